@@ -1,0 +1,38 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
+import { ScheduleModule } from '@nestjs/schedule';
+import { LeastLoadedStrategy, SwitchyardStoreModule, type SwitchyardConfig } from '@switchyard/core';
+import { BusEventsController } from './bus/bus-events.controller';
+import { DomainExceptionFilter } from './http/domain-exception.filter';
+import { LeaderLease } from './leadership/leader-lease';
+import { NodesController } from './nodes/nodes.controller';
+import { AssignmentLoop } from './scheduling/assignment-loop';
+import { ClusterState } from './scheduling/cluster-state';
+import { QueueObserver } from './scheduling/queue-observer';
+import { StrategyRegistry } from './scheduling/strategy-registry';
+import { TaskQuery } from './tasks/task-query.service';
+import { TaskSubmission } from './tasks/task-submission.service';
+import { TasksController } from './tasks/tasks.controller';
+
+@Module({})
+export class DispatcherModule {
+  static forRoot(config: SwitchyardConfig): DynamicModule {
+    return {
+      module: DispatcherModule,
+      imports: [DiscoveryModule, ScheduleModule.forRoot(), SwitchyardStoreModule.forRoot(config, 'switchyard-dispatcher')],
+      controllers: [TasksController, NodesController, BusEventsController],
+      providers: [
+        { provide: APP_FILTER, useClass: DomainExceptionFilter },
+        LeastLoadedStrategy,
+        StrategyRegistry,
+        LeaderLease,
+        ClusterState,
+        QueueObserver,
+        AssignmentLoop,
+        TaskSubmission,
+        TaskQuery,
+      ],
+      exports: [TaskSubmission, TaskQuery, AssignmentLoop, LeaderLease],
+    };
+  }
+}

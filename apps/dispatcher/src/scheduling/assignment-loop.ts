@@ -1,0 +1,174 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import {
+  BusPublisher,
+  NotLeaderError,
+  SWITCHYARD_CONFIG,
+  TaskStore,
+  type AssignedTask,
+  type AssignmentResult,
+  type SwitchyardConfig,
+} from '@switchyard/core';
+import { LeaderLease } from '../leadership/leader-lease';
+import { planAssignments, seededRandom } from './assignment-planner';
+import { ClusterState } from './cluster-state';
+import { QueueObserver } from './queue-observer';
+import { StrategyRegistry } from './strategy-registry';
+
+/**
+ * The leader's scheduling loop. Each pass: one read (promote due tasks, queue heads, depths),
+ * decisions in memory, one atomic commit, one notification per node. Passes run when
+ * something announces work (submit, finish, node change) and on a fallback timer; at most one
+ * runs at a time and a wake during a pass schedules exactly one more.
+ */
+@Injectable()
+export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(AssignmentLoop.name);
+  private running = false;
+  private again = false;
+  private wakePending = false;
+  private stopped = false;
+  private seed = Date.now() >>> 0;
+  private lastErrorLogAt = 0;
+  private dueTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly tasks: TaskStore,
+    private readonly cluster: ClusterState,
+    private readonly strategies: StrategyRegistry,
+    private readonly lease: LeaderLease,
+    private readonly bus: BusPublisher,
+    private readonly observer: QueueObserver,
+    private readonly scheduler: SchedulerRegistry,
+    @Inject(SWITCHYARD_CONFIG) private readonly config: SwitchyardConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.lease.onElected(() => {
+      this.cluster.markStale();
+      this.wake();
+    });
+    this.scheduler.addInterval(
+      'assignment-loop',
+      setInterval(() => this.wake(), this.config.tickIntervalMs),
+    );
+    this.wake();
+  }
+
+  onApplicationShutdown(): void {
+    this.stopped = true;
+    clearTimeout(this.dueTimer);
+    if (this.scheduler.doesExist('interval', 'assignment-loop')) this.scheduler.deleteInterval('assignment-loop');
+  }
+
+  /** Asks for a pass soon; cheap to call often (calls coalesce). */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    if (this.wakePending) return;
+    this.wakePending = true;
+    setImmediate(() => {
+      this.wakePending = false;
+      void this.run();
+    });
+  }
+
+  private async run(): Promise<void> {
+    if (this.running || this.stopped || !this.lease.isLeader) return;
+    this.running = true;
+    try {
+      // bounded: each pass either assigns a full batch or promotes, or the loop ends
+      for (let pass = 0; pass < 1000; pass++) {
+        this.again = false;
+        const more = await this.pass();
+        if (!(more || this.again) || this.stopped || !this.lease.isLeader) break;
+      }
+    } catch (err) {
+      this.logFailure(err);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** One read–decide–commit pass. Returns true when more work is likely waiting. */
+  private async pass(): Promise<boolean> {
+    const leaseValue = this.lease.leaseValue;
+    if (leaseValue === null) return false;
+    const batch = this.config.batchSize;
+    const snapshot = await this.cluster.current();
+    const limits = new Map<string, number>();
+    for (const [type, free] of snapshot.freeSlotsByType()) limits.set(type, Math.min(free, batch));
+    const read = await this.tasks.readHeads(limits, { maxPromotions: batch, maxTypes: this.config.maxTaskTypes });
+    this.observer.record(read.depths, snapshot);
+    this.armDueTimer(read.nextDueAt);
+    if (read.nodesVersion !== snapshot.version) this.cluster.markStale();
+    if (read.heads.length === 0) return read.promoted >= batch;
+
+    const random = seededRandom(this.seed++);
+    const ctx = { now: Date.now(), random, allNodeIds: snapshot.allNodeIds };
+    const plan = planAssignments(read.heads, snapshot, this.strategies, this.config.agingStepMs, ctx, batch);
+    if (plan.decisions.length === 0) return read.promoted >= batch;
+
+    let results: AssignmentResult[];
+    try {
+      results = await this.tasks.assign(leaseValue, plan.decisions);
+    } catch (err) {
+      this.cluster.markStale();
+      if (err instanceof NotLeaderError) {
+        this.logger.warn('assignment refused: the leader lease moved; standing by');
+        await this.lease.renew();
+        return false;
+      }
+      throw err;
+    }
+    this.announce(results);
+    for (const r of results) {
+      if (r.ok) continue;
+      const req = plan.reserved.get(r.taskId);
+      if (req !== undefined) snapshot.reserve(r.nodeId, req, -1);
+      if (r.reason === 'node' || r.reason === 'capacity') this.cluster.markStale();
+    }
+    return plan.decisions.length >= batch || read.promoted >= batch;
+  }
+
+  /** One message per node with everything it was given this pass. */
+  private announce(results: readonly AssignmentResult[]): void {
+    const byNode = new Map<string, { incarnation: number; tasks: AssignedTask[] }>();
+    for (const r of results) {
+      if (!r.ok) continue;
+      let entry = byNode.get(r.nodeId);
+      if (entry === undefined) byNode.set(r.nodeId, (entry = { incarnation: r.incarnation, tasks: [] }));
+      entry.tasks.push({
+        id: r.taskId,
+        lease: r.lease,
+        attempt: r.attempt,
+        type: r.type,
+        timeoutMs: r.timeoutMs,
+        payload: r.payloadJson,
+        slots: r.slots,
+        cpu: r.cpu,
+        memoryMb: r.memoryMb,
+      });
+    }
+    for (const [node, { incarnation, tasks }] of byNode) this.bus.nodeAssigned({ node, incarnation, tasks });
+  }
+
+  /** Wake exactly when the next delayed task falls due (the fallback tick bounds it anyway). */
+  private armDueTimer(nextDueAt: number | null): void {
+    clearTimeout(this.dueTimer);
+    if (nextDueAt === null) return;
+    const delay = nextDueAt - Date.now();
+    if (delay <= 0 || delay >= this.config.tickIntervalMs) return;
+    this.dueTimer = setTimeout(() => this.wake(), delay + 1);
+  }
+
+  private logFailure(err: unknown): void {
+    const now = Date.now();
+    if (now - this.lastErrorLogAt < 5000) return;
+    this.lastErrorLogAt = now;
+    this.logger.warn(`scheduling pass failed (retrying on the next tick): ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,67 @@
+import type { AssignmentDecision, QueueHead, SchedulableTask, StrategyContext } from '@switchyard/core';
+import type { ClusterSnapshot } from './cluster-snapshot';
+import type { StrategyRegistry } from './strategy-registry';
+
+export interface AssignmentPlan {
+  decisions: AssignmentDecision[];
+  /** Requirements of each decided task, to undo the reservation if the commit skips it. */
+  reserved: Map<string, SchedulableTask['requirements']>;
+}
+
+export function toSchedulable(head: QueueHead): SchedulableTask {
+  const h = head.header;
+  return {
+    id: head.id,
+    type: h.ty,
+    priority: h.pr,
+    requirements: { slots: h.sl, cpu: h.cpu ?? 0, memoryMb: h.mem ?? 0, labels: h.sel ?? {} },
+    ...(h.ak !== undefined && { affinityKey: h.ak }),
+    queuedAt: h.qa ?? h.c,
+  };
+}
+
+/** A small, fast PRNG (mulberry32): a tick's random choices are reproducible from its seed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * One tick's decisions, in queue order across types (score = queuedAt − priority × aging).
+ * Pure: reads the snapshot, asks each task's strategy, reserves capacity in the snapshot.
+ * A task no node can take is skipped; the tasks behind it still get their turn.
+ */
+export function planAssignments(
+  heads: readonly QueueHead[],
+  snapshot: ClusterSnapshot,
+  strategies: StrategyRegistry,
+  agingStepMs: number,
+  ctx: StrategyContext,
+  limit: number,
+): AssignmentPlan {
+  const ordered = heads
+    .map((head) => ({ head, score: (head.header.qa ?? head.header.c) - head.header.pr * agingStepMs }))
+    .sort((a, b) => a.score - b.score || (a.head.id < b.head.id ? -1 : 1));
+  const decisions: AssignmentDecision[] = [];
+  const reserved = new Map<string, SchedulableTask['requirements']>();
+  for (const { head } of ordered) {
+    if (decisions.length >= limit) break;
+    const task = toSchedulable(head);
+    const candidates = snapshot.candidatesFor(task.type, task.requirements);
+    if (candidates.length === 0) continue;
+    const chosen = strategies.resolve(head.header.st, task.type).select(task, candidates, ctx);
+    if (chosen === null) continue;
+    const node = snapshot.nodes.get(chosen.id);
+    if (node === undefined) continue;
+    snapshot.reserve(node.id, task.requirements);
+    decisions.push({ taskId: task.id, nodeId: node.id, incarnation: node.incarnation });
+    reserved.set(task.id, task.requirements);
+  }
+  return { decisions, reserved };
+}

@@ -1,0 +1,97 @@
+import {
+  hasRoom,
+  matchesSelector,
+  type LabelSelector,
+  type NodeCandidate,
+  type NodeCapacity,
+  type NodeStatus,
+  type NodeView,
+  type TaskRequirements,
+} from '@switchyard/core';
+
+/** A node as the scheduler tracks it between reads of Redis; `used` moves with each decision. */
+export interface TrackedNode extends NodeCandidate {
+  status: NodeStatus;
+  types: ReadonlySet<string>;
+  used: NodeCapacity;
+}
+
+/**
+ * The leader's in-memory picture of the nodes: indexed by task type, updated by its own
+ * decisions and by "finished" notifications, and replaced by a fresh read of Redis whenever
+ * the registry version moves or a resync is due. The assign script re-checks everything it
+ * relies on, so a stale picture costs a skipped decision, never a wrong commit.
+ */
+export class ClusterSnapshot {
+  readonly nodes = new Map<string, TrackedNode>();
+  private readonly byType = new Map<string, TrackedNode[]>();
+  private readonly selectorCache = new Map<string, TrackedNode[]>();
+
+  constructor(
+    views: readonly NodeView[],
+    readonly version: number,
+  ) {
+    for (const v of views) {
+      if (v.status !== 'alive') continue;
+      const node: TrackedNode = {
+        id: v.id,
+        incarnation: v.incarnation,
+        labels: v.labels,
+        capacity: v.capacity,
+        used: { ...v.used },
+        status: v.status,
+        types: new Set(v.types),
+      };
+      this.nodes.set(v.id, node);
+      for (const type of v.types) {
+        let list = this.byType.get(type);
+        if (list === undefined) this.byType.set(type, (list = []));
+        list.push(node);
+      }
+    }
+  }
+
+  get allNodeIds(): string[] {
+    return [...this.nodes.keys()];
+  }
+
+  handling(type: string): readonly TrackedNode[] {
+    return this.byType.get(type) ?? [];
+  }
+
+  /** Nodes that handle the type and match the selector (cached per tick's snapshot). */
+  matching(type: string, selector: LabelSelector | undefined): readonly TrackedNode[] {
+    const all = this.handling(type);
+    if (selector === undefined || Object.keys(selector).length === 0) return all;
+    const key = `${type}\u0000${JSON.stringify(selector)}`;
+    let list = this.selectorCache.get(key);
+    if (list === undefined) {
+      list = all.filter((n) => matchesSelector(n.labels, selector));
+      this.selectorCache.set(key, list);
+    }
+    return list;
+  }
+
+  candidatesFor(type: string, req: TaskRequirements): TrackedNode[] {
+    return this.matching(type, req.labels).filter((n) => hasRoom(n.capacity, n.used, req));
+  }
+
+  /** Free slots over the nodes that handle each type: how many heads are worth reading. */
+  freeSlotsByType(): Map<string, number> {
+    const free = new Map<string, number>();
+    for (const [type, nodes] of this.byType) {
+      let sum = 0;
+      for (const n of nodes) sum += Math.max(0, n.capacity.slots - n.used.slots);
+      if (sum > 0) free.set(type, sum);
+    }
+    return free;
+  }
+
+  reserve(nodeId: string, req: Pick<TaskRequirements, 'slots' | 'cpu' | 'memoryMb'>, sign = 1): void {
+    const node = this.nodes.get(nodeId);
+    if (node === undefined) return;
+    node.used.slots = Math.max(0, node.used.slots + sign * req.slots);
+    node.used.cpu = Math.max(0, node.used.cpu + sign * req.cpu);
+    node.used.memoryMb = Math.max(0, node.used.memoryMb + sign * req.memoryMb);
+  }
+}

@@ -1,0 +1,20 @@
+import { Injectable } from '@nestjs/common';
+import { InvalidInputError, isTaskId, NodeStore, TaskStore, type TaskView } from '@switchyard/core';
+import { describeWait, waitingReasonCode } from '../scheduling/waiting-reason';
+
+/** Reads tasks for HTTP, adding what only a reader needs (why a ready task waits). */
+@Injectable()
+export class TaskQuery {
+  constructor(
+    private readonly tasks: TaskStore,
+    private readonly nodes: NodeStore,
+  ) {}
+
+  async get(id: string): Promise<TaskView> {
+    if (!isTaskId(id)) throw new InvalidInputError(`"${id}" is not a task id (a 26-character ULID)`);
+    const task = await this.tasks.get(id);
+    if (task.state !== 'queued') return task;
+    const code = waitingReasonCode(task.type, task.requirements, await this.nodes.list());
+    return { ...task, waitingReason: describeWait(task.type, code) };
+  }
+}

@@ -1,0 +1,86 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  BusPublisher,
+  InvalidInputError,
+  LimitExceededError,
+  maxAttemptsFor,
+  SWITCHYARD_CONFIG,
+  TaskStore,
+  type SubmitOutcome,
+  type SwitchyardConfig,
+  type TaskSpec,
+} from '@switchyard/core';
+import { AssignmentLoop } from '../scheduling/assignment-loop';
+import { StrategyRegistry } from '../scheduling/strategy-registry';
+import type { SubmitTaskDto } from './dto/submit-task.dto';
+
+/** Turns validated submissions into task specs (defaults, config bounds) and stores them. */
+@Injectable()
+export class TaskSubmission {
+  constructor(
+    private readonly tasks: TaskStore,
+    private readonly bus: BusPublisher,
+    private readonly loop: AssignmentLoop,
+    private readonly strategies: StrategyRegistry,
+    @Inject(SWITCHYARD_CONFIG) private readonly config: SwitchyardConfig,
+  ) {}
+
+  async submit(dtos: readonly SubmitTaskDto[]): Promise<SubmitOutcome[]> {
+    if (dtos.length > this.config.maxBatchSize) {
+      throw new LimitExceededError('MAX_BATCH_SIZE', `a batch holds at most ${this.config.maxBatchSize} tasks, got ${dtos.length}`);
+    }
+    const now = Date.now();
+    const specs = dtos.map((dto, i) => this.toSpec(dto, now, dtos.length > 1 ? `tasks[${i}].` : ''));
+    const outcomes = await this.tasks.submit(specs, now);
+    const created = outcomes.filter((o) => o.created).length;
+    if (created > 0) {
+      this.bus.tasksSubmitted({ count: created });
+      this.loop.wake();
+    }
+    return outcomes;
+  }
+
+  private toSpec(dto: SubmitTaskDto, now: number, where: string): TaskSpec {
+    const c = this.config;
+    const payloadJson = JSON.stringify(dto.payload ?? null);
+    const payloadBytes = Buffer.byteLength(payloadJson);
+    if (payloadBytes > c.maxPayloadBytes) {
+      throw new LimitExceededError('MAX_PAYLOAD_BYTES', `${where}payload is ${payloadBytes} bytes; the limit is ${c.maxPayloadBytes}`);
+    }
+    const maxAttempts = dto.maxAttempts ?? maxAttemptsFor(c, dto.type);
+    if (maxAttempts > c.maxAttemptsLimit) {
+      throw new InvalidInputError(`${where}maxAttempts must not be greater than ${c.maxAttemptsLimit}`);
+    }
+    const timeoutMs = dto.timeoutMs ?? c.defaultTimeoutMs;
+    if (timeoutMs > c.maxTimeoutMs) {
+      throw new InvalidInputError(`${where}timeoutMs must not be greater than ${c.maxTimeoutMs}`);
+    }
+    if (dto.delayMs !== undefined && dto.runAt !== undefined) {
+      throw new InvalidInputError(`${where}give delayMs or runAt, not both`);
+    }
+    const labels = dto.requirements?.labels ?? {};
+    if (Object.keys(labels).length > c.maxLabels) {
+      throw new InvalidInputError(`${where}requirements.labels has more than ${c.maxLabels} keys`);
+    }
+    this.strategies.assertSubmittable(dto.strategy);
+    const runAt = dto.delayMs !== undefined ? now + dto.delayMs : dto.runAt;
+    return {
+      type: dto.type,
+      payload: dto.payload ?? null,
+      priority: dto.priority ?? 0,
+      requirements: {
+        slots: dto.requirements?.slots ?? 1,
+        cpu: dto.requirements?.cpu ?? 0,
+        memoryMb: dto.requirements?.memoryMb ?? 0,
+        labels,
+      },
+      maxAttempts,
+      timeoutMs,
+      ...(dto.idempotencyKey !== undefined && { idempotencyKey: dto.idempotencyKey }),
+      ...(dto.strategy !== undefined && { strategy: dto.strategy }),
+      ...(dto.affinityKey !== undefined && { affinityKey: dto.affinityKey }),
+      ...(runAt !== undefined && runAt > now && { runAt }),
+      ...(dto.retry !== undefined && { retry: { ...dto.retry } }),
+    };
+  }
+}

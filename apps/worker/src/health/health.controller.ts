@@ -1,0 +1,34 @@
+import { Controller, Get, HttpException, HttpStatus, Inject } from '@nestjs/common';
+import { REDIS } from '@switchyard/core';
+import type { Redis } from 'ioredis';
+import { NodeSession } from '../runtime/node-session';
+import { TaskRunner } from '../runtime/task-runner';
+
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly session: NodeSession,
+    private readonly runner: TaskRunner,
+    @Inject(REDIS) private readonly redis: Redis,
+  ) {}
+
+  @Get('live')
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  ready(): object {
+    const body = {
+      node: this.session.nodeId,
+      incarnation: this.session.incarnation,
+      redis: this.redis.status,
+      running: this.runner.size,
+      lastHeartbeatOkAt: this.session.lastHeartbeatOkAt,
+    };
+    if (this.redis.status !== 'ready' || this.session.incarnation === 0) {
+      throw new HttpException({ status: 'unavailable', ...body }, HttpStatus.SERVICE_UNAVAILABLE);
+    }
+    return { status: 'ok', ...body };
+  }
+}

@@ -1,0 +1,152 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  BusPublisher,
+  retryPolicyFor,
+  SWITCHYARD_CONFIG,
+  TaskStore,
+  type FinishReport,
+  type StartReport,
+  type SwitchyardConfig,
+} from '@switchyard/core';
+import { NodeSession } from './node-session';
+
+/** Start reports wait this long: a task that finishes sooner is recorded in one write. */
+const START_LINGER_MS = 50;
+const MAX_BATCH = 512;
+const RETRY_DELAY_MS = 200;
+
+export interface Finished {
+  type: string;
+  report: Omit<FinishReport, 'retry' | 'random'>;
+  requirements: { slots: number; cpu: number; memoryMb: number };
+}
+
+/**
+ * Group commit of a worker's reports. Results queue up while a write is in flight and go
+ * out together in the next one (one script call for the whole batch, then one "finished"
+ * message). A failed write keeps its reports and retries; the queue is bounded by the
+ * node's in-flight tasks, since each holds at most one pending report.
+ */
+@Injectable()
+export class ReportBatcher implements OnApplicationShutdown {
+  private readonly logger = new Logger(ReportBatcher.name);
+  private readonly starts = new Map<string, StartReport>();
+  private finishes: Finished[] = [];
+  private readonly inFlight = new Set<string>();
+  private flushing = false;
+  private flushTimer: NodeJS.Timeout | undefined;
+  private startTimer: NodeJS.Timeout | undefined;
+  private idleWaiters: (() => void)[] = [];
+  staleReports = 0;
+
+  constructor(
+    private readonly tasks: TaskStore,
+    private readonly bus: BusPublisher,
+    private readonly session: NodeSession,
+    @Inject(SWITCHYARD_CONFIG) private readonly config: SwitchyardConfig,
+  ) {}
+
+  /** True while a report for the task is queued or being written. */
+  has(taskId: string): boolean {
+    return this.starts.has(taskId) || this.inFlight.has(taskId) || this.finishes.some((f) => f.report.taskId === taskId);
+  }
+
+  started(report: StartReport): void {
+    this.starts.set(report.taskId, report);
+    this.startTimer ??= setTimeout(() => {
+      this.startTimer = undefined;
+      void this.flushStarts();
+    }, START_LINGER_MS);
+  }
+
+  finished(entry: Finished): void {
+    this.starts.delete(entry.report.taskId);
+    this.finishes.push(entry);
+    this.scheduleFlush(this.config.reportLingerMs);
+  }
+
+  /** Resolves once every queued report is written (or the deadline passes). */
+  async drain(deadlineMs: number): Promise<void> {
+    const until = Date.now() + deadlineMs;
+    while ((this.finishes.length > 0 || this.flushing) && Date.now() < until) {
+      this.scheduleFlush(0);
+      await new Promise<void>((resolve) => {
+        this.idleWaiters.push(resolve);
+        setTimeout(resolve, Math.max(1, until - Date.now())).unref();
+      });
+    }
+  }
+
+  onApplicationShutdown(): void {
+    clearTimeout(this.flushTimer);
+    clearTimeout(this.startTimer);
+  }
+
+  private scheduleFlush(delayMs: number): void {
+    if (this.flushing || this.flushTimer !== undefined) return;
+    const run = (): void => {
+      this.flushTimer = undefined;
+      void this.flush();
+    };
+    this.flushTimer = delayMs > 0 ? setTimeout(run, delayMs) : (setImmediate(run) as unknown as NodeJS.Timeout);
+  }
+
+  private async flush(): Promise<void> {
+    if (this.flushing || this.finishes.length === 0) return;
+    this.flushing = true;
+    const batch = this.finishes.splice(0, MAX_BATCH);
+    batch.forEach((f) => this.inFlight.add(f.report.taskId));
+    let retry = false;
+    try {
+      await this.write(batch);
+    } catch (err) {
+      this.logger.warn(`writing ${batch.length} results failed, retrying: ${(err as Error).message}`);
+      this.finishes = batch.concat(this.finishes);
+      retry = true;
+    } finally {
+      batch.forEach((f) => this.inFlight.delete(f.report.taskId));
+      this.flushing = false;
+    }
+    if (this.finishes.length > 0) this.scheduleFlush(retry ? RETRY_DELAY_MS : 0);
+    else this.idleWaiters.splice(0).forEach((w) => w());
+  }
+
+  private async write(batch: Finished[]): Promise<void> {
+    const node = this.session.nodeId;
+    const reports: FinishReport[] = batch.map((f) => ({
+      ...f.report,
+      retry: retryPolicyFor(this.config, f.type),
+      random: Math.random(),
+    }));
+    const outcomes = await this.tasks.finish(node, this.session.incarnation, reports);
+    const done: string[] = [];
+    const freed = { slots: 0, cpu: 0, memoryMb: 0 };
+    let ended = 0;
+    outcomes.forEach((outcome, i) => {
+      if (outcome === 'succeeded' || outcome === 'failed' || outcome === 'delayed') {
+        ended++;
+        freed.slots += batch[i].requirements.slots;
+        freed.cpu += batch[i].requirements.cpu;
+        freed.memoryMb += batch[i].requirements.memoryMb;
+        if (outcome !== 'delayed') done.push(batch[i].report.taskId);
+      } else {
+        this.staleReports++;
+        this.logger.warn(`result for task ${batch[i].report.taskId} rejected: ${outcome}`);
+      }
+    });
+    if (ended > 0) this.bus.tasksFinished({ node, done, ended, freed });
+  }
+
+  private async flushStarts(): Promise<void> {
+    if (this.starts.size === 0) return;
+    const reports = [...this.starts.values()].slice(0, MAX_BATCH);
+    reports.forEach((r) => this.starts.delete(r.taskId));
+    try {
+      await this.tasks.start(this.session.nodeId, this.session.incarnation, reports);
+    } catch (err) {
+      // the finish report will carry the start; nothing is lost
+      this.logger.debug(`start reports not written: ${(err as Error).message}`);
+    }
+    if (this.starts.size > 0) this.started([...this.starts.values()][0]);
+  }
+}

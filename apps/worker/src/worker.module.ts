@@ -1,0 +1,29 @@
+import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { SwitchyardStoreModule, type SwitchyardConfig } from '@switchyard/core';
+import { NodeEventsController } from './bus/node-events.controller';
+import { HealthController } from './health/health.controller';
+import { GracefulDrain } from './runtime/graceful-drain';
+import { HandlerRegistry } from './runtime/handler-registry';
+import { LeaseRecovery } from './runtime/lease-recovery';
+import { NodeSession } from './runtime/node-session';
+import { ReportBatcher } from './runtime/report-batcher';
+import { TaskRunner } from './runtime/task-runner';
+
+export interface WorkerModuleOptions {
+  /** Modules whose providers hold @TaskHandler methods. */
+  handlers: NonNullable<ModuleMetadata['imports']>;
+}
+
+@Module({})
+export class WorkerModule {
+  static forRoot(config: SwitchyardConfig, options: WorkerModuleOptions): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [DiscoveryModule, SwitchyardStoreModule.forRoot(config, `switchyard-worker:${config.nodeId}`), ...options.handlers],
+      controllers: [NodeEventsController, HealthController],
+      providers: [HandlerRegistry, NodeSession, ReportBatcher, TaskRunner, LeaseRecovery, GracefulDrain],
+      exports: [NodeSession, TaskRunner],
+    };
+  }
+}

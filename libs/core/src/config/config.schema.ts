@@ -1,0 +1,127 @@
+import { RetryPolicy } from '../task/task.model';
+import {
+  boolVar,
+  enumVar,
+  intVar,
+  jsonVar,
+  numberVar,
+  stringVar,
+  type ConfigVariable,
+} from './config-variable';
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+function checkRetryPolicies(value: unknown): string | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return 'must be a JSON object of task type → retry policy';
+  }
+  for (const [type, policy] of Object.entries(value as Record<string, unknown>)) {
+    if (typeof policy !== 'object' || policy === null) return `policy for "${type}" must be an object`;
+    const p = policy as Partial<RetryPolicy> & { maxAttempts?: unknown };
+    if (p.backoff !== undefined && p.backoff !== 'fixed' && p.backoff !== 'exponential') {
+      return `policy for "${type}": backoff must be fixed or exponential`;
+    }
+    for (const key of ['baseMs', 'capMs', 'maxAttempts'] as const) {
+      const v = p[key];
+      if (v !== undefined && (!Number.isInteger(v) || (v as number) < 0)) {
+        return `policy for "${type}": ${key} must be a non-negative integer`;
+      }
+    }
+    if (p.jitter !== undefined && (typeof p.jitter !== 'number' || p.jitter < 0 || p.jitter > 1)) {
+      return `policy for "${type}": jitter must be between 0 and 1`;
+    }
+  }
+  return null;
+}
+
+function checkStrategyMap(value: unknown): string | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return 'must be a JSON object of task type → strategy name';
+  }
+  for (const [type, name] of Object.entries(value as Record<string, unknown>)) {
+    if (typeof name !== 'string') return `strategy for "${type}" must be a string`;
+  }
+  return null;
+}
+
+/** Every environment variable Switchyard reads, in one table (docs/configuration.md is generated from it). */
+export const CONFIG_VARIABLES = {
+  redisUrl: stringVar(
+    'REDIS_URL',
+    'Redis connection URL (redis:// or rediss:// for TLS; user and password in the URL).',
+    'redis://127.0.0.1:6379',
+    /^rediss?:\/\//,
+  ),
+  prefix: stringVar(
+    'SWITCHYARD_PREFIX',
+    'Namespace for every Redis key (as a hash tag) and every bus channel.',
+    'sy',
+    /^[A-Za-z0-9_-]{1,32}$/,
+  ),
+  port: intVar('PORT', 'HTTP port (dispatcher API; worker health and metrics). 0 = any free port.', 3000, 0, 65535),
+  host: stringVar('HOST', 'Interface the HTTP server binds to.', '0.0.0.0'),
+  logLevel: enumVar('LOG_LEVEL', 'Log level.', 'info', [
+    'fatal',
+    'error',
+    'warn',
+    'info',
+    'debug',
+    'trace',
+  ] as const),
+  logPretty: boolVar('LOG_PRETTY', 'Human-readable logs instead of JSON lines.', false),
+
+  nodeId: stringVar('NODE_ID', 'Worker node id (default: hostname-pid).', '', /^[A-Za-z0-9._-]{1,64}$/),
+  workerSlots: intVar('WORKER_SLOTS', 'Tasks a worker runs at once.', 16, 1, 10_000),
+  workerCpu: intVar('WORKER_CPU_MILLICORES', 'CPU a worker offers, in millicores (0 = cores × 1000).', 0, 0, 10_000_000),
+  workerMemoryMb: intVar('WORKER_MEMORY_MB', 'Memory a worker offers, in MB (0 = total memory).', 0, 0, 100_000_000),
+  workerLabels: stringVar('WORKER_LABELS', 'Worker labels, "key=value,key2=value2".', ''),
+  workerTypes: stringVar('WORKER_TYPES', 'Comma-separated task types this worker takes (empty = all it has handlers for).', ''),
+  heartbeatIntervalMs: intVar('HEARTBEAT_INTERVAL_MS', 'How often a worker heartbeats.', 1000, 50, MINUTE),
+  claimIntervalMs: intVar('CLAIM_INTERVAL_MS', 'How often a worker re-reads its leases from Redis (recovers lost notifications).', 1000, 50, MINUTE),
+  reportLingerMs: intVar('REPORT_LINGER_MS', 'How long a worker gathers results before it writes them in one batch (0 = next tick).', 1, 0, SECOND),
+  drainGraceMs: intVar('DRAIN_GRACE_MS', 'On SIGTERM, how long in-flight tasks may finish before they are handed back.', 30 * SECOND, 0, HOUR),
+
+  tickIntervalMs: intVar('SCHEDULER_TICK_MS', 'Fallback scheduling tick (notifications trigger ticks sooner).', 100, 5, MINUTE),
+  batchSize: intVar('SCHEDULER_BATCH_SIZE', 'Most tasks assigned in one tick.', 2000, 1, 50_000),
+  agingStepMs: intVar('AGING_STEP_MS', 'Queue aging: one priority point is worth this much waiting time.', 1000, 0, DAY),
+  defaultStrategy: stringVar('DEFAULT_STRATEGY', 'Assignment strategy when neither the task nor its type names one.', 'least-loaded'),
+  strategyByType: jsonVar<Record<string, string>>('STRATEGY_BY_TYPE', 'JSON map of task type → strategy name.', {}, checkStrategyMap),
+  leaseGraceMs: intVar('LEASE_GRACE_MS', 'Extra time past a task timeout before the dispatcher reclaims its lease.', 5 * SECOND, 0, HOUR),
+
+  healthCheckIntervalMs: intVar('HEALTH_CHECK_INTERVAL_MS', 'How often the leader checks node heartbeats and lease deadlines.', 1000, 50, MINUTE),
+  nodeSuspectAfterMs: intVar('NODE_SUSPECT_AFTER_MS', 'Silence after which a node is suspect (gets no new work).', 3000, 100, HOUR),
+  nodeDeadAfterMs: intVar('NODE_DEAD_AFTER_MS', 'Silence after which a node is dead and its tasks are re-queued.', 5000, 100, HOUR),
+  leaderTtlMs: intVar('LEADER_LEASE_TTL_MS', 'Leader lease time to live.', 5000, 200, MINUTE),
+  leaderRenewMs: intVar('LEADER_RENEW_INTERVAL_MS', 'How often the leader renews (and a standby tries) the lease.', 1000, 50, MINUTE),
+
+  defaultTimeoutMs: intVar('TASK_DEFAULT_TIMEOUT_MS', 'Task timeout when the submitter gives none.', 60 * SECOND, 1, 7 * DAY),
+  maxTimeoutMs: intVar('TASK_MAX_TIMEOUT_MS', 'Largest timeout a task may ask for.', DAY, 1, 7 * DAY),
+  defaultMaxAttempts: intVar('TASK_DEFAULT_MAX_ATTEMPTS', 'Attempts when the submitter gives none.', 3, 1, 1000),
+  maxAttemptsLimit: intVar('TASK_MAX_ATTEMPTS', 'Largest maxAttempts a task may ask for.', 25, 1, 1000),
+  retryBackoff: enumVar('RETRY_BACKOFF', 'Default retry backoff.', 'exponential', ['fixed', 'exponential'] as const),
+  retryBaseMs: intVar('RETRY_BASE_MS', 'Default first retry delay.', 1000, 0, DAY),
+  retryCapMs: intVar('RETRY_CAP_MS', 'Default longest retry delay.', 5 * MINUTE, 0, 7 * DAY),
+  retryJitter: numberVar('RETRY_JITTER', 'Share of each retry delay that is random (0..1).', 0.5, 0, 1),
+  retryByType: jsonVar<Record<string, Partial<RetryPolicy> & { maxAttempts?: number }>>(
+    'RETRY_POLICIES',
+    'JSON map of task type → retry policy defaults ({backoff, baseMs, capMs, jitter, maxAttempts}).',
+    {},
+    checkRetryPolicies,
+  ),
+
+  maxPayloadBytes: intVar('MAX_PAYLOAD_BYTES', 'Largest task payload (JSON bytes).', 256 * 1024, 2, 64 * 1024 * 1024),
+  maxResultBytes: intVar('MAX_RESULT_BYTES', 'Largest stored result (JSON bytes); larger results fail the task.', 256 * 1024, 2, 64 * 1024 * 1024),
+  maxBodyBytes: intVar('MAX_BODY_BYTES', 'Largest HTTP request body.', 8 * 1024 * 1024, 1024, 512 * 1024 * 1024),
+  maxBatchSize: intVar('MAX_BATCH_SIZE', 'Most tasks in one batch submit.', 1000, 1, 100_000),
+  maxQueuedPerType: intVar('MAX_QUEUED_PER_TYPE', 'Most ready tasks of one type; submits beyond it are refused (429).', 1_000_000, 1, 1_000_000_000),
+  maxTaskTypes: intVar('MAX_TASK_TYPES', 'Most task types the scheduler reads per tick.', 1000, 1, 100_000),
+  maxLabels: intVar('MAX_LABELS', 'Most labels on a node or in a selector.', 32, 0, 1000),
+
+  finishedRetentionMs: intVar('FINISHED_RETENTION_MS', 'How long succeeded and cancelled tasks are kept.', DAY, 1000, 365 * DAY),
+  finishedListCap: intVar('FINISHED_LIST_CAP', 'How many recently finished task ids are listed.', 10_000, 1, 10_000_000),
+  failedCap: intVar('FAILED_CAP', 'How many failed tasks (dead letters) are kept; the oldest go first.', 100_000, 1, 100_000_000),
+  idempotencyTtlMs: intVar('IDEMPOTENCY_TTL_MS', 'How long an idempotency key maps to its task.', DAY, 1000, 365 * DAY),
+} satisfies Record<string, ConfigVariable<unknown>>;

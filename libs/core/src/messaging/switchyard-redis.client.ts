@@ -1,0 +1,26 @@
+import { ClientRedis, type ReadPacket } from '@nestjs/microservices';
+import { busOptions } from './redis-transport-options';
+import { ChannelNaming } from './patterns';
+
+/** Nest's Redis transport client publishing on Switchyard channel names (see SwitchyardRedisServer). */
+export class SwitchyardRedisClient extends ClientRedis {
+  private readonly naming: ChannelNaming;
+
+  constructor(redisUrl: string, prefix: string) {
+    super(busOptions(redisUrl));
+    this.naming = new ChannelNaming(prefix);
+  }
+
+  protected override dispatchEvent(packet: ReadPacket): Promise<unknown> {
+    const pattern = this.normalizePattern(packet.pattern);
+    const node = (packet.data as { node?: unknown } | null)?.node;
+    const channel = this.naming.channel(
+      pattern,
+      this.naming.isPerNode(pattern) && typeof node === 'string' ? node : undefined,
+    );
+    const serialized = this.serializer.serialize(packet);
+    return new Promise((resolve, reject) =>
+      this.pubClient.publish(channel, JSON.stringify(serialized), (err?: Error | null) => (err ? reject(err) : resolve(undefined))),
+    );
+  }
+}

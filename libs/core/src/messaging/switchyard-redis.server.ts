@@ -1,0 +1,54 @@
+import { ServerRedis } from '@nestjs/microservices';
+import type { Redis } from 'ioredis';
+import { busOptions } from './redis-transport-options';
+import { ChannelNaming } from './patterns';
+
+/**
+ * Nest's Redis transport server with Switchyard channel names: `<prefix>:<pattern>`, and
+ * `<prefix>:<pattern>:<nodeId>` for per-node patterns, so several deployments share a Redis
+ * and a node hears only its own assignments. `listen()` resolves only once every SUBSCRIBE
+ * is confirmed.
+ */
+export class SwitchyardRedisServer extends ServerRedis {
+  private readonly naming: ChannelNaming;
+  private readonly channelToPattern = new Map<string, string>();
+
+  constructor(
+    redisUrl: string,
+    prefix: string,
+    private readonly nodeId?: string,
+  ) {
+    super(busOptions(redisUrl));
+    this.naming = new ChannelNaming(prefix);
+  }
+
+  override start(callback?: (err?: unknown) => void): void {
+    void Promise.all([this.subClient.connect(), this.pubClient.connect()])
+      .then(() => this.subscribeAll(this.subClient, this.pubClient))
+      .then(() => callback?.())
+      .catch((err: unknown) => callback?.(err));
+  }
+
+  override bindEvents(subClient: Redis, pubClient: Redis): void {
+    void this.subscribeAll(subClient, pubClient);
+  }
+
+  private async subscribeAll(subClient: Redis, pubClient: Redis): Promise<void> {
+    subClient.on('message', (channel: string, buffer: string) => {
+      const pattern = this.channelToPattern.get(channel);
+      if (pattern === undefined) return;
+      this.handleMessage(pattern, buffer, pubClient, pattern).catch((err: unknown) =>
+        this.logger.warn(`dropped a message on ${channel}: ${String(err)}`),
+      );
+    });
+    const channels: string[] = [];
+    for (const pattern of this.messageHandlers.keys()) {
+      const nodeId = this.naming.isPerNode(pattern) ? this.nodeId : undefined;
+      if (this.naming.isPerNode(pattern) && nodeId === undefined) continue;
+      const channel = this.naming.channel(pattern, nodeId);
+      this.channelToPattern.set(channel, pattern);
+      channels.push(channel);
+    }
+    if (channels.length > 0) await subClient.subscribe(...channels);
+  }
+}

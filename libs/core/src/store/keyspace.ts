@@ -1,0 +1,105 @@
+import { ConfigError } from '../errors/switchyard.error';
+
+const PREFIX_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
+
+/**
+ * Every Redis key and bus channel Switchyard uses, in one place.
+ *
+ * Keys carry the prefix as a hash tag (`{sy}:...`), so all keys a script touches live in
+ * one Redis Cluster slot. Scripts receive `base` as KEYS[1] and derive the rest with the
+ * same spellings (see scripts/*.lua headers).
+ */
+export class Keyspace {
+  readonly base: string;
+
+  constructor(readonly prefix: string) {
+    if (!PREFIX_PATTERN.test(prefix)) {
+      throw new ConfigError('SWITCHYARD_PREFIX', `must match ${PREFIX_PATTERN}, got "${prefix}"`);
+    }
+    this.base = `{${prefix}}:`;
+  }
+
+  task(id: string): string {
+    return `${this.base}t:${id}`;
+  }
+
+  /** Ready queue of one task type: sorted set, score = queuedAt − priority × aging step. */
+  queue(type: string): string {
+    return `${this.base}q:${type}`;
+  }
+
+  /** Set of task types whose ready queue may be non-empty. */
+  get queueTypes(): string {
+    return `${this.base}types`;
+  }
+
+  /** Sorted set of delayed task ids by due time. */
+  get delayed(): string {
+    return `${this.base}delayed`;
+  }
+
+  /** Set of blocked task ids (waiting on dependencies). */
+  get blocked(): string {
+    return `${this.base}blocked`;
+  }
+
+  /** Set of tasks that wait for `id` to finish. */
+  dependents(id: string): string {
+    return `${this.base}dp:${id}`;
+  }
+
+  /** Sorted set of failed task ids by finish time (the dead letters). */
+  get failed(): string {
+    return `${this.base}failed`;
+  }
+
+  /** Capped list of recently finished (succeeded or cancelled) task ids, newest first. */
+  get finished(): string {
+    return `${this.base}done`;
+  }
+
+  idempotency(key: string): string {
+    return `${this.base}ik:${key}`;
+  }
+
+  node(id: string): string {
+    return `${this.base}n:${id}`;
+  }
+
+  /** Sorted set: task ids leased to a node → lease deadline. */
+  nodeLeases(id: string): string {
+    return `${this.base}nl:${id}`;
+  }
+
+  get nodes(): string {
+    return `${this.base}nodes`;
+  }
+
+  /** Sorted set: node id → last heartbeat. */
+  get heartbeats(): string {
+    return `${this.base}hb`;
+  }
+
+  /** Counter bumped whenever a node joins, leaves or changes status. */
+  get nodesVersion(): string {
+    return `${this.base}nodes:ver`;
+  }
+
+  get leader(): string {
+    return `${this.base}leader`;
+  }
+
+  get epoch(): string {
+    return `${this.base}epoch`;
+  }
+
+  /** Hash of cluster-wide counters (submitted, succeeded, failed, ...). */
+  get counters(): string {
+    return `${this.base}stats`;
+  }
+
+  /** A bus channel, namespaced by the prefix (Nest's keyPrefix does not apply to channels). */
+  channel(name: string): string {
+    return `${this.prefix}:${name}`;
+  }
+}

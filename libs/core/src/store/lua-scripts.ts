@@ -1,0 +1,63 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Redis } from 'ioredis';
+import { TRANSITIONS } from '../task/task-state';
+
+/** Script name → Lua file in ./scripts. Each is registered once per connection with defineCommand. */
+export const SCRIPT_FILES = {
+  submit: 'submit.lua',
+  readHeads: 'read-heads.lua',
+  assign: 'assign.lua',
+  start: 'start.lua',
+  finish: 'finish.lua',
+  cancel: 'cancel.lua',
+  registerNode: 'register-node.lua',
+  heartbeat: 'heartbeat.lua',
+  leaderAcquire: 'leader-acquire.lua',
+  leaderRelease: 'leader-release.lua',
+} as const;
+
+export type ScriptName = keyof typeof SCRIPT_FILES;
+export type ScriptArg = string | number;
+
+const SCRIPTS_DIR = path.join(__dirname, 'scripts');
+
+/** The transition table as Lua, generated from TRANSITIONS so the two cannot drift. */
+export function luaTransitionTable(): string {
+  const rows = Object.entries(TRANSITIONS).map(
+    ([from, to]) => `  ${from} = { ${to.map((t) => `${t} = true`).join(', ')} },`,
+  );
+  return `local ALLOWED = {\n${rows.join('\n')}\n}\n`;
+}
+
+const sourceCache = new Map<ScriptName, string>();
+
+export function scriptSource(name: ScriptName): string {
+  let source = sourceCache.get(name);
+  if (source === undefined) {
+    const prelude = fs.readFileSync(path.join(SCRIPTS_DIR, '_prelude.lua'), 'utf8');
+    const body = fs.readFileSync(path.join(SCRIPTS_DIR, SCRIPT_FILES[name]), 'utf8');
+    source = `${luaTransitionTable()}${prelude}\n${body}`;
+    sourceCache.set(name, source);
+  }
+  return source;
+}
+
+type ScriptFn = (base: string, ...args: ScriptArg[]) => Promise<unknown>;
+
+/** Runs the Switchyard scripts on one connection (EVALSHA, falling back to EVAL once). */
+export class LuaScripts {
+  constructor(
+    private readonly redis: Redis,
+    private readonly base: string,
+  ) {
+    for (const name of Object.keys(SCRIPT_FILES) as ScriptName[]) {
+      redis.defineCommand(`sy_${name}`, { numberOfKeys: 1, lua: scriptSource(name) });
+    }
+  }
+
+  run<T = unknown>(name: ScriptName, args: ScriptArg[]): Promise<T> {
+    const fn = (this.redis as unknown as Record<string, ScriptFn>)[`sy_${name}`];
+    return fn.call(this.redis, this.base, ...args) as Promise<T>;
+  }
+}

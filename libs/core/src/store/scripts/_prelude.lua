@@ -1,0 +1,139 @@
+-- Shared by every script (prepended after the generated ALLOWED table).
+-- K is the key base ("{prefix}:"), passed as KEYS[1]; every key is derived from it.
+local K = KEYS[1]
+local HISTORY_CAP = 20
+
+local function may(from, to)
+  local t = ALLOWED[from]
+  return t ~= nil and t[to] == true
+end
+
+-- A record is "<header JSON>\n<payload JSON>[\n<result JSON>]": only the header is decoded.
+local function split(raw)
+  local nl = string.find(raw, '\n', 1, true)
+  return cjson.decode(string.sub(raw, 1, nl - 1)), string.sub(raw, nl)
+end
+
+local function join(h, rest)
+  return cjson.encode(h) .. rest
+end
+
+-- rest without a result segment
+local function payload_part(rest)
+  local nl = string.find(rest, '\n', 2, true)
+  if nl then
+    return string.sub(rest, 1, nl - 1)
+  end
+  return rest
+end
+
+local function current_attempt(h)
+  if h.h == nil then
+    return nil
+  end
+  return h.h[#h.h]
+end
+
+local function push_attempt(h, entry)
+  if h.h == nil then
+    h.h = {}
+  end
+  table.insert(h.h, entry)
+  while #h.h > HISTORY_CAP do
+    table.remove(h.h, 1)
+  end
+end
+
+local function enqueue(id, h, rest, now, aging)
+  h.s = 'queued'
+  h.qa = now
+  h.u = now
+  h.ra = nil
+  h.n = nil
+  h.i = nil
+  redis.call('SET', K .. 't:' .. id, join(h, rest))
+  redis.call('ZADD', K .. 'q:' .. h.ty, h.qa - h.pr * aging, id)
+  redis.call('SADD', K .. 'types', h.ty)
+end
+
+-- Changes a node's used capacity by the given deltas, if the incarnation still matches.
+local function adjust_usage(node, inc, dslots, dcpu, dmem, completedAt)
+  local nk = K .. 'n:' .. node
+  local cur = redis.call('HMGET', nk, 'inc', 'us', 'uc', 'um')
+  if tonumber(cur[1]) ~= inc then
+    return
+  end
+  local us = math.max(0, (tonumber(cur[2]) or 0) + dslots)
+  local uc = math.max(0, (tonumber(cur[3]) or 0) + dcpu)
+  local um = math.max(0, (tonumber(cur[4]) or 0) + dmem)
+  if completedAt then
+    redis.call('HSET', nk, 'us', us, 'uc', uc, 'um', um, 'lc', completedAt)
+  else
+    redis.call('HSET', nk, 'us', us, 'uc', uc, 'um', um)
+  end
+end
+
+local function mark_failed(id, h, rest, now, failedCap)
+  h.s = 'failed'
+  h.f = now
+  h.u = now
+  h.n = nil
+  h.i = nil
+  redis.call('SET', K .. 't:' .. id, join(h, rest))
+  redis.call('ZADD', K .. 'failed', now, id)
+  local excess = redis.call('ZCARD', K .. 'failed') - failedCap
+  if excess > 0 then
+    local old = redis.call('ZRANGE', K .. 'failed', 0, math.min(excess, 100) - 1)
+    for _, oid in ipairs(old) do
+      redis.call('DEL', K .. 't:' .. oid)
+    end
+    redis.call('ZREMRANGEBYRANK', K .. 'failed', 0, #old - 1)
+  end
+end
+
+-- Marks a succeeded/cancelled task finished: kept for retainMs, listed in the capped "done" list.
+local function mark_finished(id, h, rest, retainMs)
+  redis.call('SET', K .. 't:' .. id, join(h, rest), 'PX', retainMs)
+end
+
+local function trim_finished(ids, cap)
+  if #ids > 0 then
+    redis.call('LPUSH', K .. 'done', unpack(ids))
+    redis.call('LTRIM', K .. 'done', 0, cap - 1)
+  end
+end
+
+-- Takes back every task leased to `node` (any incarnation). count_attempt: the attempt
+-- counts against maxAttempts (node lost) or is given back (graceful hand-back).
+-- Returns the number of tasks re-queued and failed.
+local function release_leases(node, now, aging, outcome, count_attempt, failedCap)
+  local lk = K .. 'nl:' .. node
+  local ids = redis.call('ZRANGE', lk, 0, -1)
+  local requeued, failed = 0, 0
+  for _, id in ipairs(ids) do
+    local raw = redis.call('GET', K .. 't:' .. id)
+    if raw then
+      local h, rest = split(raw)
+      if (h.s == 'assigned' or h.s == 'running') and h.n == node then
+        local att = current_attempt(h)
+        if att then
+          att.ea = now
+          att.o = outcome
+        end
+        if not count_attempt then
+          h.a = math.max(0, h.a - 1)
+        end
+        if count_attempt and h.a >= h.ma then
+          h.e = { m = 'attempt ' .. h.a .. ' lost: ' .. outcome .. ' on node ' .. node, c = outcome, r = true }
+          mark_failed(id, h, rest, now, failedCap)
+          failed = failed + 1
+        else
+          enqueue(id, h, rest, now, aging)
+          requeued = requeued + 1
+        end
+      end
+    end
+  end
+  redis.call('DEL', lk)
+  return { requeued, failed }
+end

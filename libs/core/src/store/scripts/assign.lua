@@ -1,0 +1,81 @@
+--[[ assign: commit one tick's assignment decisions (queued -> assigned), atomically.
+  Re-checks the leader lease, each task's state and each node's incarnation, status and
+  free capacity; a decision that no longer holds is skipped, the others commit.
+KEYS[1]  key base
+ARGV[1]  leader lease value ("<epoch>:<token>")   ARGV[2] now   ARGV[3] lease grace (ms)
+ARGV[4]  n, then n groups of 3: task id, node id, node incarnation
+Reply: n entries; committed: {1, lease, attempt, type, timeoutMs, payload JSON, slots, cpu, memory}
+                  skipped:   {0, reason}   (gone | state:<s> | node | capacity)
+Error: NOTLEADER when the lease value does not match (nothing is written).
+]]
+if redis.call('GET', K .. 'leader') ~= ARGV[1] then
+  return redis.error_reply('NOTLEADER the leader lease is held by another dispatcher or expired')
+end
+local now, grace, n = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local nodes = {}
+
+local function load_node(id)
+  local node = nodes[id]
+  if node == nil then
+    local v = redis.call('HMGET', K .. 'n:' .. id, 'inc', 'st', 'cs', 'cc', 'cm', 'us', 'uc', 'um')
+    if v[1] then
+      node = {
+        inc = tonumber(v[1]), st = v[2],
+        cs = tonumber(v[3]), cc = tonumber(v[4]), cm = tonumber(v[5]),
+        us = tonumber(v[6]), uc = tonumber(v[7]), um = tonumber(v[8]),
+        dirty = false,
+      }
+    else
+      node = false
+    end
+    nodes[id] = node
+  end
+  return node
+end
+
+local out = {}
+for j = 0, n - 1 do
+  local b = 5 + j * 3
+  local id, nodeId, inc = ARGV[b], ARGV[b + 1], tonumber(ARGV[b + 2])
+  local key = K .. 't:' .. id
+  local raw = redis.call('GET', key)
+  local reply
+  if not raw then
+    reply = { 0, 'gone' }
+  else
+    local h, rest = split(raw)
+    local node = load_node(nodeId)
+    local cpu, mem = h.cpu or 0, h.mem or 0
+    if h.s ~= 'queued' or not may(h.s, 'assigned') then
+      reply = { 0, 'state:' .. h.s }
+    elseif not node or node.inc ~= inc or node.st ~= 'alive' then
+      reply = { 0, 'node' }
+    elseif node.us + h.sl > node.cs or node.uc + cpu > node.cc or node.um + mem > node.cm then
+      reply = { 0, 'capacity' }
+    else
+      redis.call('ZREM', K .. 'q:' .. h.ty, id)
+      h.s = 'assigned'
+      h.a = h.a + 1
+      h.l = h.l + 1
+      h.n = nodeId
+      h.i = inc
+      h.u = now
+      h.sa = nil
+      push_attempt(h, { l = h.l, n = nodeId, i = inc, as = now })
+      redis.call('SET', key, join(h, rest))
+      redis.call('ZADD', K .. 'nl:' .. nodeId, now + h.to + grace, id)
+      node.us = node.us + h.sl
+      node.uc = node.uc + cpu
+      node.um = node.um + mem
+      node.dirty = true
+      reply = { 1, h.l, h.a, h.ty, h.to, string.sub(payload_part(rest), 2), h.sl, cpu, mem }
+    end
+  end
+  out[j + 1] = reply
+end
+for id, node in pairs(nodes) do
+  if node and node.dirty then
+    redis.call('HSET', K .. 'n:' .. id, 'us', node.us, 'uc', node.uc, 'um', node.um)
+  end
+end
+return out

@@ -1,0 +1,109 @@
+--[[ finish: a worker records the outcome of attempts (batch). Each report must carry the
+  current lease (sequence, node, incarnation); any other report is stale and changes nothing.
+  A task whose start report had not been sent yet goes assigned -> running -> outcome here.
+KEYS[1]  key base
+ARGV[1]  now   ARGV[2] node id   ARGV[3] incarnation   ARGV[4] aging step (ms)
+ARGV[5]  finished retention (ms)   ARGV[6] finished list cap   ARGV[7] failed cap
+ARGV[8]  n, then n groups of 6:
+         task id, lease, outcome (ok | error), started at, body, retry
+         body:  ok -> result JSON; error -> {"m": message, "c": code, "r": retryable}
+         retry: "<fixed|exponential>,<baseMs>,<capMs>,<jitter>,<random 0..1>" (default policy;
+                a task's own policy wins)
+Reply: n entries: 'succeeded' | 'delayed' | 'failed' | 'stale' | 'gone' | 'state:<s>'
+]]
+local now, node, inc, aging = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local retainMs, finishedCap, failedCap, n =
+  tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+
+local function backoff(h, spec, attempt)
+  local kind, base, cap, jitter, rnd = string.match(spec, '^([^,]+),([^,]+),([^,]+),([^,]+),([^,]+)$')
+  base, cap, jitter, rnd = tonumber(base), tonumber(cap), tonumber(jitter), tonumber(rnd)
+  if h.rp then
+    kind, base, cap, jitter = h.rp.backoff, h.rp.baseMs, h.rp.capMs, h.rp.jitter
+  end
+  local delay = base
+  if kind == 'exponential' then
+    delay = base * 2 ^ math.max(0, attempt - 1)
+  end
+  delay = math.min(cap, delay)
+  return math.floor(delay * (1 - jitter * rnd))
+end
+
+local out = {}
+local finished = {}
+local freedSlots, freedCpu, freedMem = 0, 0, 0
+local counts = { succeeded = 0, failed = 0, retried = 0 }
+for j = 0, n - 1 do
+  local b = 9 + j * 6
+  local id, lease, outcome = ARGV[b], tonumber(ARGV[b + 1]), ARGV[b + 2]
+  local startedAt, body, retry = tonumber(ARGV[b + 3]), ARGV[b + 4], ARGV[b + 5]
+  local key = K .. 't:' .. id
+  local raw = redis.call('GET', key)
+  if not raw then
+    out[j + 1] = 'gone'
+  else
+    local h, rest = split(raw)
+    if h.l ~= lease or h.n ~= node or h.i ~= inc then
+      out[j + 1] = 'stale'
+    elseif h.s ~= 'assigned' and h.s ~= 'running' then
+      out[j + 1] = 'state:' .. h.s
+    else
+      if h.s == 'assigned' then
+        h.s = 'running'
+      end
+      h.sa = h.sa or startedAt
+      local att = current_attempt(h)
+      if att then
+        att.sa = att.sa or startedAt
+        att.ea = now
+      end
+      redis.call('ZREM', K .. 'nl:' .. node, id)
+      freedSlots = freedSlots + h.sl
+      freedCpu = freedCpu + (h.cpu or 0)
+      freedMem = freedMem + (h.mem or 0)
+      h.u = now
+      h.n = nil
+      h.i = nil
+      if outcome == 'ok' then
+        h.s = 'succeeded'
+        h.f = now
+        if att then
+          att.o = 'succeeded'
+        end
+        mark_finished(id, h, payload_part(rest) .. '\n' .. body, retainMs)
+        table.insert(finished, id)
+        counts.succeeded = counts.succeeded + 1
+        out[j + 1] = 'succeeded'
+      else
+        local e = cjson.decode(body)
+        h.e = { m = e.m, c = e.c, r = e.r == true }
+        if att then
+          att.o = (e.c == 'timeout') and 'timeout' or 'failed'
+          att.m = e.m
+        end
+        if not h.e.r or h.a >= h.ma then
+          mark_failed(id, h, rest, now, failedCap)
+          counts.failed = counts.failed + 1
+          out[j + 1] = 'failed'
+        else
+          h.s = 'delayed'
+          h.ra = now + backoff(h, retry, h.a)
+          redis.call('SET', key, join(h, rest))
+          redis.call('ZADD', K .. 'delayed', h.ra, id)
+          counts.retried = counts.retried + 1
+          out[j + 1] = 'delayed'
+        end
+      end
+    end
+  end
+end
+if freedSlots > 0 or freedCpu > 0 or freedMem > 0 then
+  adjust_usage(node, inc, -freedSlots, -freedCpu, -freedMem, now)
+end
+trim_finished(finished, finishedCap)
+for name, count in pairs(counts) do
+  if count > 0 then
+    redis.call('HINCRBY', K .. 'stats', name, count)
+  end
+end
+return out

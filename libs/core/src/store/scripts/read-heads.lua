@@ -1,0 +1,57 @@
+--[[ read-heads: one read per scheduling tick. Promotes due delayed tasks, then returns the
+  heads of the ready queues the leader can serve, and the depth of every ready queue.
+KEYS[1]  key base
+ARGV[1]  now   ARGV[2] aging step (ms)   ARGV[3] max promotions   ARGV[4] max types reported
+ARGV[5]  m, then m pairs: type, how many heads to return
+Reply: { promoted, next due time ('' = none), {type, depth, ...}, {type, id, header JSON, ...},
+         node registry version }
+]]
+local now, aging, maxPromote, maxTypes, m =
+  tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+
+local promoted = 0
+local due = redis.call('ZRANGEBYSCORE', K .. 'delayed', '-inf', now, 'LIMIT', 0, maxPromote)
+for _, id in ipairs(due) do
+  local raw = redis.call('GET', K .. 't:' .. id)
+  if raw then
+    local h, rest = split(raw)
+    if h.s == 'delayed' and may('delayed', 'queued') then
+      enqueue(id, h, rest, now, aging)
+      promoted = promoted + 1
+    end
+  end
+  redis.call('ZREM', K .. 'delayed', id)
+end
+local nextDue = redis.call('ZRANGE', K .. 'delayed', 0, 0, 'WITHSCORES')[2] or ''
+
+local depths = {}
+local types = redis.call('SRANDMEMBER', K .. 'types', maxTypes)
+for _, ty in ipairs(types) do
+  local depth = redis.call('ZCARD', K .. 'q:' .. ty)
+  if depth == 0 then
+    redis.call('SREM', K .. 'types', ty)
+  else
+    table.insert(depths, ty)
+    table.insert(depths, depth)
+  end
+end
+
+local heads = {}
+for j = 0, m - 1 do
+  local ty, limit = ARGV[6 + j * 2], tonumber(ARGV[7 + j * 2])
+  if limit > 0 then
+    local ids = redis.call('ZRANGE', K .. 'q:' .. ty, 0, limit - 1)
+    for _, id in ipairs(ids) do
+      local raw = redis.call('GET', K .. 't:' .. id)
+      if raw then
+        table.insert(heads, ty)
+        table.insert(heads, id)
+        table.insert(heads, string.sub(raw, 1, string.find(raw, '\n', 1, true) - 1))
+      else
+        -- the record expired or was deleted under us: drop the dangling index entry
+        redis.call('ZREM', K .. 'q:' .. ty, id)
+      end
+    end
+  end
+end
+return { promoted, nextDue, depths, heads, tonumber(redis.call('GET', K .. 'nodes:ver') or '0') }

@@ -1,0 +1,22 @@
+--[[ register-node: a worker joins as a new incarnation. Tasks still leased to an earlier
+  incarnation of the same id (it crashed and came back before being declared dead) are
+  taken back first; that attempt counts.
+KEYS[1]  key base
+ARGV[1]  node id   ARGV[2] now   ARGV[3] aging step   ARGV[4] failed cap
+ARGV[5]  types JSON   ARGV[6] slots   ARGV[7] cpu   ARGV[8] memory MB   ARGV[9] labels JSON
+ARGV[10] hostname   ARGV[11] pid
+Reply: {incarnation, requeued, failed}
+]]
+local id, now, aging, failedCap = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local nk = K .. 'n:' .. id
+local inc = (tonumber(redis.call('HGET', nk, 'inc')) or 0) + 1
+local released = release_leases(id, now, aging, 'lost', true, failedCap)
+redis.call('DEL', nk)
+redis.call('HSET', nk,
+  'inc', inc, 'st', 'alive', 'ty', ARGV[5],
+  'cs', ARGV[6], 'cc', ARGV[7], 'cm', ARGV[8], 'us', 0, 'uc', 0, 'um', 0,
+  'lb', ARGV[9], 'hn', ARGV[10], 'pid', ARGV[11], 'ra', now, 'hb', now)
+redis.call('SADD', K .. 'nodes', id)
+redis.call('ZADD', K .. 'hb', now, id)
+redis.call('INCR', K .. 'nodes:ver')
+return { inc, released[1], released[2] }

@@ -1,0 +1,36 @@
+--[[ start: a worker reports that it started tasks (assigned -> running), in a batch.
+KEYS[1]  key base
+ARGV[1]  node id   ARGV[2] incarnation   ARGV[3] n, then n groups of 3: task id, lease, started at
+Reply: n entries: 'running' | 'stale' | 'gone' | 'state:<s>'
+]]
+local node, inc, n = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local out = {}
+for j = 0, n - 1 do
+  local b = 4 + j * 3
+  local id, lease, startedAt = ARGV[b], tonumber(ARGV[b + 1]), tonumber(ARGV[b + 2])
+  local key = K .. 't:' .. id
+  local raw = redis.call('GET', key)
+  if not raw then
+    out[j + 1] = 'gone'
+  else
+    local h, rest = split(raw)
+    if h.l ~= lease or h.n ~= node or h.i ~= inc then
+      out[j + 1] = 'stale'
+    elseif h.s == 'running' then
+      out[j + 1] = 'running'
+    elseif not may(h.s, 'running') then
+      out[j + 1] = 'state:' .. h.s
+    else
+      h.s = 'running'
+      h.sa = startedAt
+      h.u = startedAt
+      local att = current_attempt(h)
+      if att then
+        att.sa = startedAt
+      end
+      redis.call('SET', key, join(h, rest))
+      out[j + 1] = 'running'
+    end
+  end
+end
+return out

@@ -1,0 +1,76 @@
+import {
+  Global,
+  Inject,
+  Injectable,
+  Module,
+  type DynamicModule,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { SWITCHYARD_CONFIG, type SwitchyardConfig } from '../config/switchyard-config';
+import { BusPublisher } from '../messaging/bus-publisher';
+import { SwitchyardRedisClient } from '../messaging/switchyard-redis.client';
+import { Keyspace } from './keyspace';
+import { LeaderLeaseStore } from './leader-lease.store';
+import { NodeStore } from './node.store';
+import { closeRedis, connectRedis, createRedis } from './redis-connection';
+import { TaskStore } from './task.store';
+
+/** The command connection every store shares. */
+export const REDIS = Symbol('SWITCHYARD_REDIS');
+
+/** Connects at start (with a deadline) and closes the connection and the bus client last. */
+@Injectable()
+class StoreLifecycle implements OnModuleInit, OnApplicationShutdown {
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly bus: BusPublisher,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await connectRedis(this.redis);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.bus.close().catch(() => undefined);
+    await closeRedis(this.redis);
+  }
+}
+
+/** Redis connection, keyspace, stores and bus publisher, from one validated config. */
+@Global()
+@Module({})
+export class SwitchyardStoreModule {
+  static forRoot(config: SwitchyardConfig, connectionName: string): DynamicModule {
+    return {
+      module: SwitchyardStoreModule,
+      providers: [
+        { provide: SWITCHYARD_CONFIG, useValue: config },
+        { provide: REDIS, useFactory: () => createRedis(config, connectionName) },
+        { provide: Keyspace, useFactory: () => new Keyspace(config.prefix) },
+        {
+          provide: TaskStore,
+          inject: [REDIS, Keyspace],
+          useFactory: (redis: Redis, keys: Keyspace) => new TaskStore(redis, keys, config),
+        },
+        {
+          provide: NodeStore,
+          inject: [REDIS, Keyspace],
+          useFactory: (redis: Redis, keys: Keyspace) => new NodeStore(redis, keys, config),
+        },
+        {
+          provide: LeaderLeaseStore,
+          inject: [REDIS, Keyspace],
+          useFactory: (redis: Redis, keys: Keyspace) => new LeaderLeaseStore(redis, keys),
+        },
+        {
+          provide: BusPublisher,
+          useFactory: () => new BusPublisher(new SwitchyardRedisClient(config.redisUrl, config.prefix)),
+        },
+        StoreLifecycle,
+      ],
+      exports: [SWITCHYARD_CONFIG, REDIS, Keyspace, TaskStore, NodeStore, LeaderLeaseStore, BusPublisher],
+    };
+  }
+}

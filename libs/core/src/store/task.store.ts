@@ -1,0 +1,248 @@
+import type { Redis } from 'ioredis';
+import { TaskNotFoundError } from '../errors/switchyard.error';
+import { newTaskId } from '../task/task-id';
+import {
+  decodeTaskRecord,
+  encodeTaskRecord,
+  newTaskHeader,
+  toTaskView,
+  type TaskHeader,
+} from '../task/task-record';
+import type { TaskState } from '../task/task-state';
+import type { RetryPolicy, SubmitOutcome, TaskErrorInfo, TaskSpec, TaskView } from '../task/task.model';
+import type { Keyspace } from './keyspace';
+import { LuaScripts, type ScriptArg } from './lua-scripts';
+import { inStore } from './redis-errors';
+
+export interface TaskStoreSettings {
+  agingStepMs: number;
+  idempotencyTtlMs: number;
+  maxQueuedPerType: number;
+  leaseGraceMs: number;
+  finishedRetentionMs: number;
+  finishedListCap: number;
+  failedCap: number;
+}
+
+export interface QueueHead {
+  type: string;
+  id: string;
+  header: TaskHeader;
+}
+
+export interface HeadsSnapshot {
+  promoted: number;
+  nextDueAt: number | null;
+  /** Ready-queue depth per type (every type with queued tasks, up to MAX_TASK_TYPES). */
+  depths: Map<string, number>;
+  heads: QueueHead[];
+  /** Node registry version at the time of the read. */
+  nodesVersion: number;
+}
+
+export interface AssignmentDecision {
+  taskId: string;
+  nodeId: string;
+  incarnation: number;
+}
+
+export type AssignmentResult =
+  | {
+      ok: true;
+      taskId: string;
+      nodeId: string;
+      incarnation: number;
+      lease: number;
+      attempt: number;
+      type: string;
+      timeoutMs: number;
+      payloadJson: string;
+      slots: number;
+      cpu: number;
+      memoryMb: number;
+    }
+  | { ok: false; taskId: string; nodeId: string; reason: string };
+
+export interface StartReport {
+  taskId: string;
+  lease: number;
+  startedAt: number;
+}
+
+export interface FinishReport {
+  taskId: string;
+  lease: number;
+  startedAt: number;
+  /** Result JSON text when it succeeded. */
+  resultJson?: string;
+  /** Set when it failed. */
+  error?: TaskErrorInfo;
+  /** Default policy for a retry (the task's own policy wins); random in 0..1 for the jitter. */
+  retry: RetryPolicy;
+  random: number;
+}
+
+export type FinishOutcome = 'succeeded' | 'delayed' | 'failed' | 'stale' | 'gone' | `state:${string}`;
+
+export type CancelOutcome =
+  | { ok: true; previous: TaskState; node?: string; incarnation?: number; lease: number }
+  | { ok: false; state?: TaskState };
+
+/** All task reads and writes. Every state change is one Lua script (see scripts/). */
+export class TaskStore {
+  private readonly scripts: LuaScripts;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keyspace,
+    private readonly settings: TaskStoreSettings,
+  ) {
+    this.scripts = new LuaScripts(redis, keys.base);
+  }
+
+  /** Creates tasks (all or none). Specs must be validated and defaulted by the caller. */
+  async submit(specs: readonly TaskSpec[], now = Date.now()): Promise<SubmitOutcome[]> {
+    const args: ScriptArg[] = [now, this.settings.idempotencyTtlMs, this.settings.maxQueuedPerType, specs.length];
+    for (const spec of specs) {
+      const state: TaskState = spec.runAt !== undefined && spec.runAt > now ? 'delayed' : 'queued';
+      const header = newTaskHeader(spec, state, now);
+      const score = state === 'delayed' ? (spec.runAt as number) : now - spec.priority * this.settings.agingStepMs;
+      const record = encodeTaskRecord(header, JSON.stringify(spec.payload ?? null));
+      args.push(newTaskId(now), spec.idempotencyKey ?? '', state, spec.type, score, record);
+    }
+    const reply = await inStore(this.scripts.run<[string, TaskState, number][]>('submit', args));
+    return reply.map(([id, state, created]) => ({ id, state, created: created === 1 }));
+  }
+
+  async get(id: string): Promise<TaskView> {
+    const raw = await inStore(this.redis.get(this.keys.task(id)));
+    if (raw === null) throw new TaskNotFoundError(id);
+    return toTaskView(id, decodeTaskRecord(raw));
+  }
+
+  /** Views of several tasks; missing ones are left out. */
+  async getMany(ids: readonly string[]): Promise<TaskView[]> {
+    if (ids.length === 0) return [];
+    const raws = await inStore(this.redis.mget(...ids.map((id) => this.keys.task(id))));
+    const views: TaskView[] = [];
+    raws.forEach((raw, i) => {
+      if (raw !== null) views.push(toTaskView(ids[i], decodeTaskRecord(raw)));
+    });
+    return views;
+  }
+
+  /** One tick's read: promotes due delayed tasks, returns queue depths and the heads asked for. */
+  async readHeads(
+    limits: ReadonlyMap<string, number>,
+    opts: { maxPromotions: number; maxTypes: number },
+    now = Date.now(),
+  ): Promise<HeadsSnapshot> {
+    const args: ScriptArg[] = [now, this.settings.agingStepMs, opts.maxPromotions, opts.maxTypes, limits.size];
+    for (const [type, limit] of limits) args.push(type, limit);
+    const [promoted, nextDue, depthList, headList, nodesVersion] = await inStore(
+      this.scripts.run<[number, string, (string | number)[], string[], number]>('readHeads', args),
+    );
+    const depths = new Map<string, number>();
+    for (let i = 0; i < depthList.length; i += 2) depths.set(String(depthList[i]), Number(depthList[i + 1]));
+    const heads: QueueHead[] = [];
+    for (let i = 0; i < headList.length; i += 3) {
+      heads.push({ type: headList[i], id: headList[i + 1], header: JSON.parse(headList[i + 2]) as TaskHeader });
+    }
+    return { promoted, nextDueAt: nextDue === '' ? null : Number(nextDue), depths, heads, nodesVersion };
+  }
+
+  /** Commits assignment decisions under the leader lease; throws NotLeaderError if it is not ours. */
+  async assign(
+    leaseValue: string,
+    decisions: readonly AssignmentDecision[],
+    now = Date.now(),
+  ): Promise<AssignmentResult[]> {
+    const args: ScriptArg[] = [leaseValue, now, this.settings.leaseGraceMs, decisions.length];
+    for (const d of decisions) args.push(d.taskId, d.nodeId, d.incarnation);
+    const reply = await inStore(this.scripts.run<(string | number)[][]>('assign', args));
+    return reply.map((r, i): AssignmentResult => {
+      const d = decisions[i];
+      if (r[0] === 1) {
+        return {
+          ok: true,
+          taskId: d.taskId,
+          nodeId: d.nodeId,
+          incarnation: d.incarnation,
+          lease: Number(r[1]),
+          attempt: Number(r[2]),
+          type: String(r[3]),
+          timeoutMs: Number(r[4]),
+          payloadJson: String(r[5]),
+          slots: Number(r[6]),
+          cpu: Number(r[7]),
+          memoryMb: Number(r[8]),
+        };
+      }
+      return { ok: false, taskId: d.taskId, nodeId: d.nodeId, reason: String(r[1]) };
+    });
+  }
+
+  async start(nodeId: string, incarnation: number, reports: readonly StartReport[]): Promise<string[]> {
+    const args: ScriptArg[] = [nodeId, incarnation, reports.length];
+    for (const r of reports) args.push(r.taskId, r.lease, r.startedAt);
+    return inStore(this.scripts.run<string[]>('start', args));
+  }
+
+  async finish(
+    nodeId: string,
+    incarnation: number,
+    reports: readonly FinishReport[],
+    now = Date.now(),
+  ): Promise<FinishOutcome[]> {
+    const s = this.settings;
+    const args: ScriptArg[] = [
+      now,
+      nodeId,
+      incarnation,
+      s.agingStepMs,
+      s.finishedRetentionMs,
+      s.finishedListCap,
+      s.failedCap,
+      reports.length,
+    ];
+    for (const r of reports) {
+      const p = r.retry;
+      const body =
+        r.error === undefined
+          ? (r.resultJson ?? 'null')
+          : JSON.stringify({ m: r.error.message, c: r.error.code, r: r.error.retryable });
+      args.push(
+        r.taskId,
+        r.lease,
+        r.error === undefined ? 'ok' : 'error',
+        r.startedAt,
+        body,
+        `${p.backoff},${p.baseMs},${p.capMs},${p.jitter},${r.random}`,
+      );
+    }
+    return inStore(this.scripts.run<FinishOutcome[]>('finish', args));
+  }
+
+  async cancel(id: string, now = Date.now()): Promise<CancelOutcome> {
+    const s = this.settings;
+    const reply = await inStore(
+      this.scripts.run<(string | number)[]>('cancel', [id, now, s.finishedRetentionMs, s.finishedListCap]),
+    );
+    if (reply[0] === 'ok') {
+      const node = String(reply[2]);
+      return {
+        ok: true,
+        previous: reply[1] as TaskState,
+        ...(node !== '' && { node, incarnation: Number(reply[3]) }),
+        lease: Number(reply[4]),
+      };
+    }
+    if (reply[0] === 'gone') throw new TaskNotFoundError(id);
+    return { ok: false, state: reply[1] as TaskState };
+  }
+
+  /** Task ids leased to a node (any state), for its recovery read. */
+  async leasedTo(nodeId: string): Promise<string[]> {
+    return inStore(this.redis.zrange(this.keys.nodeLeases(nodeId), 0, -1));
+  }
+}

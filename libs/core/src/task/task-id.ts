@@ -1,0 +1,14 @@
+import { monotonicFactory } from 'ulid';
+
+const nextUlid = monotonicFactory();
+
+/** Time-ordered, lexicographically sortable task id (ULID, 26 chars). */
+export function newTaskId(now: number = Date.now()): string {
+  return nextUlid(now);
+}
+
+const ULID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+
+export function isTaskId(value: string): boolean {
+  return ULID_PATTERN.test(value);
+}

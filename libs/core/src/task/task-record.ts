@@ -1,0 +1,177 @@
+import type { TaskState } from './task-state';
+import type {
+  AttemptOutcome,
+  AttemptRecord,
+  LabelSelector,
+  RetryPolicy,
+  TaskErrorInfo,
+  TaskSpec,
+  TaskView,
+} from './task.model';
+
+/**
+ * How a task is stored: one Redis string per task,
+ *
+ *     <header JSON> "\n" <payload JSON> [ "\n" <result JSON> ]
+ *
+ * The header is small and is the only part the Lua scripts decode and rewrite; payload and
+ * result pass through Redis byte for byte (cjson would turn `[]` into `{}`, and re-encoding
+ * them on every transition costs CPU). JSON never contains a raw newline, so "\n" is a safe
+ * separator. Header keys are short because a queued task's bytes are counted:
+ *
+ * | key | meaning                         | key | meaning                          |
+ * |-----|---------------------------------|-----|----------------------------------|
+ * | s   | state                           | ty  | type                             |
+ * | pr  | priority                        | ma  | max attempts                     |
+ * | to  | timeout ms                      | a   | attempts counted                 |
+ * | l   | lease sequence (fencing token)  | n,i | node, incarnation of the lease   |
+ * | c,u | created, updated                | qa  | queued at (queue score base)     |
+ * | ra  | run at (delayed)                | sa  | started at                       |
+ * | f   | finished at                     | sl,cpu,mem | requirements              |
+ * | sel | label selector                  | e   | last error {m, c, r}             |
+ * | h   | attempt history                 | ik  | idempotency key                  |
+ * | st  | strategy                        | ak  | affinity key                     |
+ * | rp  | retry policy                    | dep | depends on                       |
+ * | pg  | progress {p, d}                 |     |                                  |
+ */
+export interface TaskHeader {
+  s: TaskState;
+  ty: string;
+  pr: number;
+  ma: number;
+  to: number;
+  a: number;
+  l: number;
+  n?: string;
+  i?: number;
+  c: number;
+  u: number;
+  qa?: number;
+  ra?: number;
+  sa?: number;
+  f?: number;
+  sl: number;
+  cpu?: number;
+  mem?: number;
+  sel?: LabelSelector;
+  e?: { m: string; c?: string; r: boolean };
+  h?: StoredAttempt[];
+  ik?: string;
+  st?: string;
+  ak?: string;
+  rp?: RetryPolicy;
+  dep?: string[];
+  pg?: { p: number; d?: unknown };
+}
+
+/** One attempt as stored: lease, node, incarnation, assigned/started/ended, outcome, error. */
+export interface StoredAttempt {
+  l: number;
+  n: string;
+  i: number;
+  as: number;
+  sa?: number;
+  ea?: number;
+  o?: AttemptOutcome;
+  m?: string;
+}
+
+export interface DecodedTask {
+  header: TaskHeader;
+  payloadJson: string;
+  resultJson?: string;
+}
+
+/** The header of a task about to be created, in its initial state. */
+export function newTaskHeader(spec: TaskSpec, state: TaskState, now: number): TaskHeader {
+  const h: TaskHeader = {
+    s: state,
+    ty: spec.type,
+    pr: spec.priority,
+    ma: spec.maxAttempts,
+    to: spec.timeoutMs,
+    a: 0,
+    l: 0,
+    c: now,
+    u: now,
+    sl: spec.requirements.slots,
+  };
+  if (state === 'queued') h.qa = now;
+  if (state === 'delayed' && spec.runAt !== undefined) h.ra = spec.runAt;
+  if (spec.requirements.cpu > 0) h.cpu = spec.requirements.cpu;
+  if (spec.requirements.memoryMb > 0) h.mem = spec.requirements.memoryMb;
+  if (Object.keys(spec.requirements.labels).length > 0) h.sel = spec.requirements.labels;
+  if (spec.idempotencyKey !== undefined) h.ik = spec.idempotencyKey;
+  if (spec.strategy !== undefined) h.st = spec.strategy;
+  if (spec.affinityKey !== undefined) h.ak = spec.affinityKey;
+  if (spec.retry !== undefined) h.rp = spec.retry;
+  if (spec.dependsOn !== undefined && spec.dependsOn.length > 0) h.dep = spec.dependsOn;
+  return h;
+}
+
+export function encodeTaskRecord(header: TaskHeader, payloadJson: string): string {
+  return `${JSON.stringify(header)}\n${payloadJson}`;
+}
+
+export function decodeTaskRecord(raw: string): DecodedTask {
+  const first = raw.indexOf('\n');
+  if (first < 0) throw new Error('corrupt task record: no header separator');
+  const second = raw.indexOf('\n', first + 1);
+  const header = JSON.parse(raw.slice(0, first)) as TaskHeader;
+  if (second < 0) return { header, payloadJson: raw.slice(first + 1) };
+  return {
+    header,
+    payloadJson: raw.slice(first + 1, second),
+    resultJson: raw.slice(second + 1),
+  };
+}
+
+function toAttempt(a: StoredAttempt): AttemptRecord {
+  return {
+    lease: a.l,
+    node: a.n,
+    incarnation: a.i,
+    assignedAt: a.as,
+    ...(a.sa !== undefined && { startedAt: a.sa }),
+    ...(a.ea !== undefined && { endedAt: a.ea }),
+    ...(a.o !== undefined && { outcome: a.o }),
+    ...(a.m !== undefined && { error: a.m }),
+  };
+}
+
+function toError(e: { m: string; c?: string; r: boolean }): TaskErrorInfo {
+  return { message: e.m, retryable: e.r, ...(e.c !== undefined && { code: e.c }) };
+}
+
+export function toTaskView(id: string, task: DecodedTask): TaskView {
+  const h = task.header;
+  const leased = (h.s === 'assigned' || h.s === 'running') && h.n !== undefined;
+  return {
+    id,
+    type: h.ty,
+    state: h.s,
+    payload: JSON.parse(task.payloadJson),
+    priority: h.pr,
+    requirements: { slots: h.sl, cpu: h.cpu ?? 0, memoryMb: h.mem ?? 0, labels: h.sel ?? {} },
+    maxAttempts: h.ma,
+    timeoutMs: h.to,
+    attempts: h.a,
+    ...(leased && { lease: { seq: h.l, node: h.n as string, incarnation: h.i as number } }),
+    ...(leased && { node: h.n }),
+    createdAt: h.c,
+    updatedAt: h.u,
+    ...(h.qa !== undefined && { queuedAt: h.qa }),
+    ...(h.ra !== undefined && { runAt: h.ra }),
+    ...(h.sa !== undefined && { startedAt: h.sa }),
+    ...(h.f !== undefined && { finishedAt: h.f }),
+    ...(task.resultJson !== undefined && { result: JSON.parse(task.resultJson) }),
+    ...(h.e !== undefined && { error: toError(h.e) }),
+    history: (h.h ?? []).map(toAttempt),
+    ...(h.ik !== undefined && { idempotencyKey: h.ik }),
+    ...(h.st !== undefined && { strategy: h.st }),
+    ...(h.ak !== undefined && { affinityKey: h.ak }),
+    ...(h.dep !== undefined && { dependsOn: h.dep }),
+    ...(h.rp !== undefined && { retry: h.rp }),
+    ...(h.pg !== undefined && { progress: { percent: h.pg.p, data: h.pg.d } }),
+  };
+}
