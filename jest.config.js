@@ -1,0 +1,26 @@
+// Two projects: fast unit tests of pure logic (beside the source), and tests that start
+// Redis-backed processes (test/). `npm test` runs both; every config maps @switchyard/core.
+const moduleNameMapper = { '^@switchyard/core$': '<rootDir>/libs/core/src/index.ts' };
+const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', isolatedModules: true }] };
+
+module.exports = {
+  projects: [
+    {
+      displayName: 'unit',
+      rootDir: __dirname,
+      testEnvironment: 'node',
+      testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts', '<rootDir>/bench/**/*.spec.ts'],
+      moduleNameMapper,
+      transform,
+    },
+    {
+      displayName: 'integration',
+      rootDir: __dirname,
+      testEnvironment: 'node',
+      testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/examples/**/*.test.ts'],
+      moduleNameMapper,
+      transform,
+      testTimeout: 120_000,
+    },
+  ],
+};

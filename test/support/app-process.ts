@@ -1,0 +1,89 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as path from 'node:path';
+import { waitFor } from './wait-for';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+export const DISPATCHER_MAIN = path.join(ROOT, 'dist/apps/dispatcher/main.js');
+export const WORKER_MAIN = path.join(ROOT, 'dist/apps/worker/main.js');
+const MAX_LOG_LINES = 5000;
+
+/** A real dispatcher or worker process (built output), with its logs and its HTTP port. */
+export class AppProcess {
+  readonly logs: string[] = [];
+  port = 0;
+  private exitCode: number | null | undefined;
+  private readonly exited: Promise<number | null>;
+
+  private constructor(
+    readonly name: string,
+    private readonly proc: ChildProcess,
+  ) {
+    const collect = (chunk: Buffer): void => {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (line === '') continue;
+        this.logs.push(line);
+        if (this.logs.length > MAX_LOG_LINES) this.logs.shift();
+        const m = /listening on port (\d+)/.exec(line);
+        if (m) this.port = Number(m[1]);
+      }
+    };
+    proc.stdout?.on('data', collect);
+    proc.stderr?.on('data', collect);
+    this.exited = new Promise((resolve) =>
+      proc.once('exit', (code, signal) => {
+        this.exitCode = code ?? (signal ? null : code);
+        resolve(code);
+      }),
+    );
+  }
+
+  /** Starts `main` with `env` and waits until it listens. */
+  static async start(name: string, main: string, env: Record<string, string>, timeoutMs = 30_000): Promise<AppProcess> {
+    const proc = spawn(process.execPath, [main], {
+      env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const app = new AppProcess(name, proc);
+    await waitFor(
+      () => ({ port: app.port, exited: app.exitCode !== undefined }),
+      (s) => s.port > 0 || s.exited,
+      { timeoutMs, what: `${name} to listen` },
+    );
+    if (app.port === 0) throw new Error(`${name} exited before listening:\n${app.logs.slice(-40).join('\n')}`);
+    return app;
+  }
+
+  get pid(): number {
+    return this.proc.pid as number;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get running(): boolean {
+    return this.exitCode === undefined;
+  }
+
+  signal(sig: NodeJS.Signals): void {
+    if (this.running) this.proc.kill(sig);
+  }
+
+  /** Sends `sig` and waits for the exit; SIGKILL if it outlives `timeoutMs`. Returns the exit code. */
+  async stop(sig: NodeJS.Signals = 'SIGTERM', timeoutMs = 15_000): Promise<number | null> {
+    if (!this.running) return this.exitCode ?? null;
+    this.proc.kill(sig);
+    const timer = setTimeout(() => this.proc.kill('SIGKILL'), timeoutMs);
+    const code = await this.exited;
+    clearTimeout(timer);
+    return code;
+  }
+
+  waitExit(): Promise<number | null> {
+    return this.exited;
+  }
+
+  logsMatching(pattern: RegExp): string[] {
+    return this.logs.filter((l) => pattern.test(l));
+  }
+}

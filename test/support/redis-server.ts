@@ -1,0 +1,82 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Redis } from 'ioredis';
+import { freePort } from './free-port';
+import { waitFor } from './wait-for';
+
+export const SHARED_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/**
+ * A private redis-server for tests that stop, restart or partition Redis. Never touches the
+ * shared one: its own port, its own temp dir, stopped by its own pid.
+ */
+export class OwnRedis {
+  private proc: ChildProcess | undefined;
+  readonly dir: string;
+
+  private constructor(
+    readonly port: number,
+    private readonly args: string[],
+  ) {
+    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sy-redis-'));
+  }
+
+  static async start(opts: { appendOnly?: boolean; extraArgs?: string[] } = {}): Promise<OwnRedis> {
+    const port = await freePort();
+    const args = [
+      '--port', String(port), '--bind', '127.0.0.1', '--save', '',
+      '--appendonly', opts.appendOnly ? 'yes' : 'no', '--appendfsync', 'always',
+      ...(opts.extraArgs ?? []),
+    ];
+    const redis = new OwnRedis(port, args);
+    await redis.startProcess();
+    return redis;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
+  async startProcess(): Promise<void> {
+    this.proc = spawn('redis-server', [...this.args, '--dir', this.dir], { stdio: 'ignore' });
+    await waitFor(() => this.ping(), (ok) => ok, { what: `redis-server on port ${this.port}` });
+  }
+
+  /** Stops the server (SIGTERM by pid) and waits for its exit. */
+  async stop(): Promise<void> {
+    const proc = this.proc;
+    if (proc === undefined || proc.exitCode !== null) return;
+    const exited = new Promise((resolve) => proc.once('exit', resolve));
+    proc.kill('SIGTERM');
+    await exited;
+    this.proc = undefined;
+  }
+
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.startProcess();
+  }
+
+  async destroy(): Promise<void> {
+    await this.stop();
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private async ping(): Promise<boolean> {
+    const client = new Redis(this.port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    try {
+      await client.connect();
+      return (await client.ping()) === 'PONG';
+    } catch {
+      return false;
+    } finally {
+      client.disconnect();
+    }
+  }
+}
