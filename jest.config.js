@@ -1,7 +1,7 @@
 // Two projects: fast unit tests of pure logic (beside the source), and tests that start
 // Redis-backed processes (test/). `npm test` runs both; every config maps @switchyard/core.
 const moduleNameMapper = { '^@switchyard/core$': '<rootDir>/libs/core/src/index.ts' };
-const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', isolatedModules: true }] };
+const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }] };
 
 module.exports = {
   projects: [
