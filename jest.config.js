@@ -4,6 +4,8 @@ const moduleNameMapper = { '^@switchyard/core$': '<rootDir>/libs/core/src/index.
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }] };
 
 module.exports = {
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
+  rootDir: __dirname,
   projects: [
     {
       displayName: 'unit',
