@@ -11,6 +11,8 @@ const MAX_LOG_LINES = 5000;
 export class AppProcess {
   readonly logs: string[] = [];
   port = 0;
+  /** Stopped with SIGSTOP and not yet continued: it will not answer. */
+  paused = false;
   private exitCode: number | null | undefined;
   private readonly exited: Promise<number | null>;
 
@@ -66,12 +68,16 @@ export class AppProcess {
   }
 
   signal(sig: NodeJS.Signals): void {
-    if (this.running) this.proc.kill(sig);
+    if (!this.running) return;
+    this.proc.kill(sig);
+    if (sig === 'SIGSTOP') this.paused = true;
+    if (sig === 'SIGCONT') this.paused = false;
   }
 
   /** Sends `sig` and waits for the exit; SIGKILL if it outlives `timeoutMs`. Returns the exit code. */
   async stop(sig: NodeJS.Signals = 'SIGTERM', timeoutMs = 15_000): Promise<number | null> {
     if (!this.running) return this.exitCode ?? null;
+    if (this.paused) this.signal('SIGCONT'); // a stopped process cannot handle SIGTERM
     this.proc.kill(sig);
     const timer = setTimeout(() => this.proc.kill('SIGKILL'), timeoutMs);
     const code = await this.exited;

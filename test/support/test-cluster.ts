@@ -64,8 +64,9 @@ export class TestCluster {
     return cluster;
   }
 
+  /** The first dispatcher that runs and is not paused: where `request` goes. */
   get dispatcher(): AppProcess {
-    const live = this.dispatchers.find((d) => d.running);
+    const live = this.dispatchers.find((d) => d.running && !d.paused);
     if (live === undefined) throw new Error('no dispatcher is running');
     return live;
   }
@@ -103,7 +104,12 @@ export class TestCluster {
   }
 
   async request<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpAnswer<T>> {
-    const res = await fetch(`${this.dispatcher.url}${path}`, {
+    return this.requestTo(this.dispatcher, method, path, body, headers);
+  }
+
+  /** A request to one particular process (a given dispatcher, or a worker's HTTP port). */
+  async requestTo<T = any>(target: AppProcess, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpAnswer<T>> {
+    const res = await fetch(`${target.url}${path}`, {
       method,
       headers: { ...(body !== undefined && { 'content-type': 'application/json' }), ...headers },
       ...(body !== undefined && { body: typeof body === 'string' ? body : JSON.stringify(body) }),

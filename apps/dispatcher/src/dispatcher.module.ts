@@ -3,6 +3,10 @@ import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { LeastLoadedStrategy, SwitchyardStoreModule, type SwitchyardConfig } from '@switchyard/core';
 import { BusEventsController } from './bus/bus-events.controller';
+import { ClusterOverviewService } from './cluster/cluster-overview.service';
+import { ClusterController } from './cluster/cluster.controller';
+import { DispatcherIdentity } from './cluster/dispatcher-identity';
+import { DispatcherPresence } from './cluster/dispatcher-presence';
 import { DomainExceptionFilter } from './http/domain-exception.filter';
 import { LeaderLease } from './leadership/leader-lease';
 import { NodesController } from './nodes/nodes.controller';
@@ -20,11 +24,14 @@ export class DispatcherModule {
     return {
       module: DispatcherModule,
       imports: [DiscoveryModule, ScheduleModule.forRoot(), SwitchyardStoreModule.forRoot(config, 'switchyard-dispatcher')],
-      controllers: [TasksController, NodesController, BusEventsController],
+      controllers: [TasksController, NodesController, ClusterController, BusEventsController],
       providers: [
         { provide: APP_FILTER, useClass: DomainExceptionFilter },
         LeastLoadedStrategy,
         StrategyRegistry,
+        DispatcherIdentity,
+        DispatcherPresence,
+        ClusterOverviewService,
         LeaderLease,
         ClusterState,
         QueueObserver,

@@ -12,6 +12,7 @@ export * from './messaging/switchyard-redis.client';
 export * from './messaging/switchyard-redis.server';
 export * from './node/eligibility';
 export * from './node/node.model';
+export * from './store/dispatcher-registry.store';
 export * from './store/keyspace';
 export * from './store/leader-lease.store';
 export * from './store/lua-scripts';

@@ -1,6 +1,7 @@
 import { Controller, Logger } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { MessageGuards, Patterns } from '@switchyard/core';
+import { LeaderLease } from '../leadership/leader-lease';
 import { AssignmentLoop } from '../scheduling/assignment-loop';
 import { ClusterState } from '../scheduling/cluster-state';
 
@@ -13,6 +14,7 @@ export class BusEventsController {
   constructor(
     private readonly loop: AssignmentLoop,
     private readonly cluster: ClusterState,
+    private readonly lease: LeaderLease,
   ) {}
 
   @EventPattern(Patterns.TasksSubmitted)
@@ -33,6 +35,13 @@ export class BusEventsController {
     if (!this.accept(Patterns.NodesChanged, data)) return;
     this.cluster.markStale();
     this.loop.wake();
+  }
+
+  /** The leader let go on shutdown: try to take the lease now rather than on the next renewal. */
+  @EventPattern(Patterns.LeaderReleased)
+  onLeaderReleased(@Payload() data: unknown): void {
+    if (!this.accept(Patterns.LeaderReleased, data)) return;
+    void this.lease.renew();
   }
 
   private accept(pattern: keyof typeof MessageGuards, data: unknown): boolean {

@@ -1,87 +1,189 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { SchedulerRegistry } from '@nestjs/schedule';
-import { LeaderLeaseStore, SWITCHYARD_CONFIG, type SwitchyardConfig } from '@switchyard/core';
-import { randomUUID } from 'node:crypto';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import {
+  BusPublisher,
+  LeaderLeaseStore,
+  parseLeaseValue,
+  SWITCHYARD_CONFIG,
+  type SwitchyardConfig,
+} from '@switchyard/core';
+import { DispatcherIdentity } from '../cluster/dispatcher-identity';
+
+/** Called with the epoch of the term that began (onElected) or ended (onDemoted). */
+export type LeadershipListener = (epoch: number) => void;
 
 /**
- * This dispatcher's claim on leadership: a Redis lease with a token and an epoch. Renewed
- * on a timer; considered lost locally a safety margin before its TTL would run out, so a
- * paused process stops acting before a standby can take over. Leader-only scripts check the
- * full lease value themselves, which fences a leader that woke up too late.
+ * This dispatcher's claim on leadership: a Redis lease with a token and an epoch. The leader
+ * renews it on a timer; standbys try to take it on the same timer, and at once when the
+ * leader announces that it let go. Leadership is considered lost locally one renewal interval
+ * before the TTL would run out, so a paused process stops acting before a standby can take
+ * over. Leader-only scripts compare the full lease value themselves, which fences a leader
+ * that woke up too late.
+ *
+ * Leader-only services gate every pass on `isLeader`, pass `leaseValue` to their scripts, and
+ * may react to `onElected` (this dispatcher starts acting as leader) and `onDemoted` (it stops:
+ * lost the lease, could not renew in time, or shuts down). The two alternate.
  */
 @Injectable()
-export class LeaderLease implements OnApplicationBootstrap, OnApplicationShutdown {
+export class LeaderLease
+  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
   private readonly logger = new Logger(LeaderLease.name);
-  readonly token = randomUUID();
+  readonly token: string;
   private value: string | null = null;
   private validUntil = 0;
+  /** The term we last announced to listeners (null: standing by). */
+  private announced: string | null = null;
   private renewing = false;
-  private readonly listeners: (() => void)[] = [];
+  private renewAgain = false;
+  private closing = false;
+  private timer: NodeJS.Timeout | undefined;
+  private lapseTimer: NodeJS.Timeout | undefined;
+  private readonly elected: LeadershipListener[] = [];
+  private readonly demoted: LeadershipListener[] = [];
 
   constructor(
     private readonly store: LeaderLeaseStore,
-    private readonly scheduler: SchedulerRegistry,
+    private readonly bus: BusPublisher,
+    identity: DispatcherIdentity,
     @Inject(SWITCHYARD_CONFIG) private readonly config: SwitchyardConfig,
-  ) {}
-
-  get isLeader(): boolean {
-    return this.value !== null && Date.now() < this.validUntil;
+  ) {
+    this.token = identity.id;
   }
 
-  /** "<epoch>:<token>" while leading, else null. */
+  get isLeader(): boolean {
+    return this.value !== null && !this.closing && Date.now() < this.validUntil;
+  }
+
+  /** "<epoch>:<token>" while leading, else null. Leader-only scripts compare it with the stored lease. */
   get leaseValue(): string | null {
     return this.isLeader ? this.value : null;
   }
 
+  /** Epoch of the term we hold, or 0. */
   get epoch(): number {
-    return this.value === null ? 0 : Number(this.value.split(':')[0]);
+    return this.isLeader && this.value !== null ? parseLeaseValue(this.value).epoch : 0;
   }
 
-  /** Called whenever this dispatcher becomes leader. */
-  onElected(listener: () => void): void {
-    this.listeners.push(listener);
+  onElected(listener: LeadershipListener): void {
+    this.elected.push(listener);
+  }
+
+  onDemoted(listener: LeadershipListener): void {
+    this.demoted.push(listener);
   }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.renew();
-    this.scheduler.addInterval(
-      'leader-lease',
-      setInterval(() => void this.renew(), this.config.leaderRenewMs),
-    );
+    this.timer = setInterval(() => void this.renew(), this.config.leaderRenewMs);
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    if (this.scheduler.doesExist('interval', 'leader-lease')) this.scheduler.deleteInterval('leader-lease');
+  /**
+   * Lets go before the shutdown hooks close Redis and the bus (those run first for global
+   * modules), so the release is written and announced while both are still open.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    clearInterval(this.timer);
+    clearTimeout(this.lapseTimer);
     const held = this.value;
     this.value = null;
-    if (held !== null) {
-      await this.store.release(held).catch(() => undefined);
-      this.logger.log('released the leader lease');
+    this.settle();
+    if (held === null) return;
+    try {
+      if (await this.store.release(held)) {
+        this.bus.leaderReleased({ epoch: parseLeaseValue(held).epoch });
+        this.logger.log(`released the leader lease (epoch ${parseLeaseValue(held).epoch})`);
+      }
+    } catch (err) {
+      this.logger.warn(
+        `could not release the leader lease; it expires by itself: ${(err as Error).message}`,
+      );
     }
   }
 
+  async onApplicationShutdown(): Promise<void> {
+    await this.beforeApplicationShutdown();
+  }
+
+  /** Takes or renews the lease. Calls during a renewal coalesce into one more round. */
   async renew(): Promise<void> {
-    if (this.renewing) return;
+    if (this.closing) return;
+    if (this.renewing) {
+      this.renewAgain = true;
+      return;
+    }
     this.renewing = true;
+    try {
+      do {
+        this.renewAgain = false;
+        await this.renewOnce();
+      } while (this.renewAgain && !this.closing);
+    } finally {
+      this.renewing = false;
+    }
+  }
+
+  private async renewOnce(): Promise<void> {
     const askedAt = Date.now();
     try {
-      const wasLeader = this.isLeader;
-      const previous = this.value;
       const value = await this.store.acquire(this.token, this.config.leaderTtlMs);
+      if (this.closing) return;
       this.value = value;
       // act only while the lease surely holds: TTL minus one renewal interval of margin
-      this.validUntil = value === null ? 0 : askedAt + this.config.leaderTtlMs - this.config.leaderRenewMs;
-      if (value !== null && (!wasLeader || value !== previous)) {
-        this.logger.log(`leading with epoch ${this.epoch}`);
-        this.listeners.forEach((l) => l());
-      } else if (value === null && wasLeader) {
-        this.logger.warn('lost the leader lease; standing by');
-      }
+      this.validUntil =
+        value === null ? 0 : askedAt + this.config.leaderTtlMs - this.config.leaderRenewMs;
+      this.armLapse();
     } catch (err) {
       // keep what we have until validUntil passes; a Redis outage ends leadership by time
       this.logger.warn(`lease renewal failed: ${(err as Error).message}`);
-    } finally {
-      this.renewing = false;
+    }
+    this.settle();
+  }
+
+  /** Ends the term locally the moment validUntil passes, even when no renewal answers. */
+  private armLapse(): void {
+    clearTimeout(this.lapseTimer);
+    if (this.value === null) return;
+    this.lapseTimer = setTimeout(
+      () => this.settle(),
+      Math.max(0, this.validUntil - Date.now()) + 1,
+    );
+  }
+
+  /** Compares what we hold with what we announced, and tells the listeners about the change. */
+  private settle(): void {
+    const now = this.isLeader ? this.value : null;
+    if (now === this.announced) return;
+    const ended = this.announced;
+    this.announced = now;
+    if (ended !== null) {
+      const epoch = parseLeaseValue(ended).epoch;
+      if (this.closing) this.logger.log(`stepping down from epoch ${epoch} (shutting down)`);
+      else this.logger.warn(`lost the leader lease (epoch ${epoch}); standing by`);
+      this.notify(this.demoted, epoch);
+    }
+    if (now !== null) {
+      const epoch = parseLeaseValue(now).epoch;
+      this.logger.log(`leading with epoch ${epoch}`);
+      this.notify(this.elected, epoch);
+    }
+  }
+
+  private notify(listeners: readonly LeadershipListener[], epoch: number): void {
+    for (const listener of listeners) {
+      try {
+        listener(epoch);
+      } catch (err) {
+        this.logger.error(`a leadership listener failed: ${(err as Error).message}`);
+      }
     }
   }
 }

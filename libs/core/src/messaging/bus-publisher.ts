@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Observable } from 'rxjs';
 import type {
+  LeaderReleasedMessage,
   NodeAssignedMessage,
   NodeCancelMessage,
   NodeDrainMessage,
@@ -47,6 +48,10 @@ export class BusPublisher {
 
   nodeDrain(msg: NodeDrainMessage): void {
     this.emit(Patterns.NodeDrain, msg);
+  }
+
+  leaderReleased(msg: LeaderReleasedMessage): void {
+    this.emit(Patterns.LeaderReleased, msg);
   }
 
   async close(): Promise<void> {

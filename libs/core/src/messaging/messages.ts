@@ -48,6 +48,11 @@ export interface NodeDrainMessage {
   incarnation: number;
 }
 
+export interface LeaderReleasedMessage {
+  /** The epoch that ended. */
+  epoch: number;
+}
+
 /** Bounds on what a bus message may carry; larger ones are dropped. */
 export const MESSAGE_LIMITS = { maxIds: 50_000, maxIdLength: 128 } as const;
 
@@ -105,4 +110,6 @@ export const MessageGuards = {
     v.tasks.every((t) => isRecord(t) && isId(t.id) && isCount(t.lease)),
   [Patterns.NodeDrain]: (v: unknown): v is NodeDrainMessage =>
     isRecord(v) && isId(v.node) && isCount(v.incarnation),
+  [Patterns.LeaderReleased]: (v: unknown): v is LeaderReleasedMessage =>
+    isRecord(v) && isCount(v.epoch),
 };

@@ -14,6 +14,8 @@ export const Patterns = {
   NodeAssigned: 'node.assigned',
   /** dispatcher → one node: leased tasks were cancelled; abort their handlers. */
   NodeCancel: 'node.cancel',
+  /** dispatcher → dispatchers: the leader gave up its lease (shutdown); standbys try to take it now. */
+  LeaderReleased: 'leader.released',
   /** dispatcher → one node: drain (stop taking work, finish, hand back, leave). */
   NodeDrain: 'node.drain',
 } as const;

@@ -93,6 +93,16 @@ export class Keyspace {
     return `${this.base}epoch`;
   }
 
+  /** Sorted set: dispatcher id → last heartbeat (the dispatcher registry's index). */
+  get dispatchers(): string {
+    return `${this.base}dispatchers`;
+  }
+
+  /** Hash describing one dispatcher; expires when it stops heartbeating. */
+  dispatcher(id: string): string {
+    return `${this.base}d:${id}`;
+  }
+
   /** Hash of cluster-wide counters (submitted, succeeded, failed, ...). */
   get counters(): string {
     return `${this.base}stats`;

@@ -7,7 +7,15 @@ export interface LeaderInfo {
   /** "<epoch>:<token>" */
   value: string;
   epoch: number;
+  /** The holder's token (a dispatcher's id). */
+  holder: string;
   ttlMs: number;
+}
+
+/** The epoch and holder encoded in a lease value "<epoch>:<token>". */
+export function parseLeaseValue(value: string): { epoch: number; holder: string } {
+  const sep = value.indexOf(':');
+  return { epoch: Number(value.slice(0, sep)), holder: value.slice(sep + 1) };
 }
 
 /** The leader lease in Redis: a token with a TTL and an epoch that grows on every new holder. */
@@ -32,10 +40,21 @@ export class LeaderLeaseStore {
   }
 
   async current(): Promise<LeaderInfo | null> {
-    const [value, ttl] = await inStore(
-      Promise.all([this.redis.get(this.keys.leader), this.redis.pttl(this.keys.leader)]),
+    return (await this.read()).leader;
+  }
+
+  /** The lease and the latest epoch ever granted, read together (MULTI). */
+  async read(): Promise<{ leader: LeaderInfo | null; lastEpoch: number }> {
+    const replies = await inStore(
+      this.redis.multi().get(this.keys.leader).pttl(this.keys.leader).get(this.keys.epoch).exec(),
     );
-    if (value === null) return null;
-    return { value, epoch: Number(value.split(':')[0]), ttlMs: ttl };
+    const [value, ttl, epoch] = (replies ?? []).map(([, v]) => v) as [
+      string | null,
+      number,
+      string | null,
+    ];
+    const lastEpoch = Number(epoch ?? 0);
+    if (value === null || value === undefined) return { leader: null, lastEpoch };
+    return { leader: { value, ...parseLeaseValue(value), ttlMs: ttl }, lastEpoch };
   }
 }

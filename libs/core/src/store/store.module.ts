@@ -11,6 +11,7 @@ import type { Redis } from 'ioredis';
 import { SWITCHYARD_CONFIG, type SwitchyardConfig } from '../config/switchyard-config';
 import { BusPublisher } from '../messaging/bus-publisher';
 import { SwitchyardRedisClient } from '../messaging/switchyard-redis.client';
+import { DispatcherRegistryStore } from './dispatcher-registry.store';
 import { Keyspace } from './keyspace';
 import { LeaderLeaseStore } from './leader-lease.store';
 import { NodeStore } from './node.store';
@@ -65,12 +66,17 @@ export class SwitchyardStoreModule {
           useFactory: (redis: Redis, keys: Keyspace) => new LeaderLeaseStore(redis, keys),
         },
         {
+          provide: DispatcherRegistryStore,
+          inject: [REDIS, Keyspace],
+          useFactory: (redis: Redis, keys: Keyspace) => new DispatcherRegistryStore(redis, keys),
+        },
+        {
           provide: BusPublisher,
           useFactory: () => new BusPublisher(new SwitchyardRedisClient(config.redisUrl, config.prefix)),
         },
         StoreLifecycle,
       ],
-      exports: [SWITCHYARD_CONFIG, REDIS, Keyspace, TaskStore, NodeStore, LeaderLeaseStore, BusPublisher],
+      exports: [SWITCHYARD_CONFIG, REDIS, Keyspace, TaskStore, NodeStore, LeaderLeaseStore, DispatcherRegistryStore, BusPublisher],
     };
   }
 }
