@@ -92,13 +92,20 @@ describe('a leader that dies (kill -9) mid-run', () => {
         { timeoutMs: 60_000, what: '150 tasks done' },
       );
       const doneAtKill = await succeededCount(cluster);
+      const leaseReadAt = Date.now();
       const leaseLeftMs = await cluster.redis.pttl(cluster.key('leader'));
       const killedAt = Date.now();
       await leader.stop('SIGKILL');
 
       const { at, view } = await waitForLeader(cluster, standby, ids[1 - leaderIndex]);
       const takeoverMs = at - killedAt;
-      reportTakeover(`kill -9 (lease had ${leaseLeftMs} ms left)`, takeoverMs, TTL_MS + RENEW_MS);
+      reportTakeover(
+        'kill -9',
+        takeoverMs,
+        `lease had ${leaseLeftMs} ms left; bound TTL + renewal = ${TTL_MS + RENEW_MS} ms`,
+      );
+      // never before the dead leader's lease ran out: two leaders at once would be split brain
+      expect(at).toBeGreaterThanOrEqual(leaseReadAt + leaseLeftMs - 1);
       expect(view.epoch).toBe(before.epoch + 1);
       expect(doneAtKill).toBeLessThan(1000);
 

@@ -67,7 +67,7 @@ export async function succeededCount(cluster: TestCluster): Promise<number> {
   return Number((await cluster.redis.hget(cluster.key('stats'), 'succeeded')) ?? 0);
 }
 
-/** One line for the test output and the report. */
-export function reportTakeover(what: string, ms: number, boundMs: number): void {
-  process.stdout.write(`[ha] ${what}: standby led after ${ms} ms (bound ${boundMs} ms)\n`);
+/** One line for the test output and the report (the measured times are not asserted). */
+export function reportTakeover(what: string, ms: number, note: string): void {
+  process.stdout.write(`[ha] ${what}: standby led ${ms} ms after the signal (${note})\n`);
 }

@@ -40,8 +40,8 @@ export class BusEventsController {
   /** The leader let go on shutdown: try to take the lease now rather than on the next renewal. */
   @EventPattern(Patterns.LeaderReleased)
   onLeaderReleased(@Payload() data: unknown): void {
-    if (!this.accept(Patterns.LeaderReleased, data)) return;
-    void this.lease.renew();
+    if (!MessageGuards[Patterns.LeaderReleased](data)) return this.drop(Patterns.LeaderReleased);
+    this.lease.released(data.epoch);
   }
 
   private accept(pattern: keyof typeof MessageGuards, data: unknown): boolean {

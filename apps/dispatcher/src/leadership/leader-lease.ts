@@ -99,8 +99,9 @@ export class LeaderLease
     if (held === null) return;
     try {
       if (await this.store.release(held)) {
-        this.bus.leaderReleased({ epoch: parseLeaseValue(held).epoch });
-        this.logger.log(`released the leader lease (epoch ${parseLeaseValue(held).epoch})`);
+        const epoch = parseLeaseValue(held).epoch;
+        this.logger.log(`released the leader lease (epoch ${epoch})`);
+        await this.bus.leaderReleased({ epoch });
       }
     } catch (err) {
       this.logger.warn(
@@ -111,6 +112,13 @@ export class LeaderLease
 
   async onApplicationShutdown(): Promise<void> {
     await this.beforeApplicationShutdown();
+  }
+
+  /** The bus says the leader of `epoch` let go: try now instead of on the next renewal tick. */
+  released(epoch: number): void {
+    if (this.closing || this.isLeader) return;
+    this.logger.log(`the leader of epoch ${epoch} let go; trying to take the lease`);
+    void this.renew();
   }
 
   /** Takes or renews the lease. Calls during a renewal coalesce into one more round. */

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { Observable } from 'rxjs';
+import { defaultIfEmpty, firstValueFrom, timeout, type Observable } from 'rxjs';
 import type {
   LeaderReleasedMessage,
   NodeAssignedMessage,
@@ -50,8 +50,18 @@ export class BusPublisher {
     this.emit(Patterns.NodeDrain, msg);
   }
 
-  leaderReleased(msg: LeaderReleasedMessage): void {
-    this.emit(Patterns.LeaderReleased, msg);
+  /**
+   * Resolves once Redis took the message (or after `waitMs`): it is sent during shutdown, and
+   * closing the bus client first would drop it (the client connects lazily).
+   */
+  async leaderReleased(msg: LeaderReleasedMessage, waitMs = 1000): Promise<void> {
+    try {
+      await firstValueFrom(
+        this.client.emit(Patterns.LeaderReleased, msg).pipe(timeout(waitMs), defaultIfEmpty(null)),
+      );
+    } catch (err) {
+      this.logger.warn(`publish ${Patterns.LeaderReleased} failed: ${String(err)}`);
+    }
   }
 
   async close(): Promise<void> {
