@@ -37,6 +37,7 @@ export class LeaderLease
   private readonly logger = new Logger(LeaderLease.name);
   readonly token: string;
   private value: string | null = null;
+  /** performance.now() until which we may act as leader. */
   private validUntil = 0;
   /** The term we last announced to listeners (null: standing by). */
   private announced: string | null = null;
@@ -58,7 +59,7 @@ export class LeaderLease
   }
 
   get isLeader(): boolean {
-    return this.value !== null && !this.closing && Date.now() < this.validUntil;
+    return this.value !== null && !this.closing && performance.now() < this.validUntil;
   }
 
   /** "<epoch>:<token>" while leading, else null. Leader-only scripts compare it with the stored lease. */
@@ -140,7 +141,7 @@ export class LeaderLease
   }
 
   private async renewOnce(): Promise<void> {
-    const askedAt = Date.now();
+    const askedAt = performance.now(); // monotonic: a wall-clock jump must not stretch a term
     try {
       const value = await this.store.acquire(this.token, this.config.leaderTtlMs);
       if (this.closing) return;
@@ -162,7 +163,7 @@ export class LeaderLease
     if (this.value === null) return;
     this.lapseTimer = setTimeout(
       () => this.settle(),
-      Math.max(0, this.validUntil - Date.now()) + 1,
+      Math.max(0, this.validUntil - performance.now()) + 1,
     );
   }
 
