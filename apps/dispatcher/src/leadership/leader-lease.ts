@@ -117,8 +117,9 @@ export class LeaderLease
 
   /** The bus says the leader of `epoch` let go: try now instead of on the next renewal tick. */
   released(epoch: number): void {
-    if (this.closing || this.isLeader) return;
+    if (this.closing) return;
     this.logger.log(`the leader of epoch ${epoch} let go; trying to take the lease`);
+    // a renewal that already won makes this one a plain renewal
     void this.renew();
   }
 
