@@ -4,7 +4,6 @@ import {
   Logger,
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
-  type OnApplicationShutdown,
 } from '@nestjs/common';
 import {
   BusPublisher,
@@ -31,9 +30,7 @@ export type LeadershipListener = (epoch: number) => void;
  * lost the lease, could not renew in time, or shuts down). The two alternate.
  */
 @Injectable()
-export class LeaderLease
-  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
-{
+export class LeaderLease implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(LeaderLease.name);
   readonly token: string;
   private value: string | null = null;
@@ -109,10 +106,6 @@ export class LeaderLease
         `could not release the leader lease; it expires by itself: ${(err as Error).message}`,
       );
     }
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.beforeApplicationShutdown();
   }
 
   /** The bus says the leader of `epoch` let go: try now instead of on the next renewal tick. */
