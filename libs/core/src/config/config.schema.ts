@@ -94,8 +94,8 @@ export const CONFIG_VARIABLES = {
   healthCheckIntervalMs: intVar('HEALTH_CHECK_INTERVAL_MS', 'How often the leader checks node heartbeats and lease deadlines.', 1000, 50, MINUTE),
   nodeSuspectAfterMs: intVar('NODE_SUSPECT_AFTER_MS', 'Silence after which a node is suspect (gets no new work).', 3000, 100, HOUR),
   nodeDeadAfterMs: intVar('NODE_DEAD_AFTER_MS', 'Silence after which a node is dead and its tasks are re-queued.', 5000, 100, HOUR),
-  leaderTtlMs: intVar('LEADER_LEASE_TTL_MS', 'Leader lease time to live.', 5000, 200, MINUTE),
-  leaderRenewMs: intVar('LEADER_RENEW_INTERVAL_MS', 'How often the leader renews (and a standby tries) the lease.', 1000, 50, MINUTE),
+  leaderTtlMs: intVar('LEADER_LEASE_TTL_MS', 'Leader lease time to live; a crashed leader is replaced within this plus one renewal interval. Also how long a silent dispatcher stays listed in GET /cluster.', 5000, 200, MINUTE),
+  leaderRenewMs: intVar('LEADER_RENEW_INTERVAL_MS', 'How often the leader renews (and a standby tries) the lease, and every dispatcher heartbeats into the registry.', 1000, 50, MINUTE),
 
   defaultTimeoutMs: intVar('TASK_DEFAULT_TIMEOUT_MS', 'Task timeout when the submitter gives none.', 60 * SECOND, 1, 7 * DAY),
   maxTimeoutMs: intVar('TASK_MAX_TIMEOUT_MS', 'Largest timeout a task may ask for.', DAY, 1, 7 * DAY),
