@@ -1,4 +1,6 @@
 // The public surface of @switchyard/core. Apps and users import from here, never deep paths.
+export * from './client/switchyard-client';
+export * from './client/task-input';
 export * from './config/config-variable';
 export * from './config/config.schema';
 export * from './config/switchyard-config';

@@ -6,6 +6,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 /** The handlers every worker ships with: for trying Switchyard out and for its tests. */
 @Injectable()
 export class ExampleHandlers {
+  /** Does nothing: what the benchmark uses to measure Switchyard's own cost per task. */
+  @TaskHandler('noop')
+  noop(): null {
+    return null;
+  }
+
   @TaskHandler('echo')
   echo(payload: unknown): unknown {
     return payload;
@@ -14,7 +20,8 @@ export class ExampleHandlers {
   @TaskHandler('sleep')
   async sleep(payload: { ms?: unknown }, ctx: TaskContext): Promise<{ slept: number }> {
     const ms = Number(payload?.ms ?? 0);
-    if (!Number.isFinite(ms) || ms < 0) throw new NonRetryableError('payload.ms must be a non-negative number');
+    if (!Number.isFinite(ms) || ms < 0)
+      throw new NonRetryableError('payload.ms must be a non-negative number');
     await sleep(ms, undefined, { signal: ctx.signal });
     return { slept: ms };
   }

@@ -1,0 +1,72 @@
+import { Redis } from 'ioredis';
+import { MessageGuards } from '../messaging/messages';
+import { ChannelNaming, Patterns } from '../messaging/patterns';
+import { closeRedis, connectRedis, redisOptions } from '../store/redis-connection';
+
+type Listener = (done: readonly string[]) => void;
+
+/** Ids remembered from recent messages, for a waiter that starts listening just after them. */
+const RECENT_CAP = 20_000;
+
+/**
+ * The `tasks.finished` channel, heard on an own subscriber connection. A message only says
+ * which tasks to read again: listeners re-read Redis before they believe it.
+ */
+export class FinishedFeed {
+  private readonly sub: Redis;
+  private readonly channel: string;
+  private readonly listeners = new Set<Listener>();
+  private subscribed: Promise<void> | undefined;
+  private readonly recent = new Set<string>();
+  /** When the last well-formed message arrived (epoch ms; 0 = none yet). */
+  lastMessageAt = 0;
+
+  constructor(redisUrl: string, prefix: string, connectionName: string) {
+    this.sub = new Redis(redisUrl, { ...redisOptions(connectionName), enableOfflineQueue: true });
+    this.channel = new ChannelNaming(prefix).channel(Patterns.TasksFinished);
+    this.sub.on('message', (channel: string, text: string) => {
+      if (channel === this.channel) this.dispatch(text);
+    });
+  }
+
+  /** Resolves once SUBSCRIBE is confirmed (a message published after that reaches us). */
+  start(): Promise<void> {
+    this.subscribed ??= connectRedis(this.sub).then(async () => {
+      await this.sub.subscribe(this.channel);
+    });
+    return this.subscribed;
+  }
+
+  listen(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** True when a recent message named the task as done (a hint to read it, not a fact). */
+  heardDone(id: string): boolean {
+    return this.recent.has(id);
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear();
+    await closeRedis(this.sub);
+  }
+
+  private dispatch(text: string): void {
+    let data: unknown;
+    try {
+      data = (JSON.parse(text) as { data?: unknown }).data;
+    } catch {
+      return; // malformed: a poll finds what it would have said
+    }
+    if (!MessageGuards[Patterns.TasksFinished](data) || data.done.length === 0) return;
+    this.lastMessageAt = Date.now();
+    for (const id of data.done) this.recent.add(id);
+    // a Set iterates in insertion order: drop the oldest beyond the cap
+    for (const id of this.recent) {
+      if (this.recent.size <= RECENT_CAP) break;
+      this.recent.delete(id);
+    }
+    for (const listener of this.listeners) listener(data.done);
+  }
+}
