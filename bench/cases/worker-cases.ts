@@ -57,9 +57,11 @@ async function throughput(
       const rate = (count / f.elapsedMs) * 1000;
       results.add(name, 'tasks / s', system.name, rate, { better: 'higher' });
       results.addAll(name, system.name, costPerTask(f));
-      log(
-        `${name} rep ${rep + 1} ${system.name}: ${rate.toFixed(0)} tasks/s, ${JSON.stringify(f.redis.byCommand)}`,
-      );
+      log(`${name} rep ${rep + 1} ${system.name}: ${rate.toFixed(0)} tasks/s`);
+      if (process.env.BENCH_VERBOSE) {
+        log(`  calls ${JSON.stringify(f.redis.byCommand)}`);
+        log(`  usec  ${JSON.stringify(f.redis.usecByCommand)}`);
+      }
     }
   }
 }

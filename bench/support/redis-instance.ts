@@ -8,6 +8,8 @@ import { Redis } from 'ioredis';
 /** One INFO reading: command calls, Redis CPU seconds, memory. */
 export interface RedisReading {
   calls: Map<string, number>;
+  /** Microseconds spent per command (a script's time includes the commands it calls). */
+  usec: Map<string, number>;
   cpuSeconds: number;
   usedMemory: number;
 }
@@ -17,6 +19,7 @@ export interface RedisDelta {
   scripts: number;
   commands: number;
   byCommand: Record<string, number>;
+  usecByCommand: Record<string, number>;
   cpuUs: number;
   memoryBytes: number;
 }
@@ -95,11 +98,16 @@ export class RedisInstance {
       this.client.info('memory'),
     ]);
     const calls = new Map<string, number>();
-    for (const m of stats.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls.set(m[1], Number(m[2]));
+    const usec = new Map<string, number>();
+    for (const m of stats.matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/gm)) {
+      calls.set(m[1], Number(m[2]));
+      usec.set(m[1], Number(m[3]));
+    }
     const num = (text: string, key: string): number =>
       Number(new RegExp(`^${key}:([\\d.]+)`, 'm').exec(text)?.[1] ?? 0);
     return {
       calls,
+      usec,
       cpuSeconds: num(cpu, 'used_cpu_sys') + num(cpu, 'used_cpu_user'),
       usedMemory: num(memory, 'used_memory'),
     };
@@ -107,12 +115,14 @@ export class RedisInstance {
 
   static delta(before: RedisReading, after: RedisReading): RedisDelta {
     const byCommand: Record<string, number> = {};
+    const usecByCommand: Record<string, number> = {};
     let scripts = 0;
     let commands = 0;
     for (const [name, n] of after.calls) {
       const d = n - (before.calls.get(name) ?? 0);
       if (d <= 0 || OWN_COMMANDS.has(name)) continue;
       byCommand[name] = d;
+      usecByCommand[name] = (after.usec.get(name) ?? 0) - (before.usec.get(name) ?? 0);
       if (SCRIPT_COMMANDS.has(name)) scripts += d;
       else commands += d;
     }
@@ -120,6 +130,7 @@ export class RedisInstance {
       scripts,
       commands,
       byCommand,
+      usecByCommand,
       cpuUs: (after.cpuSeconds - before.cpuSeconds) * 1e6,
       memoryBytes: after.usedMemory - before.usedMemory,
     };

@@ -32,6 +32,8 @@ export class ReportBatcher implements OnApplicationShutdown {
   private readonly logger = new Logger(ReportBatcher.name);
   private readonly starts = new Map<string, StartReport>();
   private finishes: Finished[] = [];
+  /** Ids in `finishes`, so `has` is not a scan per task. */
+  private readonly queued = new Set<string>();
   private readonly inFlight = new Set<string>();
   private flushing = false;
   private flushTimer: NodeJS.Timeout | undefined;
@@ -48,7 +50,7 @@ export class ReportBatcher implements OnApplicationShutdown {
 
   /** True while a report for the task is queued or being written. */
   has(taskId: string): boolean {
-    return this.starts.has(taskId) || this.inFlight.has(taskId) || this.finishes.some((f) => f.report.taskId === taskId);
+    return this.starts.has(taskId) || this.inFlight.has(taskId) || this.queued.has(taskId);
   }
 
   started(report: StartReport): void {
@@ -62,6 +64,7 @@ export class ReportBatcher implements OnApplicationShutdown {
   finished(entry: Finished): void {
     this.starts.delete(entry.report.taskId);
     this.finishes.push(entry);
+    this.queued.add(entry.report.taskId);
     this.scheduleFlush(this.config.reportLingerMs);
   }
 
@@ -88,20 +91,27 @@ export class ReportBatcher implements OnApplicationShutdown {
       this.flushTimer = undefined;
       void this.flush();
     };
-    this.flushTimer = delayMs > 0 ? setTimeout(run, delayMs) : (setImmediate(run) as unknown as NodeJS.Timeout);
+    this.flushTimer =
+      delayMs > 0 ? setTimeout(run, delayMs) : (setImmediate(run) as unknown as NodeJS.Timeout);
   }
 
   private async flush(): Promise<void> {
     if (this.flushing || this.finishes.length === 0) return;
     this.flushing = true;
     const batch = this.finishes.splice(0, MAX_BATCH);
-    batch.forEach((f) => this.inFlight.add(f.report.taskId));
+    for (const f of batch) {
+      this.inFlight.add(f.report.taskId);
+      this.queued.delete(f.report.taskId);
+    }
     let retry = false;
     try {
       await this.write(batch);
     } catch (err) {
-      this.logger.warn(`writing ${batch.length} results failed, retrying: ${(err as Error).message}`);
+      this.logger.warn(
+        `writing ${batch.length} results failed, retrying: ${(err as Error).message}`,
+      );
       this.finishes = batch.concat(this.finishes);
+      for (const f of batch) this.queued.add(f.report.taskId);
       retry = true;
     } finally {
       batch.forEach((f) => this.inFlight.delete(f.report.taskId));

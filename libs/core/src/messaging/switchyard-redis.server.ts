@@ -29,6 +29,14 @@ export class SwitchyardRedisServer extends ServerRedis {
       .catch((err: unknown) => callback?.(err));
   }
 
+  /**
+   * Our patterns are plain strings; Nest first tries JSON.parse on every incoming pattern and
+   * catches the throw, which costs more than the rest of a small message's handling.
+   */
+  override getRouteFromPattern(pattern: string): string {
+    return this.messageHandlers.has(pattern) ? pattern : super.getRouteFromPattern(pattern);
+  }
+
   override bindEvents(subClient: Redis, pubClient: Redis): void {
     void this.subscribeAll(subClient, pubClient);
   }

@@ -3,6 +3,32 @@
 local K = KEYS[1]
 local HISTORY_CAP = 20
 
+-- Bulk commands take at most this many arguments per call (unpack has a C stack limit).
+local BULK_CHUNK = 1000
+
+-- The task records of `ids` in one MGET per chunk (false where a record is gone).
+local function mget_records(ids)
+  local out = {}
+  for s = 1, #ids, BULK_CHUNK do
+    local keys = {}
+    for i = s, math.min(#ids, s + BULK_CHUNK - 1) do
+      keys[#keys + 1] = K .. 't:' .. ids[i]
+    end
+    local part = redis.call('MGET', unpack(keys))
+    for i = 1, #part do
+      out[#out + 1] = part[i]
+    end
+  end
+  return out
+end
+
+-- One `cmd key a1 a2 ...` per chunk of `args` (ZREM of many members, ZADD of score/member pairs).
+local function bulk(cmd, key, args, step)
+  for s = 1, #args, BULK_CHUNK * step do
+    redis.call(cmd, key, unpack(args, s, math.min(#args, s + BULK_CHUNK * step - 1)))
+  end
+end
+
 local function may(from, to)
   local t = ALLOWED[from]
   return t ~= nil and t[to] == true

@@ -34,6 +34,8 @@ local function load_node(id)
 end
 
 local out = {}
+-- queue removals per type and lease entries per node, written in bulk after the loop
+local dequeued, leased = {}, {}
 for j = 0, n - 1 do
   local b = 5 + j * 3
   local id, nodeId, inc = ARGV[b], ARGV[b + 1], tonumber(ARGV[b + 2])
@@ -53,7 +55,12 @@ for j = 0, n - 1 do
     elseif node.us + h.sl > node.cs or node.uc + cpu > node.cc or node.um + mem > node.cm then
       reply = { 0, 'capacity' }
     else
-      redis.call('ZREM', K .. 'q:' .. h.ty, id)
+      local q = dequeued[h.ty]
+      if q == nil then
+        q = {}
+        dequeued[h.ty] = q
+      end
+      q[#q + 1] = id
       h.s = 'assigned'
       h.a = h.a + 1
       h.l = h.l + 1
@@ -63,7 +70,13 @@ for j = 0, n - 1 do
       h.sa = nil
       push_attempt(h, { l = h.l, n = nodeId, i = inc, as = now })
       redis.call('SET', key, join(h, rest))
-      redis.call('ZADD', K .. 'nl:' .. nodeId, now + h.to + grace, id)
+      local l = leased[nodeId]
+      if l == nil then
+        l = {}
+        leased[nodeId] = l
+      end
+      l[#l + 1] = now + h.to + grace
+      l[#l + 1] = id
       node.us = node.us + h.sl
       node.uc = node.uc + cpu
       node.um = node.um + mem
@@ -72,6 +85,12 @@ for j = 0, n - 1 do
     end
   end
   out[j + 1] = reply
+end
+for ty, ids in pairs(dequeued) do
+  bulk('ZREM', K .. 'q:' .. ty, ids, 1)
+end
+for nodeId, entries in pairs(leased) do
+  bulk('ZADD', K .. 'nl:' .. nodeId, entries, 2)
 end
 for id, node in pairs(nodes) do
   if node and node.dirty then

@@ -41,8 +41,9 @@ for j = 0, m - 1 do
   local ty, limit = ARGV[6 + j * 2], tonumber(ARGV[7 + j * 2])
   if limit > 0 then
     local ids = redis.call('ZRANGE', K .. 'q:' .. ty, 0, limit - 1)
-    for _, id in ipairs(ids) do
-      local raw = redis.call('GET', K .. 't:' .. id)
+    local raws = mget_records(ids)
+    for i, id in ipairs(ids) do
+      local raw = raws[i]
       if raw then
         table.insert(heads, ty)
         table.insert(heads, id)
