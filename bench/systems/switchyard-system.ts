@@ -15,7 +15,19 @@ export function switchyardEnv(
   redisUrl: string,
   extra: Record<string, string> = {},
 ): Record<string, string> {
-  return { REDIS_URL: redisUrl, SWITCHYARD_PREFIX: BENCH_PREFIX, LOG_LEVEL: 'info', ...extra };
+  return {
+    REDIS_URL: redisUrl,
+    SWITCHYARD_PREFIX: BENCH_PREFIX,
+    LOG_LEVEL: 'info',
+    ...tuning(),
+    ...extra,
+  };
+}
+
+/** `BENCH_SWITCHYARD_ENV='{"REPORT_LINGER_MS":"0"}'`: try a setting without editing the defaults. */
+function tuning(): Record<string, string> {
+  const raw = process.env.BENCH_SWITCHYARD_ENV;
+  return raw === undefined || raw === '' ? {} : (JSON.parse(raw) as Record<string, string>);
 }
 
 const READY = /listening on port/;

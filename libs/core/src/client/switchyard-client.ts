@@ -44,9 +44,11 @@ export class SwitchyardClient {
   private readonly feed: FinishedFeed;
   private connected: Promise<void> | undefined;
   private closed = false;
+  /** Redis connection name of this client (CLIENT LIST shows `<name>` and `<name>:sub`). */
+  readonly name = `switchyard-client-${randomBytes(3).toString('hex')}`;
 
   constructor(readonly config: SwitchyardConfig) {
-    const name = `switchyard-client:${randomBytes(3).toString('hex')}`;
+    const name = this.name;
     this.redis = createRedis(config, name);
     this.tasks = new TaskStore(this.redis, new Keyspace(config.prefix), config);
     this.bus = new BusPublisher(new SwitchyardRedisClient(config.redisUrl, config.prefix));
