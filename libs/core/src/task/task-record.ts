@@ -25,7 +25,7 @@ import type {
  * | pr  | priority                        | ma  | max attempts                     |
  * | to  | timeout ms                      | a   | attempts counted                 |
  * | l   | lease sequence (fencing token)  | n,i | node, incarnation of the lease   |
- * | c,u | created, updated                | qa  | queued at (queue score base)     |
+ * | c,u | created, updated (u: absent = c) | qa  | queued at (queue score base)     |
  * | ra  | run at (delayed)                | sa  | started at                       |
  * | f   | finished at                     | sl,cpu,mem | requirements              |
  * | sel | label selector                  | e   | last error {m, c, r}             |
@@ -45,7 +45,8 @@ export interface TaskHeader {
   n?: string;
   i?: number;
   c: number;
-  u: number;
+  /** Absent until the first transition: it equals `c` until then (bytes of every queued task count). */
+  u?: number;
   qa?: number;
   ra?: number;
   sa?: number;
@@ -93,7 +94,6 @@ export function newTaskHeader(spec: TaskSpec, state: TaskState, now: number): Ta
     a: 0,
     l: 0,
     c: now,
-    u: now,
     sl: spec.requirements.slots,
   };
   if (state === 'queued') h.qa = now;
@@ -159,7 +159,7 @@ export function toTaskView(id: string, task: DecodedTask): TaskView {
     ...(leased && { lease: { seq: h.l, node: h.n as string, incarnation: h.i as number } }),
     ...(leased && { node: h.n }),
     createdAt: h.c,
-    updatedAt: h.u,
+    updatedAt: h.u ?? h.c,
     ...(h.qa !== undefined && { queuedAt: h.qa }),
     ...(h.ra !== undefined && { runAt: h.ra }),
     ...(h.sa !== undefined && { startedAt: h.sa }),
