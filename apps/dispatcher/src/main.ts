@@ -26,7 +26,7 @@ async function bootstrap(): Promise<void> {
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, forbidUnknownValues: true }),
   );
   app.enableShutdownHooks();
-  app.connectMicroservice({ strategy: new SwitchyardRedisServer(config.redisUrl, config.prefix) });
+  app.connectMicroservice({ strategy: new SwitchyardRedisServer(config, config.prefix) });
   await app.startAllMicroservices();
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address() as { port: number };

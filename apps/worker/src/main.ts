@@ -19,7 +19,7 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.create(WorkerModule.forRoot(config, { handlers: [ExampleHandlersModule] }), { logger });
   app.enableShutdownHooks();
   // subscribe first, then register (in listen → init): no assignment can precede our subscription
-  app.connectMicroservice({ strategy: new SwitchyardRedisServer(config.redisUrl, config.prefix, config.nodeId) });
+  app.connectMicroservice({ strategy: new SwitchyardRedisServer(config, config.prefix, config.nodeId) });
   await app.startAllMicroservices();
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address() as { port: number };

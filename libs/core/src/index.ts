@@ -3,6 +3,7 @@ export * from './client/switchyard-client';
 export * from './client/task-input';
 export * from './config/config-variable';
 export * from './config/config.schema';
+export * from './config/redis-topology.variables';
 export * from './config/switchyard-config';
 export * from './errors/switchyard.error';
 export * from './handlers/task-handler';

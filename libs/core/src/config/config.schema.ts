@@ -8,6 +8,7 @@ import {
   stringVar,
   type ConfigVariable,
 } from './config-variable';
+import { durabilityVar, hostListVar } from './redis-topology.variables';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -55,6 +56,23 @@ export const CONFIG_VARIABLES = {
     'redis://127.0.0.1:6379',
     /^rediss?:\/\//,
   ),
+  // --- Redis topology (Sentinel, Cluster) and submit durability: docs/deployment.md ---
+  redisSentinels: hostListVar(
+    'REDIS_SENTINELS',
+    'Redis Sentinel addresses, "host:port,host:port". When set, the primary is found through them (REDIS_URL then gives only the password, user, db and TLS).',
+  ),
+  redisSentinelMaster: stringVar('REDIS_SENTINEL_MASTER', 'Name of the monitored primary (with REDIS_SENTINELS).', 'mymaster', /^[A-Za-z0-9._-]{1,64}$/),
+  redisSentinelPassword: stringVar('REDIS_SENTINEL_PASSWORD', 'Password of the Sentinels themselves (empty = none).', ''),
+  redisClusterNodes: hostListVar(
+    'REDIS_CLUSTER_NODES',
+    'Redis Cluster seed nodes, "host:port,host:port". When set, Switchyard runs on the cluster (REDIS_URL then gives only the password, user and TLS).',
+  ),
+  submitDurability: durabilityVar(
+    'SUBMIT_DURABILITY',
+    'When a submit is answered: "none" once the primary has it; "replicas:N" once N replicas have it too (Redis WAIT), else 503.',
+  ),
+  submitWaitMs: intVar('SUBMIT_WAIT_MS', 'How long a submit waits for replicas under SUBMIT_DURABILITY=replicas:N.', 1000, 1, 5 * SECOND),
+  // --- end Redis topology ---
   prefix: stringVar(
     'SWITCHYARD_PREFIX',
     'Namespace for every Redis key (as a hash tag) and every bus channel.',

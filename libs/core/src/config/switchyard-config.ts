@@ -43,6 +43,9 @@ export function loadConfig(env: Env = {}): SwitchyardConfig {
     values[key] = readVar(variable as ConfigVariable<unknown>, env);
   }
   const v = values as Values;
+  if (v.redisSentinels.length > 0 && v.redisClusterNodes.length > 0) {
+    throw new ConfigError('REDIS_CLUSTER_NODES', 'give REDIS_SENTINELS or REDIS_CLUSTER_NODES, not both');
+  }
   if (v.nodeSuspectAfterMs >= v.nodeDeadAfterMs) {
     throw new ConfigError('NODE_SUSPECT_AFTER_MS', 'must be less than NODE_DEAD_AFTER_MS');
   }

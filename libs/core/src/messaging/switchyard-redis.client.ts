@@ -1,14 +1,24 @@
 import { ClientRedis, type ReadPacket } from '@nestjs/microservices';
-import { busOptions } from './redis-transport-options';
+import type { Redis } from 'ioredis';
+import type { RedisConfig } from '../store/redis-connection';
+import { busCluster, busOptions } from './redis-transport-options';
 import { ChannelNaming } from './patterns';
 
 /** Nest's Redis transport client publishing on Switchyard channel names (see SwitchyardRedisServer). */
 export class SwitchyardRedisClient extends ClientRedis {
   private readonly naming: ChannelNaming;
 
-  constructor(redisUrl: string, prefix: string) {
-    super(busOptions(redisUrl));
+  /** `redis`: a REDIS_URL, or the config (Sentinel and Cluster settings apply). */
+  constructor(
+    private readonly redis: string | RedisConfig,
+    prefix: string,
+  ) {
+    super(busOptions(redis));
     this.naming = new ChannelNaming(prefix);
+  }
+
+  override createClient(): Redis {
+    return busCluster(this.redis, (times) => this.createRetryStrategy(times)) ?? super.createClient();
   }
 
   protected override dispatchEvent(packet: ReadPacket): Promise<unknown> {

@@ -1,6 +1,7 @@
 import { ServerRedis } from '@nestjs/microservices';
 import type { Redis } from 'ioredis';
-import { busOptions } from './redis-transport-options';
+import type { RedisConfig } from '../store/redis-connection';
+import { busCluster, busOptions } from './redis-transport-options';
 import { ChannelNaming } from './patterns';
 
 /**
@@ -13,13 +14,18 @@ export class SwitchyardRedisServer extends ServerRedis {
   private readonly naming: ChannelNaming;
   private readonly channelToPattern = new Map<string, string>();
 
+  /** `redis`: a REDIS_URL, or the config (Sentinel and Cluster settings apply). */
   constructor(
-    redisUrl: string,
+    private readonly redis: string | RedisConfig,
     prefix: string,
     private readonly nodeId?: string,
   ) {
-    super(busOptions(redisUrl));
+    super(busOptions(redis));
     this.naming = new ChannelNaming(prefix);
+  }
+
+  override createRedisClient(): Redis {
+    return busCluster(this.redis, (times) => this.createRetryStrategy(times)) ?? super.createRedisClient();
   }
 
   override start(callback?: (err?: unknown) => void): void {

@@ -1,7 +1,74 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { SwitchyardConfig } from '../config/switchyard-config';
 
-export type RedisConfig = Pick<SwitchyardConfig, 'redisUrl'>;
+/**
+ * What a connection needs: REDIS_URL, plus the Sentinel or Cluster settings when used
+ * (optional so that `{ redisUrl }` alone still means a standalone Redis).
+ */
+export type RedisConfig = Pick<SwitchyardConfig, 'redisUrl'> &
+  Partial<
+    Pick<
+      SwitchyardConfig,
+      'redisSentinels' | 'redisSentinelMaster' | 'redisSentinelPassword' | 'redisClusterNodes'
+    >
+  >;
+
+export type RedisTopology = 'standalone' | 'sentinel' | 'cluster';
+
+export function redisTopology(config: RedisConfig): RedisTopology {
+  if ((config.redisClusterNodes ?? []).length > 0) return 'cluster';
+  if ((config.redisSentinels ?? []).length > 0) return 'sentinel';
+  return 'standalone';
+}
+
+/** Host, port, credentials, db and TLS from a redis:// or rediss:// URL. */
+export function urlOptions(redisUrl: string): RedisOptions {
+  const url = new URL(redisUrl);
+  const db = url.pathname.length > 1 ? Number(url.pathname.slice(1)) : 0;
+  return {
+    host: url.hostname,
+    port: url.port === '' ? 6379 : Number(url.port),
+    ...(url.username !== '' && { username: decodeURIComponent(url.username) }),
+    ...(url.password !== '' && { password: decodeURIComponent(url.password) }),
+    ...(Number.isInteger(db) && db > 0 && { db }),
+    ...(url.protocol === 'rediss:' && { tls: {} }),
+  };
+}
+
+/**
+ * Sentinel settings for ioredis: it asks the Sentinels for the primary on every (re)connect,
+ * and `failoverDetector` follows a +switch-master even while the old primary still answers
+ * (a planned failover demotes it to a read-only replica without closing our socket).
+ */
+export function sentinelOptions(config: RedisConfig): RedisOptions {
+  if (redisTopology(config) !== 'sentinel') return {};
+  return {
+    sentinels: config.redisSentinels,
+    name: config.redisSentinelMaster ?? 'mymaster',
+    ...(config.redisSentinelPassword && { sentinelPassword: config.redisSentinelPassword }),
+    failoverDetector: true,
+    // a demoted primary answers writes with READONLY: reconnect, which asks the Sentinels again
+    reconnectOnError: (err) => err.message.startsWith('READONLY'),
+  };
+}
+
+/** Seed nodes and per-node credentials for an ioredis Cluster (the URL's host and db do not apply). */
+export function clusterSeeds(config: RedisConfig): {
+  nodes: { host: string; port: number }[];
+  redisOptions: RedisOptions;
+} {
+  const { username, password, tls } = urlOptions(config.redisUrl);
+  return {
+    nodes: (config.redisClusterNodes ?? []).map(({ host, port }) => ({ host, port })),
+    redisOptions: {
+      ...(username !== undefined && { username }),
+      ...(password !== undefined && { password }),
+      ...(tls !== undefined && { tls }),
+    },
+  };
+}
+
+const backoff = (times: number): number => Math.min(50 * 2 ** Math.min(times, 6), 2000);
 
 /** Options shared by every Switchyard connection: reconnect forever with capped backoff. */
 export function redisOptions(connectionName: string): RedisOptions {
@@ -11,13 +78,42 @@ export function redisOptions(connectionName: string): RedisOptions {
     // fail fast while disconnected: callers turn this into 503 / a retry on their next tick
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
-    retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
+    retryStrategy: backoff,
     commandTimeout: 10_000,
   };
 }
 
+function clusterOptions(config: RedisConfig, connectionName: string): ClusterOptions {
+  const { retryStrategy: _perNode, lazyConnect: _lazy, ...perNode } = redisOptions(connectionName);
+  return {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    clusterRetryStrategy: backoff,
+    redisOptions: { ...perNode, ...clusterSeeds(config).redisOptions },
+  };
+}
+
+/**
+ * The command connection for the configured topology. A Cluster is returned under the Redis
+ * type on purpose: every key a store touches carries the `{prefix}` hash tag, so each command,
+ * script and pipeline goes to the one node that owns that slot, and ioredis's Cluster offers
+ * the same command methods (defineCommand, pipeline, status, quit) the stores use. Keyless
+ * commands (SCAN, KEYS, WAIT, FLUSHDB) would go to a random node: stores must not use them.
+ */
 export function createRedis(config: RedisConfig, connectionName: string): Redis {
-  return new Redis(config.redisUrl, redisOptions(connectionName));
+  switch (redisTopology(config)) {
+    case 'cluster':
+      return new Cluster(
+        clusterSeeds(config).nodes,
+        clusterOptions(config, connectionName),
+      ) as unknown as Redis;
+    case 'sentinel': {
+      const { host: _host, port: _port, ...credentials } = urlOptions(config.redisUrl);
+      return new Redis({ ...credentials, ...sentinelOptions(config), ...redisOptions(connectionName) });
+    }
+    default:
+      return new Redis(config.redisUrl, redisOptions(connectionName));
+  }
 }
 
 /** Connects, waiting until Redis answers (with a deadline). */

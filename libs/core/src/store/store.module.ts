@@ -20,21 +20,26 @@ import { TaskStore } from './task.store';
 
 /** The command connection every store shares. */
 export const REDIS = Symbol('SWITCHYARD_REDIS');
+/** A connection of its own for durable submits (SUBMIT_DURABILITY), or null. */
+const SUBMIT_REDIS = Symbol('SWITCHYARD_SUBMIT_REDIS');
 
 /** Connects at start (with a deadline) and closes the connection and the bus client last. */
 @Injectable()
 class StoreLifecycle implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
+    @Inject(SUBMIT_REDIS) private readonly submitRedis: Redis | null,
     private readonly bus: BusPublisher,
   ) {}
 
   async onModuleInit(): Promise<void> {
     await connectRedis(this.redis);
+    if (this.submitRedis) await connectRedis(this.submitRedis);
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.bus.close().catch(() => undefined);
+    if (this.submitRedis) await closeRedis(this.submitRedis);
     await closeRedis(this.redis);
   }
 }
@@ -49,11 +54,17 @@ export class SwitchyardStoreModule {
       providers: [
         { provide: SWITCHYARD_CONFIG, useValue: config },
         { provide: REDIS, useFactory: () => createRedis(config, connectionName) },
+        {
+          provide: SUBMIT_REDIS,
+          useFactory: () =>
+            config.submitDurability > 0 ? createRedis(config, `${connectionName}-submit`) : null,
+        },
         { provide: Keyspace, useFactory: () => new Keyspace(config.prefix) },
         {
           provide: TaskStore,
-          inject: [REDIS, Keyspace],
-          useFactory: (redis: Redis, keys: Keyspace) => new TaskStore(redis, keys, config),
+          inject: [REDIS, Keyspace, SUBMIT_REDIS],
+          useFactory: (redis: Redis, keys: Keyspace, submitRedis: Redis | null) =>
+            new TaskStore(redis, keys, config, submitRedis ?? redis),
         },
         {
           provide: NodeStore,
@@ -72,7 +83,7 @@ export class SwitchyardStoreModule {
         },
         {
           provide: BusPublisher,
-          useFactory: () => new BusPublisher(new SwitchyardRedisClient(config.redisUrl, config.prefix)),
+          useFactory: () => new BusPublisher(new SwitchyardRedisClient(config, config.prefix)),
         },
         StoreLifecycle,
       ],

@@ -13,6 +13,7 @@ import type { RetryPolicy, SubmitOutcome, TaskErrorInfo, TaskSpec, TaskView } fr
 import type { Keyspace } from './keyspace';
 import { LuaScripts, type ScriptArg } from './lua-scripts';
 import { inStore } from './redis-errors';
+import { StoreUnavailableError } from '../errors/switchyard.error';
 
 export interface TaskStoreSettings {
   agingStepMs: number;
@@ -22,6 +23,9 @@ export interface TaskStoreSettings {
   finishedRetentionMs: number;
   finishedListCap: number;
   failedCap: number;
+  /** Replicas that must confirm a submit before it is answered (SUBMIT_DURABILITY; 0 = none). */
+  submitDurability?: number;
+  submitWaitMs?: number;
 }
 
 export interface QueueHead {
@@ -91,13 +95,20 @@ export type CancelOutcome =
 /** All task reads and writes. Every state change is one Lua script (see scripts/). */
 export class TaskStore {
   private readonly scripts: LuaScripts;
+  private readonly submitScripts: LuaScripts;
 
+  /**
+   * `submitRedis`: a connection of its own for submits under SUBMIT_DURABILITY, because WAIT
+   * blocks the connection it runs on and must not hold up heartbeats or the leader lease.
+   */
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keyspace,
     private readonly settings: TaskStoreSettings,
+    private readonly submitRedis: Redis = redis,
   ) {
     this.scripts = new LuaScripts(redis, keys.base);
+    this.submitScripts = submitRedis === redis ? this.scripts : new LuaScripts(submitRedis, keys.base);
   }
 
   /** Creates tasks (all or none). Specs must be validated and defaulted by the caller. */
@@ -110,8 +121,32 @@ export class TaskStore {
       const record = encodeTaskRecord(header, JSON.stringify(spec.payload ?? null));
       args.push(newTaskId(now), spec.idempotencyKey ?? '', state, spec.type, score, record);
     }
-    const reply = await inStore(this.scripts.run<[string, TaskState, number][]>('submit', args));
+    const reply = await inStore(this.submitScripts.run<[string, TaskState, number][]>('submit', args));
+    await this.confirmReplicated();
     return reply.map(([id, state, created]) => ({ id, state, created: created === 1 }));
+  }
+
+  /**
+   * Under SUBMIT_DURABILITY=replicas:N, waits until N replicas have this connection's writes
+   * (WAIT). Not confirmed → 503: the primary has the tasks and runs them, but a failover now
+   * could lose them; the caller resubmits with the same idempotency key.
+   */
+  private async confirmReplicated(): Promise<void> {
+    const replicas = this.settings.submitDurability ?? 0;
+    if (replicas === 0) return;
+    const waitMs = this.settings.submitWaitMs ?? 1000;
+    // the keyed EXISTS routes the pipeline to the primary of our slot in cluster mode (WAIT has no key)
+    const replies = await inStore(
+      this.submitRedis.pipeline().exists(this.keys.epoch).wait(replicas, waitMs).exec(),
+    );
+    const [err, acked] = replies?.[1] ?? [new Error('no reply to WAIT'), 0];
+    if (err) throw new StoreUnavailableError(err.message);
+    if (Number(acked) < replicas) {
+      throw new StoreUnavailableError(
+        `the submit reached the primary but only ${String(acked)} of ${replicas} replica(s) confirmed it within ` +
+          `${waitMs} ms (SUBMIT_DURABILITY); submit again with the same idempotencyKey`,
+      );
+    }
   }
 
   async get(id: string): Promise<TaskView> {
