@@ -19,18 +19,20 @@ export class OwnRedis {
   private constructor(
     readonly port: number,
     private readonly args: string[],
+    private readonly password?: string,
   ) {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sy-redis-'));
   }
 
-  static async start(opts: { appendOnly?: boolean; extraArgs?: string[] } = {}): Promise<OwnRedis> {
+  /** `password`: the server's requirepass (give it in extraArgs too), used for the readiness ping. */
+  static async start(opts: { appendOnly?: boolean; extraArgs?: string[]; password?: string } = {}): Promise<OwnRedis> {
     const port = await freePort();
     const args = [
       '--port', String(port), '--bind', '127.0.0.1', '--save', '',
       '--appendonly', opts.appendOnly ? 'yes' : 'no', '--appendfsync', 'always',
       ...(opts.extraArgs ?? []),
     ];
-    const redis = new OwnRedis(port, args);
+    const redis = new OwnRedis(port, args, opts.password);
     await redis.startProcess();
     return redis;
   }
@@ -51,9 +53,19 @@ export class OwnRedis {
   /** Stops the server (SIGTERM by pid) and waits for its exit. */
   async stop(): Promise<void> {
     const proc = this.proc;
-    if (proc === undefined || proc.exitCode !== null) return;
+    if (proc === undefined || proc.exitCode !== null || proc.signalCode !== null) return;
     const exited = new Promise((resolve) => proc.once('exit', resolve));
     proc.kill('SIGTERM');
+    await exited;
+    this.proc = undefined;
+  }
+
+  /** Kills the server abruptly (SIGKILL by pid), as a crash would, and waits for its exit. */
+  async kill(): Promise<void> {
+    const proc = this.proc;
+    if (proc === undefined || proc.exitCode !== null || proc.signalCode !== null) return;
+    const exited = new Promise((resolve) => proc.once('exit', resolve));
+    proc.kill('SIGKILL');
     await exited;
     this.proc = undefined;
   }
@@ -69,7 +81,12 @@ export class OwnRedis {
   }
 
   private async ping(): Promise<boolean> {
-    const client = new Redis(this.port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const client = new Redis(this.port, '127.0.0.1', {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      ...(this.password !== undefined && { password: this.password }),
+    });
     try {
       await client.connect();
       return (await client.ping()) === 'PONG';
