@@ -1,0 +1,44 @@
+# syntax=docker/dockerfile:1
+# Switchyard dispatcher image: the dispatcher: HTTP API, scheduling loop, leader election.
+# Build from the repository root:  docker build -f docker/dispatcher.Dockerfile -t switchyard-dispatcher .
+
+# --- production dependencies only (npm workspaces: links @switchyard/core to libs/core) ---
+FROM node:20-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY libs/core/package.json libs/core/package.json
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+
+# --- compile libs/core and the apps (tsc project references) and copy the Lua scripts ---
+FROM node:20-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY libs/core/package.json libs/core/package.json
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.base.json tsconfig.json nest-cli.json ./
+COPY scripts/build.js scripts/build.js
+COPY libs/core libs/core
+COPY apps apps
+RUN node scripts/build.js
+
+# --- runtime: slim, non-root, tini as PID 1 so SIGTERM reaches Node and starts the drain ---
+FROM node:20-slim AS runtime
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends tini \
+  && rm -rf /var/lib/apt/lists/*
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=3000
+WORKDIR /app
+COPY --from=deps /app/package.json ./package.json
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=build /app/libs/core/package.json ./libs/core/package.json
+COPY --from=build /app/libs/core/dist ./libs/core/dist
+COPY --from=build /app/dist/apps/dispatcher ./dist/apps/dispatcher
+# app files stay root-owned (read-only to the process); run as the image's unprivileged user (uid 1000)
+USER node
+EXPOSE 3000
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + process.env.PORT + '/health/live').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+ENTRYPOINT ["/usr/bin/tini", "--"]
+CMD ["node", "dist/apps/dispatcher/main.js"]
