@@ -44,8 +44,10 @@ describe('Switchyard on a real 3-master Redis Cluster (REDIS_CLUSTER_NODES)', ()
       expect(view.state).toBe('succeeded');
       const spec = specs[i];
       if (spec.type === 'echo') expect(view.result).toEqual(spec.payload);
-      if (spec.type === 'sleep') expect(view.result).toEqual({ slept: (spec.payload as { ms: number }).ms });
-      if (spec.type === 'hash') expect(view.result.rounds).toBe((spec.payload as { rounds: number }).rounds);
+      if (spec.type === 'sleep')
+        expect(view.result).toEqual({ slept: (spec.payload as { ms: number }).ms });
+      if (spec.type === 'hash')
+        expect(view.result.rounds).toBe((spec.payload as { rounds: number }).rounds);
       expect(view.history).toHaveLength(1);
     });
     expect(new Set(views.map((v) => v.history[0].node)).size).toBe(2);
@@ -63,7 +65,10 @@ describe('Switchyard on a real 3-master Redis Cluster (REDIS_CLUSTER_NODES)', ()
       })),
     );
     for (const { port, keys } of keysPerNode) {
-      if (port === owner) expect(keys).toEqual(expect.arrayContaining([cluster.key(`t:${res.body.id}`), cluster.key('nodes')]));
+      if (port === owner)
+        expect(keys).toEqual(
+          expect.arrayContaining([cluster.key(`t:${res.body.id}`), cluster.key('nodes')]),
+        );
       else expect(keys).toEqual([]);
     }
   });
@@ -77,7 +82,10 @@ describe('Switchyard on a real 3-master Redis Cluster (REDIS_CLUSTER_NODES)', ()
   });
 
   it('ends a failing task failed with its message', async () => {
-    const res = await cluster.post('/tasks', { type: 'fail', payload: { message: 'boom', retryable: false } });
+    const res = await cluster.post('/tasks', {
+      type: 'fail',
+      payload: { message: 'boom', retryable: false },
+    });
     expect(res.status).toBe(201);
     const [view] = await cluster.waitForTasks([res.body.id]);
     expect(view.state).toBe('failed');
@@ -85,8 +93,16 @@ describe('Switchyard on a real 3-master Redis Cluster (REDIS_CLUSTER_NODES)', ()
   });
 
   it('returns the first task again for a repeated idempotency key', async () => {
-    const first = await cluster.post('/tasks', { type: 'echo', payload: { n: 1 }, idempotencyKey: 'order-42' });
-    const again = await cluster.post('/tasks', { type: 'echo', payload: { n: 2 }, idempotencyKey: 'order-42' });
+    const first = await cluster.post('/tasks', {
+      type: 'echo',
+      payload: { n: 1 },
+      idempotencyKey: 'order-42',
+    });
+    const again = await cluster.post('/tasks', {
+      type: 'echo',
+      payload: { n: 2 },
+      idempotencyKey: 'order-42',
+    });
     expect(first.status).toBe(201);
     expect(again.status).toBe(200);
     expect(again.body.id).toBe(first.body.id);
@@ -97,7 +113,9 @@ describe('Switchyard on a real 3-master Redis Cluster (REDIS_CLUSTER_NODES)', ()
     const node = direct.nodes('master').find((n) => n.options.port === owner)!;
     const before = (await node.keys(cluster.key('t:*'))).length;
     expect((await cluster.post('/tasks', { type: 'echo', bogus: 1 })).status).toBe(400);
-    expect((await cluster.post('/tasks', { type: 'echo', payload: 'x'.repeat(5000) })).status).toBe(413);
+    expect((await cluster.post('/tasks', { type: 'echo', payload: 'x'.repeat(5000) })).status).toBe(
+      413,
+    );
     expect((await node.keys(cluster.key('t:*'))).length).toBe(before);
   });
 });

@@ -67,23 +67,34 @@ describe('Redis Sentinel: the system follows a failover (REDIS_SENTINELS)', () =
 
   it('finishes every task it acknowledged when the primary is killed', async () => {
     const first = await cluster.post('/tasks/batch', {
-      tasks: Array.from({ length: 50 }, (_, i) => ({ type: 'sleep', payload: { ms: 20 + (i % 10) } })),
+      tasks: Array.from({ length: 50 }, (_, i) => ({
+        type: 'sleep',
+        payload: { ms: 20 + (i % 10) },
+      })),
     });
     expect(first.status).toBe(201);
     const batchIds: string[] = first.body.tasks.map((t: { id: string }) => t.id);
 
     const submitter = new Submitter(cluster, 3000);
     try {
-      await waitFor(() => submitter.acknowledged.length, (n) => n >= 20, { what: 'submits before the failover' });
+      await waitFor(
+        () => submitter.acknowledged.length,
+        (n) => n >= 20,
+        { what: 'submits before the failover' },
+      );
 
       const oldPort = await group.primaryPort();
       await group.server(oldPort).kill();
       const killedAt = Date.now();
-      const newPort = await waitFor(() => group.primaryPort(), (p) => p !== oldPort, {
-        timeoutMs: 60_000,
-        intervalMs: 100,
-        what: 'the Sentinels to promote the replica',
-      });
+      const newPort = await waitFor(
+        () => group.primaryPort(),
+        (p) => p !== oldPort,
+        {
+          timeoutMs: 60_000,
+          intervalMs: 100,
+          what: 'the Sentinels to promote the replica',
+        },
+      );
       // the old primary comes back; the Sentinels make it a replica of the new one, so
       // durable submits (SUBMIT_DURABILITY=replicas:1) can be confirmed again
       await group.server(oldPort).startProcess();
@@ -107,7 +118,11 @@ describe('Redis Sentinel: the system follows a failover (REDIS_SENTINELS)', () =
       await submitter.stop();
 
       const acknowledged = [...batchIds, ...submitter.acknowledged.map((a) => a.id)];
-      const views = await cluster.waitForTasks(acknowledged, ['succeeded', 'failed', 'cancelled'], 90_000);
+      const views = await cluster.waitForTasks(
+        acknowledged,
+        ['succeeded', 'failed', 'cancelled'],
+        90_000,
+      );
       expect(views.filter((v) => v.state !== 'succeeded')).toEqual([]);
       expect(views).toHaveLength(acknowledged.length);
 

@@ -25,17 +25,32 @@ export class OwnRedisCluster {
         nodes.push(
           await OwnRedis.start({
             appendOnly: true,
-            extraArgs: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-port', String(busPort)],
+            extraArgs: [
+              '--cluster-enabled',
+              'yes',
+              '--cluster-config-file',
+              'nodes.conf',
+              '--cluster-port',
+              String(busPort),
+            ],
           }),
         );
       }
       await run('redis-cli', [
-        '--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`),
-        '--cluster-replicas', '0', '--cluster-yes',
+        '--cluster',
+        'create',
+        ...nodes.map((n) => `127.0.0.1:${n.port}`),
+        '--cluster-replicas',
+        '0',
+        '--cluster-yes',
       ]);
       await waitFor(
         () => Promise.all(nodes.map((n) => cluster.info(n.port))),
-        (infos) => infos.every((i) => /cluster_state:ok/.test(i) && new RegExp(`cluster_known_nodes:${masters}`).test(i)),
+        (infos) =>
+          infos.every(
+            (i) =>
+              /cluster_state:ok/.test(i) && new RegExp(`cluster_known_nodes:${masters}`).test(i),
+          ),
         { timeoutMs: 30_000, what: 'the cluster to be ok on every node' },
       );
     } catch (err) {
@@ -55,7 +70,11 @@ export class OwnRedisCluster {
     const client = new Redis(this.nodes[0].port, '127.0.0.1', { maxRetriesPerRequest: 1 });
     try {
       const slot = Number(await client.call('CLUSTER', 'KEYSLOT', key));
-      const ranges = (await client.call('CLUSTER', 'SLOTS')) as [number, number, [string, number]][];
+      const ranges = (await client.call('CLUSTER', 'SLOTS')) as [
+        number,
+        number,
+        [string, number],
+      ][];
       const range = ranges.find(([from, to]) => slot >= from && slot <= to);
       if (range === undefined) throw new Error(`no node owns slot ${slot}`);
       return Number(range[2][1]);

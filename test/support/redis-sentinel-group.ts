@@ -46,7 +46,11 @@ class OwnSentinel {
   }
 
   async ask<T>(...args: string[]): Promise<T> {
-    const client = new Redis(this.port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const client = new Redis(this.port, '127.0.0.1', {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     try {
       await client.connect();
       return (await client.call('SENTINEL', ...args)) as T;
@@ -74,7 +78,11 @@ export class OwnSentinelGroup {
     const group = new OwnSentinelGroup([], [], dir);
     const auth = ['--requirepass', group.password, '--masterauth', group.password];
     try {
-      const primary = await OwnRedis.start({ appendOnly: true, extraArgs: auth, password: group.password });
+      const primary = await OwnRedis.start({
+        appendOnly: true,
+        extraArgs: auth,
+        password: group.password,
+      });
       group.servers.push(primary);
       group.servers.push(
         await OwnRedis.start({
@@ -96,11 +104,18 @@ export class OwnSentinelGroup {
             group.sentinels.map(async (s) => {
               const master = await s.ask<string[]>('MASTER', SENTINEL_MASTER);
               const field = (name: string): string => master[master.indexOf(name) + 1];
-              return { replicas: Number(field('num-slaves')), others: Number(field('num-other-sentinels')) };
+              return {
+                replicas: Number(field('num-slaves')),
+                others: Number(field('num-other-sentinels')),
+              };
             }),
           ),
         (views) => views.every((v) => v.replicas === 1 && v.others === 2),
-        { timeoutMs: 60_000, intervalMs: 200, what: 'the Sentinels to see the replica and each other' },
+        {
+          timeoutMs: 60_000,
+          intervalMs: 200,
+          what: 'the Sentinels to see the replica and each other',
+        },
       );
     } catch (err) {
       await group.destroy();

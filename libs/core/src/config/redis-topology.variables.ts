@@ -42,7 +42,10 @@ export function durabilityVar(name: string, description: string): ConfigVariable
       if (value === 'none') return 0;
       const m = /^replicas:(\d{1,2})$/.exec(value);
       if (!m || Number(m[1]) < 1) {
-        throw new ConfigError(name, `must be "none" or "replicas:N" with N from 1 to 99, got "${value}"`);
+        throw new ConfigError(
+          name,
+          `must be "none" or "replicas:N" with N from 1 to 99, got "${value}"`,
+        );
       }
       return Number(m[1]);
     },

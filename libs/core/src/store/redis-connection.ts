@@ -109,7 +109,11 @@ export function createRedis(config: RedisConfig, connectionName: string): Redis 
       ) as unknown as Redis;
     case 'sentinel': {
       const { host: _host, port: _port, ...credentials } = urlOptions(config.redisUrl);
-      return new Redis({ ...credentials, ...sentinelOptions(config), ...redisOptions(connectionName) });
+      return new Redis({
+        ...credentials,
+        ...sentinelOptions(config),
+        ...redisOptions(connectionName),
+      });
     }
     default:
       return new Redis(config.redisUrl, redisOptions(connectionName));
