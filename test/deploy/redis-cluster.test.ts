@@ -51,7 +51,7 @@ describe('Switchyard on a real 3-master Redis Cluster (REDIS_CLUSTER_NODES)', ()
       expect(view.history).toHaveLength(1);
     });
     expect(new Set(views.map((v) => v.history[0].node)).size).toBe(2);
-  });
+  }, 60_000);
 
   it('keeps every key of the prefix in one slot, on the master that owns it', async () => {
     const res = await cluster.post('/tasks', { type: 'echo', payload: { where: 'slot' } });
@@ -71,7 +71,7 @@ describe('Switchyard on a real 3-master Redis Cluster (REDIS_CLUSTER_NODES)', ()
         );
       else expect(keys).toEqual([]);
     }
-  });
+  }, 60_000);
 
   it('talks to the master that owns the slot (the apps REDIS_URL points nowhere)', async () => {
     const owner = await redisCluster.ownerOf(cluster.key(''));
@@ -79,7 +79,7 @@ describe('Switchyard on a real 3-master Redis Cluster (REDIS_CLUSTER_NODES)', ()
     const list = String(await node.call('CLIENT', 'LIST'));
     expect(list).toMatch(/name=switchyard-dispatcher /);
     expect(list).toMatch(/name=switchyard-worker:w\d-/);
-  });
+  }, 60_000);
 
   it('ends a failing task failed with its message', async () => {
     const res = await cluster.post('/tasks', {
@@ -90,7 +90,7 @@ describe('Switchyard on a real 3-master Redis Cluster (REDIS_CLUSTER_NODES)', ()
     const [view] = await cluster.waitForTasks([res.body.id]);
     expect(view.state).toBe('failed');
     expect(view.error).toMatchObject({ message: 'boom', retryable: false });
-  });
+  }, 60_000);
 
   it('returns the first task again for a repeated idempotency key', async () => {
     const first = await cluster.post('/tasks', {
@@ -106,7 +106,7 @@ describe('Switchyard on a real 3-master Redis Cluster (REDIS_CLUSTER_NODES)', ()
     expect(first.status).toBe(201);
     expect(again.status).toBe(200);
     expect(again.body.id).toBe(first.body.id);
-  });
+  }, 60_000);
 
   it('rejects bad input with a 4xx and creates nothing', async () => {
     const owner = await redisCluster.ownerOf(cluster.key(''));
@@ -117,5 +117,5 @@ describe('Switchyard on a real 3-master Redis Cluster (REDIS_CLUSTER_NODES)', ()
       413,
     );
     expect((await node.keys(cluster.key('t:*'))).length).toBe(before);
-  });
+  }, 60_000);
 });
