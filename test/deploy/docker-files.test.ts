@@ -87,6 +87,9 @@ describe.each(Object.entries(APPS))('docker/%s.Dockerfile', (app, port) => {
     const [healthcheck] = instructions(runtime, 'HEALTHCHECK');
     expect(healthcheck).toMatch(/process\.env\.PORT/);
     expect(healthcheck).toMatch(/\/health\/live/);
+    const command = JSON.parse(healthcheck.replace(/^.*?CMD\s+/, ''));
+    expect(command.slice(0, 2)).toEqual(['node', '-e']);
+    expect(() => new Function(command[2])).not.toThrow();
   });
 
   it('sets only variables the config schema knows (besides NODE_ENV)', () => {

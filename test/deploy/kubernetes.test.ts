@@ -61,6 +61,12 @@ describe('deploy/kubernetes', () => {
     );
   });
 
+  it('gives the preStop hook a script Node can parse', () => {
+    const [bin, flag, script] = containerOf(worker).lifecycle.preStop.exec.command;
+    expect([bin, flag]).toEqual(['node', '-e']);
+    expect(() => new Function(script)).not.toThrow();
+  });
+
   it('names each worker node after its pod', () => {
     const nodeId = containerOf(worker).env.find((e: any) => e.name === 'NODE_ID');
     expect(nodeId.valueFrom.fieldRef.fieldPath).toBe('metadata.name');
