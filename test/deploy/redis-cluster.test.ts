@@ -1,3 +1,4 @@
+import { SwitchyardClient } from '@switchyard/core';
 import { Cluster } from 'ioredis';
 import { OwnRedisCluster } from '../support/redis-cluster-servers';
 import { TestCluster } from '../support/test-cluster';
@@ -117,5 +118,21 @@ describe('Switchyard on a real 3-master Redis Cluster (REDIS_CLUSTER_NODES)', ()
       413,
     );
     expect((await node.keys(cluster.key('t:*'))).length).toBe(before);
+  }, 60_000);
+
+  it('lets the programmatic client submit and wait through the cluster', async () => {
+    const client = SwitchyardClient.fromEnv({
+      REDIS_URL: 'redis://127.0.0.1:1',
+      REDIS_CLUSTER_NODES: redisCluster.seeds,
+      SWITCHYARD_PREFIX: cluster.prefix,
+    });
+    try {
+      const outcome = await client.submit({ type: 'echo', payload: { via: 'client' } });
+      const [view] = await client.waitFor([outcome.id], { timeoutMs: 30_000 });
+      expect(view.state).toBe('succeeded');
+      expect(view.result).toEqual({ via: 'client' });
+    } finally {
+      await client.close();
+    }
   }, 60_000);
 });

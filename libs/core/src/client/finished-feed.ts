@@ -1,7 +1,7 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { MessageGuards } from '../messaging/messages';
 import { ChannelNaming, Patterns } from '../messaging/patterns';
-import { closeRedis, connectRedis, redisOptions } from '../store/redis-connection';
+import { closeRedis, connectRedis, createRedis, type RedisConfig } from '../store/redis-connection';
 
 type Listener = (done: readonly string[]) => void;
 
@@ -21,8 +21,10 @@ export class FinishedFeed {
   /** When the last well-formed message arrived (epoch ms; 0 = none yet). */
   lastMessageAt = 0;
 
-  constructor(redisUrl: string, prefix: string, connectionName: string) {
-    this.sub = new Redis(redisUrl, { ...redisOptions(connectionName), enableOfflineQueue: true });
+  /** `redis`: a REDIS_URL, or the config (Sentinel and Cluster settings apply). */
+  constructor(redis: string | RedisConfig, prefix: string, connectionName: string) {
+    const config = typeof redis === 'string' ? { redisUrl: redis } : redis;
+    this.sub = createRedis(config, connectionName, { enableOfflineQueue: true });
     this.channel = new ChannelNaming(prefix).channel(Patterns.TasksFinished);
     this.sub.on('message', (channel: string, text: string) => {
       if (channel === this.channel) this.dispatch(text);

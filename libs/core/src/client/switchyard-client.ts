@@ -51,8 +51,8 @@ export class SwitchyardClient {
     const name = this.name;
     this.redis = createRedis(config, name);
     this.tasks = new TaskStore(this.redis, new Keyspace(config.prefix), config);
-    this.bus = new BusPublisher(new SwitchyardRedisClient(config.redisUrl, config.prefix));
-    this.feed = new FinishedFeed(config.redisUrl, config.prefix, `${name}:sub`);
+    this.bus = new BusPublisher(new SwitchyardRedisClient(config, config.prefix));
+    this.feed = new FinishedFeed(config, config.prefix, `${name}:sub`);
   }
 
   /** A client configured from the same variables as the apps (REDIS_URL, SWITCHYARD_PREFIX, ...). */

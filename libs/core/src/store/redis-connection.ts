@@ -100,23 +100,28 @@ function clusterOptions(config: RedisConfig, connectionName: string): ClusterOpt
  * the same command methods (defineCommand, pipeline, status, quit) the stores use. Keyless
  * commands (SCAN, KEYS, WAIT, FLUSHDB) would go to a random node: stores must not use them.
  */
-export function createRedis(config: RedisConfig, connectionName: string): Redis {
+export function createRedis(
+  config: RedisConfig,
+  connectionName: string,
+  overrides: { enableOfflineQueue?: boolean } = {},
+): Redis {
   switch (redisTopology(config)) {
     case 'cluster':
-      return new Cluster(
-        clusterSeeds(config).nodes,
-        clusterOptions(config, connectionName),
-      ) as unknown as Redis;
+      return new Cluster(clusterSeeds(config).nodes, {
+        ...clusterOptions(config, connectionName),
+        ...overrides,
+      }) as unknown as Redis;
     case 'sentinel': {
       const { host: _host, port: _port, ...credentials } = urlOptions(config.redisUrl);
       return new Redis({
         ...credentials,
         ...sentinelOptions(config),
         ...redisOptions(connectionName),
+        ...overrides,
       });
     }
     default:
-      return new Redis(config.redisUrl, redisOptions(connectionName));
+      return new Redis(config.redisUrl, { ...redisOptions(connectionName), ...overrides });
   }
 }
 
