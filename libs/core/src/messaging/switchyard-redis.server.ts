@@ -25,7 +25,10 @@ export class SwitchyardRedisServer extends ServerRedis {
   }
 
   override createRedisClient(): Redis {
-    return busCluster(this.redis, (times) => this.createRetryStrategy(times)) ?? super.createRedisClient();
+    return (
+      busCluster(this.redis, (times) => this.createRetryStrategy(times)) ??
+      super.createRedisClient()
+    );
   }
 
   override start(callback?: (err?: unknown) => void): void {
