@@ -231,6 +231,14 @@ async function main() {
   const batch = Number(process.argv[3] ?? 100);
   const rounds = Number(process.argv[4] ?? 3);
   const nodes = await startCluster(3);
+  // Ctrl-C or a timeout: stop our redis-servers (by pid) and remove their dirs before leaving
+  const onSignal = (signal) => {
+    for (const n of nodes) n.proc.kill('SIGKILL');
+    for (const n of nodes) fs.rmSync(n.dir, { recursive: true, force: true });
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     const seeds = nodes.map((n) => `127.0.0.1:${n.port}`).join(',');
     const scenarios = [
@@ -272,6 +280,8 @@ async function main() {
 }
 
 if (process.argv[2] === '--child') {
+  // the parent went away (Ctrl-C, timeout): do not linger holding Redis connections
+  process.once('disconnect', () => process.exit(0));
   child(process.argv[3], process.argv[4], Number(process.argv[5]), Number(process.argv[6])).then(
     () => process.exit(0),
     (err) => {
