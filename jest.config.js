@@ -5,6 +5,8 @@ const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spe
 
 module.exports = {
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
+  // process-level tests start real apps; a project-level testTimeout is ignored by Jest
+  testTimeout: 120_000,
   rootDir: __dirname,
   projects: [
     {
@@ -22,7 +24,6 @@ module.exports = {
       testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/examples/**/*.test.ts'],
       moduleNameMapper,
       transform,
-      testTimeout: 120_000,
     },
   ],
 };
