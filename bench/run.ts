@@ -116,10 +116,13 @@ async function main(): Promise<void> {
     targets,
   };
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
-  const file = path.join(RESULTS_DIR, plan.quick ? 'latest-quick.json' : 'latest.json');
+  // only a full run (every case, full size) replaces latest.json and RESULTS.md
+  const full = !plan.quick && plan.cases.size === 7 && plan.profileDir === undefined;
+  const name = plan.quick ? 'latest-quick.json' : full ? 'latest.json' : 'latest-partial.json';
+  const file = path.join(RESULTS_DIR, name);
   fs.writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
   process.stdout.write(`\nwrote ${path.relative(ROOT, file)} in ${report.durationS} s\n`);
-  if (!plan.quick && plan.cases.size === 7) {
+  if (full) {
     fs.writeFileSync(
       path.join(ROOT, 'bench', 'RESULTS.md'),
       resultsMarkdown(report, table, targetLines),
