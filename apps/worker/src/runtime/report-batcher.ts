@@ -37,6 +37,8 @@ export class ReportBatcher implements OnApplicationShutdown {
   private readonly inFlight = new Set<string>();
   private flushing = false;
   private flushTimer: NodeJS.Timeout | undefined;
+  /** The pending flush waits out a linger (a setTimeout, not a setImmediate). */
+  private lingering = false;
   private startTimer: NodeJS.Timeout | undefined;
   private idleWaiters: (() => void)[] = [];
   staleReports = 0;
@@ -61,11 +63,21 @@ export class ReportBatcher implements OnApplicationShutdown {
     }, START_LINGER_MS);
   }
 
-  finished(entry: Finished): void {
+  /**
+   * Queues a result. While other tasks still run here, it waits up to REPORT_LINGER_MS for
+   * theirs (bigger batches under load); the last running task's result goes out at once
+   * (no linger on an idle node's latency).
+   */
+  finished(entry: Finished, othersRunning = false): void {
     this.starts.delete(entry.report.taskId);
     this.finishes.push(entry);
     this.queued.add(entry.report.taskId);
-    this.scheduleFlush(this.config.reportLingerMs);
+    const linger = othersRunning ? this.config.reportLingerMs : 0;
+    if (linger === 0 && this.lingering) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = undefined;
+    }
+    this.scheduleFlush(linger);
   }
 
   /** Resolves once every queued report is written (or the deadline passes). */
@@ -89,8 +101,10 @@ export class ReportBatcher implements OnApplicationShutdown {
     if (this.flushing || this.flushTimer !== undefined) return;
     const run = (): void => {
       this.flushTimer = undefined;
+      this.lingering = false;
       void this.flush();
     };
+    this.lingering = delayMs > 0;
     this.flushTimer =
       delayMs > 0 ? setTimeout(run, delayMs) : (setImmediate(run) as unknown as NodeJS.Timeout);
   }

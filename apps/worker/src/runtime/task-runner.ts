@@ -94,7 +94,11 @@ export class TaskRunner {
     const requirements = { slots: task.slots, cpu: task.cpu, memoryMb: task.memoryMb };
     const finish = (result: { resultJson?: string; error?: TaskErrorInfo }): void => {
       if (entry.reason !== undefined && entry.reason !== 'timeout') return;
-      this.reports.finished({ type: task.type, requirements, report: { taskId: task.id, lease: task.lease, startedAt, ...result } });
+      const othersRunning = this.running.size > (this.running.get(task.id) === entry ? 1 : 0);
+      this.reports.finished(
+        { type: task.type, requirements, report: { taskId: task.id, lease: task.lease, startedAt, ...result } },
+        othersRunning,
+      );
     };
     if (handler === undefined) {
       finish({ error: { message: `no handler for task type "${task.type}" on this node`, retryable: true } });

@@ -99,9 +99,7 @@ export const CONFIG_VARIABLES = {
   workerTypes: stringVar('WORKER_TYPES', 'Comma-separated task types this worker takes (empty = all it has handlers for).', ''),
   heartbeatIntervalMs: intVar('HEARTBEAT_INTERVAL_MS', 'How often a worker heartbeats.', 1000, 50, MINUTE),
   claimIntervalMs: intVar('CLAIM_INTERVAL_MS', 'How often a worker re-reads its leases from Redis (recovers lost notifications).', 1000, 50, MINUTE),
-  // 0 by default: results that arrive while a write is in flight already go out together in
-  // the next one (group commit), so waiting longer only adds latency (bench case 3: ~1.4 ms p50)
-  reportLingerMs: intVar('REPORT_LINGER_MS', 'How long a worker gathers results before it writes them in one batch (0 = next tick; results arriving during a write are batched anyway).', 0, 0, SECOND),
+  reportLingerMs: intVar('REPORT_LINGER_MS', 'How long a worker gathers results while other tasks still run on it, before it writes them in one batch (the result of the last running task is written at once).', 1, 0, SECOND),
   drainGraceMs: intVar('DRAIN_GRACE_MS', 'On SIGTERM, how long in-flight tasks may finish before they are handed back.', 30 * SECOND, 0, HOUR),
 
   tickIntervalMs: intVar('SCHEDULER_TICK_MS', 'Fallback scheduling tick (notifications trigger ticks sooner).', 100, 5, MINUTE),
