@@ -15,6 +15,12 @@ export const SCRIPT_FILES = {
   heartbeat: 'heartbeat.lua',
   leaderAcquire: 'leader-acquire.lua',
   leaderRelease: 'leader-release.lua',
+  checkNodes: 'check-nodes.lua',
+  reclaimExpired: 'reclaim-expired.lua',
+  drainNode: 'drain-node.lua',
+  leaveNode: 'leave-node.lua',
+  retry: 'retry.lua',
+  pageIndex: 'page-index.lua',
 } as const;
 
 export type ScriptName = keyof typeof SCRIPT_FILES;

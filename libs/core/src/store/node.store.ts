@@ -8,6 +8,24 @@ import { inStore } from './redis-errors';
 export interface NodeStoreSettings {
   agingStepMs: number;
   failedCap: number;
+  nodeSuspectAfterMs: number;
+  nodeDeadAfterMs: number;
+}
+
+/** Most nodes one health check examines (the rest wait for the next check). */
+const MAX_NODES_PER_CHECK = 1000;
+
+export interface DeadNode {
+  id: string;
+  incarnation: number;
+  /** Its tasks put back in their queues, and those that failed because their attempts ran out. */
+  requeued: number;
+  failed: number;
+}
+
+export interface HealthCheckOutcome {
+  suspects: string[];
+  dead: DeadNode[];
 }
 
 function toNodeView(id: string, f: Record<string, string>, inFlight: number): NodeView {
@@ -62,8 +80,74 @@ export class NodeStore {
   }
 
   /** Returns the status after the beat, or 'stale' when this incarnation is no longer registered. */
-  async heartbeat(id: string, incarnation: number, now = Date.now()): Promise<NodeStatus | 'stale'> {
+  async heartbeat(
+    id: string,
+    incarnation: number,
+    now = Date.now(),
+  ): Promise<NodeStatus | 'stale'> {
     return inStore(this.scripts.run<NodeStatus | 'stale'>('heartbeat', [id, incarnation, now]));
+  }
+
+  /**
+   * The leader's health check (one script, fenced by the leader lease): silent nodes become
+   * suspect, then dead with their tasks re-queued. `watchingSince` is when this leader began
+   * to watch: silence before it is not held against a node. Throws NotLeaderError.
+   */
+  async checkHealth(
+    leaseValue: string,
+    watchingSince: number,
+    now = Date.now(),
+  ): Promise<HealthCheckOutcome> {
+    const s = this.settings;
+    const [suspects, deadList] = await inStore(
+      this.scripts.run<[string[], (string | number)[]]>('checkNodes', [
+        leaseValue,
+        now,
+        s.nodeSuspectAfterMs,
+        s.nodeDeadAfterMs,
+        watchingSince,
+        s.agingStepMs,
+        s.failedCap,
+        MAX_NODES_PER_CHECK,
+      ]),
+    );
+    const dead: DeadNode[] = [];
+    for (let i = 0; i < deadList.length; i += 4) {
+      dead.push({
+        id: String(deadList[i]),
+        incarnation: Number(deadList[i + 1]),
+        requeued: Number(deadList[i + 2]),
+        failed: Number(deadList[i + 3]),
+      });
+    }
+    return { suspects, dead };
+  }
+
+  /** Marks an incarnation draining (no new work). Returns false when it is not registered. */
+  async drain(id: string, incarnation: number): Promise<boolean> {
+    return (await inStore(this.scripts.run<string>('drainNode', [id, incarnation]))) === 'draining';
+  }
+
+  /**
+   * A node leaves: its unfinished tasks go back to their queues without counting an attempt,
+   * and it leaves the registry. Returns null when that incarnation is no longer registered.
+   */
+  async leave(
+    id: string,
+    incarnation: number,
+    now = Date.now(),
+  ): Promise<{ requeued: number; failed: number } | null> {
+    const reply = await inStore(
+      this.scripts.run<number[] | 'stale'>('leaveNode', [
+        id,
+        incarnation,
+        now,
+        this.settings.agingStepMs,
+        this.settings.failedCap,
+      ]),
+    );
+    if (reply === 'stale') return null;
+    return { requeued: Number(reply[0]), failed: Number(reply[1]) };
   }
 
   async ids(): Promise<string[]> {
@@ -82,14 +166,18 @@ export class NodeStore {
     const views: NodeView[] = [];
     ids.forEach((id, i) => {
       const fields = replies[i * 2][1] as Record<string, string>;
-      if (fields && fields.inc !== undefined) views.push(toNodeView(id, fields, Number(replies[i * 2 + 1][1])));
+      if (fields && fields.inc !== undefined)
+        views.push(toNodeView(id, fields, Number(replies[i * 2 + 1][1])));
     });
     return views;
   }
 
   async get(id: string): Promise<NodeView> {
     const [fields, inFlight] = await inStore(
-      Promise.all([this.redis.hgetall(this.keys.node(id)), this.redis.zcard(this.keys.nodeLeases(id))]),
+      Promise.all([
+        this.redis.hgetall(this.keys.node(id)),
+        this.redis.zcard(this.keys.nodeLeases(id)),
+      ]),
     );
     if (fields.inc === undefined) throw new NodeNotFoundError(id);
     return toNodeView(id, fields, inFlight);

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { TaskNotFoundError } from '../errors/switchyard.error';
+import { InvalidInputError, TaskNotFoundError } from '../errors/switchyard.error';
 import { newTaskId } from '../task/task-id';
 import {
   decodeTaskRecord,
@@ -9,7 +9,13 @@ import {
   type TaskHeader,
 } from '../task/task-record';
 import type { TaskState } from '../task/task-state';
-import type { RetryPolicy, SubmitOutcome, TaskErrorInfo, TaskSpec, TaskView } from '../task/task.model';
+import type {
+  RetryPolicy,
+  SubmitOutcome,
+  TaskErrorInfo,
+  TaskSpec,
+  TaskView,
+} from '../task/task.model';
 import type { Keyspace } from './keyspace';
 import { LuaScripts, type ScriptArg } from './lua-scripts';
 import { inStore } from './redis-errors';
@@ -86,11 +92,65 @@ export interface FinishReport {
   random: number;
 }
 
-export type FinishOutcome = 'succeeded' | 'delayed' | 'failed' | 'stale' | 'gone' | `state:${string}`;
+export type FinishOutcome =
+  'succeeded' | 'delayed' | 'failed' | 'stale' | 'gone' | `state:${string}`;
 
 export type CancelOutcome =
   | { ok: true; previous: TaskState; node?: string; incarnation?: number; lease: number }
   | { ok: false; state?: TaskState };
+
+export type RetryOutcome = { ok: true; previous: TaskState } | { ok: false; state: TaskState };
+
+export interface ReclaimedTask {
+  node: string;
+  taskId: string;
+  lease: number;
+  outcome: 'queued' | 'failed';
+}
+
+/** States GET /tasks can list, and the index each is read from. */
+export const LISTABLE_STATES = ['failed', 'queued', 'delayed', 'succeeded', 'cancelled'] as const;
+export type ListableState = (typeof LISTABLE_STATES)[number];
+
+export interface TaskListQuery {
+  state: ListableState;
+  /** Required for `queued` (each type has its own ready queue). */
+  type?: string;
+  cursor?: string;
+  limit: number;
+}
+
+export interface TaskPage {
+  tasks: TaskView[];
+  /** Pass as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+function encodeCursor(id: string, score: string): string {
+  return Buffer.from(JSON.stringify([id, score])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): [string, string] {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (
+      Array.isArray(value) &&
+      value.length === 2 &&
+      typeof value[0] === 'string' &&
+      value[0].length > 0 &&
+      value[0].length <= 128 &&
+      typeof value[1] === 'string' &&
+      (value[1] === '' || Number.isFinite(Number(value[1])))
+    ) {
+      return [value[0], value[1]];
+    }
+  } catch {
+    /* fall through */
+  }
+  throw new InvalidInputError(
+    'cursor is not one this server issued (pass nextCursor from the previous page)',
+  );
+}
 
 /** All task reads and writes. Every state change is one Lua script (see scripts/). */
 export class TaskStore {
@@ -113,11 +173,19 @@ export class TaskStore {
 
   /** Creates tasks (all or none). Specs must be validated and defaulted by the caller. */
   async submit(specs: readonly TaskSpec[], now = Date.now()): Promise<SubmitOutcome[]> {
-    const args: ScriptArg[] = [now, this.settings.idempotencyTtlMs, this.settings.maxQueuedPerType, specs.length];
+    const args: ScriptArg[] = [
+      now,
+      this.settings.idempotencyTtlMs,
+      this.settings.maxQueuedPerType,
+      specs.length,
+    ];
     for (const spec of specs) {
       const state: TaskState = spec.runAt !== undefined && spec.runAt > now ? 'delayed' : 'queued';
       const header = newTaskHeader(spec, state, now);
-      const score = state === 'delayed' ? (spec.runAt as number) : now - spec.priority * this.settings.agingStepMs;
+      const score =
+        state === 'delayed'
+          ? (spec.runAt as number)
+          : now - spec.priority * this.settings.agingStepMs;
       const record = encodeTaskRecord(header, JSON.stringify(spec.payload ?? null));
       args.push(newTaskId(now), spec.idempotencyKey ?? '', state, spec.type, score, record);
     }
@@ -172,18 +240,35 @@ export class TaskStore {
     opts: { maxPromotions: number; maxTypes: number },
     now = Date.now(),
   ): Promise<HeadsSnapshot> {
-    const args: ScriptArg[] = [now, this.settings.agingStepMs, opts.maxPromotions, opts.maxTypes, limits.size];
+    const args: ScriptArg[] = [
+      now,
+      this.settings.agingStepMs,
+      opts.maxPromotions,
+      opts.maxTypes,
+      limits.size,
+    ];
     for (const [type, limit] of limits) args.push(type, limit);
     const [promoted, nextDue, depthList, headList, nodesVersion] = await inStore(
       this.scripts.run<[number, string, (string | number)[], string[], number]>('readHeads', args),
     );
     const depths = new Map<string, number>();
-    for (let i = 0; i < depthList.length; i += 2) depths.set(String(depthList[i]), Number(depthList[i + 1]));
+    for (let i = 0; i < depthList.length; i += 2)
+      depths.set(String(depthList[i]), Number(depthList[i + 1]));
     const heads: QueueHead[] = [];
     for (let i = 0; i < headList.length; i += 3) {
-      heads.push({ type: headList[i], id: headList[i + 1], header: JSON.parse(headList[i + 2]) as TaskHeader });
+      heads.push({
+        type: headList[i],
+        id: headList[i + 1],
+        header: JSON.parse(headList[i + 2]) as TaskHeader,
+      });
     }
-    return { promoted, nextDueAt: nextDue === '' ? null : Number(nextDue), depths, heads, nodesVersion };
+    return {
+      promoted,
+      nextDueAt: nextDue === '' ? null : Number(nextDue),
+      depths,
+      heads,
+      nodesVersion,
+    };
   }
 
   /** Commits assignment decisions under the leader lease; throws NotLeaderError if it is not ours. */
@@ -217,7 +302,11 @@ export class TaskStore {
     });
   }
 
-  async start(nodeId: string, incarnation: number, reports: readonly StartReport[]): Promise<string[]> {
+  async start(
+    nodeId: string,
+    incarnation: number,
+    reports: readonly StartReport[],
+  ): Promise<string[]> {
     const args: ScriptArg[] = [nodeId, incarnation, reports.length];
     for (const r of reports) args.push(r.taskId, r.lease, r.startedAt);
     return inStore(this.scripts.run<string[]>('start', args));
@@ -261,7 +350,12 @@ export class TaskStore {
   async cancel(id: string, now = Date.now()): Promise<CancelOutcome> {
     const s = this.settings;
     const reply = await inStore(
-      this.scripts.run<(string | number)[]>('cancel', [id, now, s.finishedRetentionMs, s.finishedListCap]),
+      this.scripts.run<(string | number)[]>('cancel', [
+        id,
+        now,
+        s.finishedRetentionMs,
+        s.finishedListCap,
+      ]),
     );
     if (reply[0] === 'ok') {
       const node = String(reply[2]);
@@ -274,6 +368,88 @@ export class TaskStore {
     }
     if (reply[0] === 'gone') throw new TaskNotFoundError(id);
     return { ok: false, state: reply[1] as TaskState };
+  }
+
+  /**
+   * The leader takes back tasks whose lease deadline passed (timeout + grace), even on a node
+   * that still heartbeats. Throws NotLeaderError when the lease value is not current.
+   */
+  async reclaimExpired(
+    leaseValue: string,
+    most: number,
+    now = Date.now(),
+  ): Promise<ReclaimedTask[]> {
+    const s = this.settings;
+    const reply = await inStore(
+      this.scripts.run<(string | number)[]>('reclaimExpired', [
+        leaseValue,
+        now,
+        s.agingStepMs,
+        s.failedCap,
+        most,
+      ]),
+    );
+    const out: ReclaimedTask[] = [];
+    for (let i = 0; i < reply.length; i += 4) {
+      out.push({
+        node: String(reply[i]),
+        taskId: String(reply[i + 1]),
+        lease: Number(reply[i + 2]),
+        outcome: reply[i + 3] === 'failed' ? 'failed' : 'queued',
+      });
+    }
+    return out;
+  }
+
+  /** Re-queues a failed or cancelled task with a fresh attempt budget. */
+  async retry(id: string, now = Date.now()): Promise<RetryOutcome> {
+    const reply = await inStore(
+      this.scripts.run<string[]>('retry', [id, now, this.settings.agingStepMs]),
+    );
+    if (reply[0] === 'gone') throw new TaskNotFoundError(id);
+    if (reply[0] === 'ok') return { ok: true, previous: reply[1] as TaskState };
+    return { ok: false, state: reply[1] as TaskState };
+  }
+
+  /**
+   * One page of tasks in a state, from that state's index: failed newest first, delayed by due
+   * time, queued (of one type) in queue order, succeeded/cancelled from the recent-finished list
+   * (a page of those may hold fewer than `limit`: the list mixes both states).
+   */
+  async list(query: TaskListQuery): Promise<TaskPage> {
+    const [index, order] = this.indexOf(query);
+    const [cursorId, cursorScore] =
+      query.cursor === undefined ? ['', ''] : decodeCursor(query.cursor);
+    const [flat, more] = await inStore(
+      this.scripts.run<[string[], number]>('pageIndex', [
+        index,
+        order,
+        cursorId,
+        cursorScore,
+        query.limit,
+      ]),
+    );
+    const ids: string[] = [];
+    for (let i = 0; i < flat.length; i += 2) ids.push(flat[i]);
+    const views = (await this.getMany(ids)).filter((v) => v.state === query.state);
+    const last =
+      flat.length >= 2 ? encodeCursor(flat[flat.length - 2], flat[flat.length - 1]) : null;
+    return { tasks: views, nextCursor: more === 1 ? last : null };
+  }
+
+  private indexOf(query: TaskListQuery): [string, 'asc' | 'desc' | 'list'] {
+    switch (query.state) {
+      case 'failed':
+        return ['failed', 'desc'];
+      case 'delayed':
+        return ['delayed', 'asc'];
+      case 'queued':
+        if (query.type === undefined)
+          throw new InvalidInputError('state=queued needs a type: each type has its own queue');
+        return [`q:${query.type}`, 'asc'];
+      default:
+        return ['done', 'list'];
+    }
   }
 
   /** Task ids leased to a node (any state), for its recovery read. */
