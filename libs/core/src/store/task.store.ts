@@ -9,13 +9,7 @@ import {
   type TaskHeader,
 } from '../task/task-record';
 import type { TaskState } from '../task/task-state';
-import type {
-  RetryPolicy,
-  SubmitOutcome,
-  TaskErrorInfo,
-  TaskSpec,
-  TaskView,
-} from '../task/task.model';
+import type { RetryPolicy, SubmitOutcome, TaskErrorInfo, TaskSpec, TaskView } from '../task/task.model';
 import type { Keyspace } from './keyspace';
 import { LuaScripts, type ScriptArg } from './lua-scripts';
 import { inStore } from './redis-errors';
@@ -92,8 +86,7 @@ export interface FinishReport {
   random: number;
 }
 
-export type FinishOutcome =
-  'succeeded' | 'delayed' | 'failed' | 'stale' | 'gone' | `state:${string}`;
+export type FinishOutcome = 'succeeded' | 'delayed' | 'failed' | 'stale' | 'gone' | `state:${string}`;
 
 export type CancelOutcome =
   | { ok: true; previous: TaskState; node?: string; incarnation?: number; lease: number }
@@ -173,19 +166,11 @@ export class TaskStore {
 
   /** Creates tasks (all or none). Specs must be validated and defaulted by the caller. */
   async submit(specs: readonly TaskSpec[], now = Date.now()): Promise<SubmitOutcome[]> {
-    const args: ScriptArg[] = [
-      now,
-      this.settings.idempotencyTtlMs,
-      this.settings.maxQueuedPerType,
-      specs.length,
-    ];
+    const args: ScriptArg[] = [now, this.settings.idempotencyTtlMs, this.settings.maxQueuedPerType, specs.length];
     for (const spec of specs) {
       const state: TaskState = spec.runAt !== undefined && spec.runAt > now ? 'delayed' : 'queued';
       const header = newTaskHeader(spec, state, now);
-      const score =
-        state === 'delayed'
-          ? (spec.runAt as number)
-          : now - spec.priority * this.settings.agingStepMs;
+      const score = state === 'delayed' ? (spec.runAt as number) : now - spec.priority * this.settings.agingStepMs;
       const record = encodeTaskRecord(header, JSON.stringify(spec.payload ?? null));
       args.push(newTaskId(now), spec.idempotencyKey ?? '', state, spec.type, score, record);
     }
@@ -240,35 +225,18 @@ export class TaskStore {
     opts: { maxPromotions: number; maxTypes: number },
     now = Date.now(),
   ): Promise<HeadsSnapshot> {
-    const args: ScriptArg[] = [
-      now,
-      this.settings.agingStepMs,
-      opts.maxPromotions,
-      opts.maxTypes,
-      limits.size,
-    ];
+    const args: ScriptArg[] = [now, this.settings.agingStepMs, opts.maxPromotions, opts.maxTypes, limits.size];
     for (const [type, limit] of limits) args.push(type, limit);
     const [promoted, nextDue, depthList, headList, nodesVersion] = await inStore(
       this.scripts.run<[number, string, (string | number)[], string[], number]>('readHeads', args),
     );
     const depths = new Map<string, number>();
-    for (let i = 0; i < depthList.length; i += 2)
-      depths.set(String(depthList[i]), Number(depthList[i + 1]));
+    for (let i = 0; i < depthList.length; i += 2) depths.set(String(depthList[i]), Number(depthList[i + 1]));
     const heads: QueueHead[] = [];
     for (let i = 0; i < headList.length; i += 3) {
-      heads.push({
-        type: headList[i],
-        id: headList[i + 1],
-        header: JSON.parse(headList[i + 2]) as TaskHeader,
-      });
+      heads.push({ type: headList[i], id: headList[i + 1], header: JSON.parse(headList[i + 2]) as TaskHeader });
     }
-    return {
-      promoted,
-      nextDueAt: nextDue === '' ? null : Number(nextDue),
-      depths,
-      heads,
-      nodesVersion,
-    };
+    return { promoted, nextDueAt: nextDue === '' ? null : Number(nextDue), depths, heads, nodesVersion };
   }
 
   /** Commits assignment decisions under the leader lease; throws NotLeaderError if it is not ours. */
@@ -302,11 +270,7 @@ export class TaskStore {
     });
   }
 
-  async start(
-    nodeId: string,
-    incarnation: number,
-    reports: readonly StartReport[],
-  ): Promise<string[]> {
+  async start(nodeId: string, incarnation: number, reports: readonly StartReport[]): Promise<string[]> {
     const args: ScriptArg[] = [nodeId, incarnation, reports.length];
     for (const r of reports) args.push(r.taskId, r.lease, r.startedAt);
     return inStore(this.scripts.run<string[]>('start', args));
@@ -350,12 +314,7 @@ export class TaskStore {
   async cancel(id: string, now = Date.now()): Promise<CancelOutcome> {
     const s = this.settings;
     const reply = await inStore(
-      this.scripts.run<(string | number)[]>('cancel', [
-        id,
-        now,
-        s.finishedRetentionMs,
-        s.finishedListCap,
-      ]),
+      this.scripts.run<(string | number)[]>('cancel', [id, now, s.finishedRetentionMs, s.finishedListCap]),
     );
     if (reply[0] === 'ok') {
       const node = String(reply[2]);
