@@ -7,13 +7,16 @@ import { ClusterOverviewService } from './cluster/cluster-overview.service';
 import { ClusterController } from './cluster/cluster.controller';
 import { DispatcherIdentity } from './cluster/dispatcher-identity';
 import { DispatcherPresence } from './cluster/dispatcher-presence';
+import { NodeHealthCheck } from './failover/node-health-check';
 import { DomainExceptionFilter } from './http/domain-exception.filter';
 import { LeaderLease } from './leadership/leader-lease';
+import { NodeDrain } from './nodes/node-drain.service';
 import { NodesController } from './nodes/nodes.controller';
 import { AssignmentLoop } from './scheduling/assignment-loop';
 import { ClusterState } from './scheduling/cluster-state';
 import { QueueObserver } from './scheduling/queue-observer';
 import { StrategyRegistry } from './scheduling/strategy-registry';
+import { TaskControl } from './tasks/task-control.service';
 import { TaskQuery } from './tasks/task-query.service';
 import { TaskSubmission } from './tasks/task-submission.service';
 import { TasksController } from './tasks/tasks.controller';
@@ -38,6 +41,9 @@ export class DispatcherModule {
         AssignmentLoop,
         TaskSubmission,
         TaskQuery,
+        TaskControl,
+        NodeHealthCheck,
+        NodeDrain,
       ],
       exports: [TaskSubmission, TaskQuery, AssignmentLoop, LeaderLease],
     };

@@ -6,6 +6,7 @@ import {
   InvalidInputError,
   LimitExceededError,
   NodeNotFoundError,
+  NodeStateError,
   NotLeaderError,
   StaleLeaseError,
   StoreUnavailableError,
@@ -19,6 +20,7 @@ const RATE_LIMITS = new Set(['MAX_QUEUED_PER_TYPE']);
 function statusOf(err: SwitchyardError): number {
   if (err instanceof TaskNotFoundError || err instanceof NodeNotFoundError) return HttpStatus.NOT_FOUND;
   if (err instanceof IllegalTransitionError || err instanceof StaleLeaseError) return HttpStatus.CONFLICT;
+  if (err instanceof NodeStateError) return HttpStatus.CONFLICT;
   if (err instanceof LimitExceededError) {
     return RATE_LIMITS.has(err.limit) ? HttpStatus.TOO_MANY_REQUESTS : HttpStatus.PAYLOAD_TOO_LARGE;
   }

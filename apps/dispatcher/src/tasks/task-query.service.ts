@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InvalidInputError, isTaskId, NodeStore, TaskStore, type TaskView } from '@switchyard/core';
+import { InvalidInputError, isTaskId, NodeStore, TaskStore, type TaskPage, type TaskView } from '@switchyard/core';
+import type { ListTasksDto } from './dto/list-tasks.dto';
 import { describeWait, waitingReasonCode } from '../scheduling/waiting-reason';
 
 /** Reads tasks for HTTP, adding what only a reader needs (why a ready task waits). */
@@ -16,5 +17,15 @@ export class TaskQuery {
     if (task.state !== 'queued') return task;
     const code = waitingReasonCode(task.type, task.requirements, await this.nodes.list());
     return { ...task, waitingReason: describeWait(task.type, code) };
+  }
+
+  /** One page of tasks in a state (GET /tasks). */
+  list(dto: ListTasksDto): Promise<TaskPage> {
+    return this.tasks.list({
+      state: dto.state,
+      limit: dto.limit ?? 100,
+      ...(dto.type !== undefined && { type: dto.type }),
+      ...(dto.cursor !== undefined && { cursor: dto.cursor }),
+    });
   }
 }

@@ -1,7 +1,9 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import type { TaskView } from '@switchyard/core';
+import type { TaskPage, TaskView } from '@switchyard/core';
+import { ListTasksDto } from './dto/list-tasks.dto';
 import { SubmitBatchDto, SubmitTaskDto } from './dto/submit-task.dto';
+import { TaskControl, type ControlOutcome } from './task-control.service';
 import { TaskQuery } from './task-query.service';
 import { TaskSubmission } from './task-submission.service';
 
@@ -10,6 +12,7 @@ export class TasksController {
   constructor(
     private readonly submission: TaskSubmission,
     private readonly query: TaskQuery,
+    private readonly control: TaskControl,
   ) {}
 
   /** 201 with the new task; 200 with the earlier one when the idempotency key was seen. */
@@ -28,6 +31,24 @@ export class TasksController {
   async submitBatch(@Body() dto: SubmitBatchDto): Promise<{ tasks: object[] }> {
     const outcomes = await this.submission.submit(dto.tasks);
     return { tasks: outcomes.map((o) => ({ id: o.id, state: o.state, created: o.created })) };
+  }
+
+  /** A page of tasks in one state; pass `nextCursor` back as `cursor` for the next page. */
+  @Get()
+  list(@Query() dto: ListTasksDto): Promise<TaskPage> {
+    return this.query.list(dto);
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(HttpStatus.OK)
+  cancel(@Param('id') id: string): Promise<ControlOutcome> {
+    return this.control.cancel(id);
+  }
+
+  @Post(':id/retry')
+  @HttpCode(HttpStatus.OK)
+  retry(@Param('id') id: string): Promise<ControlOutcome> {
+    return this.control.retry(id);
   }
 
   @Get(':id')

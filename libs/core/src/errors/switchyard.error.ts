@@ -83,3 +83,15 @@ export class ConfigError extends SwitchyardError {
     super(`${variable}: ${problem}`);
   }
 }
+
+/** An action a node cannot take in its current status (e.g. draining a dead node). */
+export class NodeStateError extends SwitchyardError {
+  readonly code = 'node_state';
+  constructor(
+    readonly nodeId: string,
+    readonly status: string,
+    action: string,
+  ) {
+    super(`node ${nodeId} is ${status}: cannot ${action}`);
+  }
+}

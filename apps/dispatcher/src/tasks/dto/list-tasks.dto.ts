@@ -1,0 +1,30 @@
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { LISTABLE_STATES, type ListableState } from '@switchyard/core';
+import { TASK_TYPE_PATTERN } from './submit-task.dto';
+
+export const MAX_PAGE_SIZE = 1000;
+
+/** GET /tasks?state=failed&limit=100&cursor=... */
+export class ListTasksDto {
+  @IsIn(LISTABLE_STATES)
+  state: ListableState;
+
+  /** Required with state=queued. */
+  @IsOptional()
+  @IsString()
+  @Matches(TASK_TYPE_PATTERN, { message: 'type must be a task type name' })
+  type?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(512)
+  cursor?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
+  limit?: number;
+}
