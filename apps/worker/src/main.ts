@@ -1,8 +1,33 @@
 import 'reflect-metadata';
+import type { INestApplication, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { createAppLogger, loadConfig, SwitchyardRedisServer, type SwitchyardConfig } from '@switchyard/core';
 import { ExampleHandlersModule } from './handlers/example-handlers.module';
+import { GracefulDrain } from './runtime/graceful-drain';
 import { WorkerModule } from './worker.module';
+
+/** Beyond the drain grace, closing may take this long before the process gives up (exit 1). */
+const CLOSE_MARGIN_MS = 15_000;
+
+function shutdownOnce(app: INestApplication, logger: LoggerService, drainGraceMs: number): (why: string) => void {
+  let started = false;
+  return (why) => {
+    if (started) return;
+    started = true;
+    logger.log(`shutting down: ${why}`);
+    setTimeout(() => {
+      logger.error(`shutdown did not finish within DRAIN_GRACE_MS + ${CLOSE_MARGIN_MS} ms; exiting`);
+      process.exit(1);
+    }, drainGraceMs + CLOSE_MARGIN_MS).unref();
+    app.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error(`shutdown failed: ${(err as Error).stack ?? String(err)}`);
+        process.exit(1);
+      },
+    );
+  };
+}
 
 function configOrExit(): SwitchyardConfig {
   try {
@@ -17,7 +42,11 @@ async function bootstrap(): Promise<void> {
   const config = configOrExit();
   const logger = createAppLogger(`worker ${config.nodeId}`, config);
   const app = await NestFactory.create(WorkerModule.forRoot(config, { handlers: [ExampleHandlersModule] }), { logger });
-  app.enableShutdownHooks();
+  // SIGTERM/SIGINT and a remote drain take one path: drain (GracefulDrain), close, exit 0
+  const exit = shutdownOnce(app, logger, config.drainGraceMs);
+  process.once('SIGTERM', () => exit('SIGTERM'));
+  process.once('SIGINT', () => exit('SIGINT'));
+  app.get(GracefulDrain).onExitRequested(exit);
   // subscribe first, then register (in listen → init): no assignment can precede our subscription
   app.connectMicroservice({ strategy: new SwitchyardRedisServer(config, config.prefix, config.nodeId) });
   await app.startAllMicroservices();

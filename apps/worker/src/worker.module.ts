@@ -5,6 +5,7 @@ import { NodeEventsController } from './bus/node-events.controller';
 import { HealthController } from './health/health.controller';
 import { GracefulDrain } from './runtime/graceful-drain';
 import { HandlerRegistry } from './runtime/handler-registry';
+import { IsolatedPool } from './runtime/isolated-pool';
 import { LeaseRecovery } from './runtime/lease-recovery';
 import { NodeSession } from './runtime/node-session';
 import { ReportBatcher } from './runtime/report-batcher';
@@ -22,8 +23,8 @@ export class WorkerModule {
       module: WorkerModule,
       imports: [DiscoveryModule, SwitchyardStoreModule.forRoot(config, `switchyard-worker:${config.nodeId}`), ...options.handlers],
       controllers: [NodeEventsController, HealthController],
-      providers: [HandlerRegistry, NodeSession, ReportBatcher, TaskRunner, LeaseRecovery, GracefulDrain],
-      exports: [NodeSession, TaskRunner],
+      providers: [HandlerRegistry, NodeSession, ReportBatcher, IsolatedPool, TaskRunner, LeaseRecovery, GracefulDrain],
+      exports: [NodeSession, TaskRunner, GracefulDrain],
     };
   }
 }

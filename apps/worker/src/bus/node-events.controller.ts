@@ -28,6 +28,13 @@ export class NodeEventsController {
     for (const t of data.tasks) this.runner.abort(t.id, 'cancelled', t.lease);
   }
 
+  @EventPattern(Patterns.NodeDrain)
+  onDrain(@Payload() data: unknown): void {
+    if (!MessageGuards[Patterns.NodeDrain](data)) return this.drop(Patterns.NodeDrain);
+    if (data.node !== this.session.nodeId) return;
+    this.session.drainRequested(data.incarnation, 'POST /nodes/:id/drain');
+  }
+
   private drop(pattern: string): void {
     this.dropped++;
     this.logger.warn(`dropped a malformed ${pattern} message`);

@@ -1,11 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { NonRetryableError, TaskHandler, type TaskContext } from '@switchyard/core';
-import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { computeHash, type HashInput, type HashResult } from './hash.compute';
+
+/** Executions of `flaky` tasks on this process, by task id (bounded: oldest forgotten first). */
+const FLAKY_MEMORY = 10_000;
 
 /** The handlers every worker ships with: for trying Switchyard out and for its tests. */
 @Injectable()
 export class ExampleHandlers {
+  private readonly flakyRuns = new Map<string, number>();
+
   /** Does nothing: what the benchmark uses to measure Switchyard's own cost per task. */
   @TaskHandler('noop')
   noop(): null {
@@ -26,15 +31,23 @@ export class ExampleHandlers {
     return { slept: ms };
   }
 
-  @TaskHandler('hash')
-  hash(payload: { rounds?: unknown; input?: unknown }): { digest: string; rounds: number } {
-    const rounds = Number(payload?.rounds ?? 1);
-    if (!Number.isInteger(rounds) || rounds < 1 || rounds > 100_000_000) {
-      throw new NonRetryableError('payload.rounds must be an integer from 1 to 100000000');
-    }
-    let digest = String(payload?.input ?? '');
-    for (let i = 0; i < rounds; i++) digest = createHash('sha256').update(digest).digest('hex');
-    return { digest, rounds };
+  /** CPU-bound: runs computeHash in a worker thread; this method is the same work in-process. */
+  @TaskHandler('hash', { isolated: { module: require.resolve('./hash.compute'), export: 'computeHash' } })
+  hash(payload: HashInput): HashResult {
+    return computeHash(payload);
+  }
+
+  /** Fails its first `failTimes` executions (counted per task id on this process), then succeeds. */
+  @TaskHandler('flaky')
+  flaky(payload: { failTimes?: unknown }, ctx: TaskContext): { executions: number } {
+    const failTimes = Number(payload?.failTimes ?? 1);
+    if (!Number.isInteger(failTimes) || failTimes < 0) throw new NonRetryableError('payload.failTimes must be a non-negative integer');
+    const executions = (this.flakyRuns.get(ctx.taskId) ?? 0) + 1;
+    this.flakyRuns.delete(ctx.taskId);
+    this.flakyRuns.set(ctx.taskId, executions);
+    if (this.flakyRuns.size > FLAKY_MEMORY) this.flakyRuns.delete(this.flakyRuns.keys().next().value as string);
+    if (executions <= failTimes) throw new Error(`flaky: failing execution ${executions} of ${failTimes}`);
+    return { executions };
   }
 
   @TaskHandler('fail')

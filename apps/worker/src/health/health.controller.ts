@@ -2,6 +2,7 @@ import { Controller, Get, HttpException, HttpStatus, Inject } from '@nestjs/comm
 import { REDIS } from '@switchyard/core';
 import type { Redis } from 'ioredis';
 import { NodeSession } from '../runtime/node-session';
+import { ReportBatcher } from '../runtime/report-batcher';
 import { TaskRunner } from '../runtime/task-runner';
 
 @Controller('health')
@@ -9,6 +10,7 @@ export class HealthController {
   constructor(
     private readonly session: NodeSession,
     private readonly runner: TaskRunner,
+    private readonly reports: ReportBatcher,
     @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
@@ -25,6 +27,8 @@ export class HealthController {
       redis: this.redis.status,
       running: this.runner.size,
       lastHeartbeatOkAt: this.session.lastHeartbeatOkAt,
+      // reports the registry refused (revoked lease): visible proof that fencing held
+      staleReports: this.reports.staleReports,
     };
     if (this.redis.status !== 'ready' || this.session.incarnation === 0) {
       throw new HttpException({ status: 'unavailable', ...body }, HttpStatus.SERVICE_UNAVAILABLE);

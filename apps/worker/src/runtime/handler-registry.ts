@@ -3,10 +3,24 @@ import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import {
   SWITCHYARD_CONFIG,
   TaskHandler,
+  type IsolatedHandler,
   type SwitchyardConfig,
   type TaskHandlerFn,
   type TaskHandlerOptions,
 } from '@switchyard/core';
+
+/** An isolated handler's module must load and export the function, or the worker does not start. */
+function checkIsolated(source: string, isolated: IsolatedHandler): void {
+  let fn: unknown;
+  try {
+    fn = (require(isolated.module) as Record<string, unknown>)[isolated.export];
+  } catch (err) {
+    throw new Error(`${source}: isolated module ${isolated.module} does not load: ${(err as Error).message}`);
+  }
+  if (typeof fn !== 'function') {
+    throw new Error(`${source}: isolated module ${isolated.module} has no function export "${isolated.export}"`);
+  }
+}
 
 export interface RegisteredHandler {
   type: string;
@@ -45,6 +59,7 @@ export class HandlerRegistry implements OnModuleInit {
           throw new Error(`task type "${meta.type}" has two handlers: ${existing.source} and ${source}`);
         }
         const { type, ...options } = meta;
+        if (options.isolated !== undefined) checkIsolated(source, options.isolated);
         const fn = instance[method] as TaskHandlerFn;
         this.byType.set(type, { type, options, run: fn.bind(instance), source });
       }

@@ -20,6 +20,9 @@ export class NodeSession implements OnApplicationBootstrap, OnApplicationShutdow
   private beating = false;
   private current = 0;
   private readonly rejoinListeners: ((incarnation: number) => void)[] = [];
+  private readonly drainListeners: ((why: string) => void)[] = [];
+  /** Set once draining starts: from then on this process never registers again. */
+  private leaving = false;
   lastHeartbeatOkAt = 0;
 
   constructor(
@@ -40,6 +43,38 @@ export class NodeSession implements OnApplicationBootstrap, OnApplicationShutdow
 
   onRejoin(listener: (incarnation: number) => void): void {
     this.rejoinListeners.push(listener);
+  }
+
+  /** Called when the cluster asks this node to drain (bus message or heartbeat status). */
+  onDrainRequested(listener: (why: string) => void): void {
+    this.drainListeners.push(listener);
+  }
+
+  /** A node.drain message arrived; it names the incarnation it means. */
+  drainRequested(incarnation: number, why: string): void {
+    if (this.leaving || incarnation !== this.current) return;
+    this.drainListeners.forEach((l) => l(why));
+  }
+
+  get isLeaving(): boolean {
+    return this.leaving;
+  }
+
+  /** Stops taking work: status draining in Redis (the dispatcher assigns nothing more). */
+  async beginDrain(): Promise<void> {
+    this.leaving = true;
+    if (this.current === 0) return;
+    if (await this.nodes.drain(this.config.nodeId, this.current)) {
+      this.bus.nodesChanged({ node: this.config.nodeId, change: 'draining' });
+    }
+  }
+
+  /** Hands back what is still leased here (no attempt counted) and leaves the registry. */
+  async leave(): Promise<{ requeued: number; failed: number } | null> {
+    if (this.current === 0) return null;
+    const out = await this.nodes.leave(this.config.nodeId, this.current);
+    this.bus.nodesChanged({ node: this.config.nodeId, change: 'left' });
+    return out;
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -76,7 +111,12 @@ export class NodeSession implements OnApplicationBootstrap, OnApplicationShutdow
     this.beating = true;
     try {
       const status = await this.nodes.heartbeat(this.config.nodeId, this.current);
-      if (status === 'stale') {
+      if (status === 'stale' && this.leaving) {
+        this.logger.warn(`incarnation ${this.current} is no longer registered; leaving without rejoining`);
+      } else if (status === 'draining' && !this.leaving) {
+        this.lastHeartbeatOkAt = Date.now();
+        this.drainListeners.forEach((l) => l('the registry marks this node draining'));
+      } else if (status === 'stale') {
         this.logger.warn(`incarnation ${this.current} was declared dead; joining as a new incarnation`);
         await this.register();
         this.rejoinListeners.forEach((l) => l(this.current));

@@ -166,7 +166,12 @@ export class ReportBatcher implements OnApplicationShutdown {
     const reports = [...this.starts.values()].slice(0, MAX_BATCH);
     reports.forEach((r) => this.starts.delete(r.taskId));
     try {
-      await this.tasks.start(this.session.nodeId, this.session.incarnation, reports);
+      const outcomes = await this.tasks.start(this.session.nodeId, this.session.incarnation, reports);
+      outcomes.forEach((outcome, i) => {
+        if (outcome === 'running') return;
+        this.staleReports++;
+        this.logger.warn(`start of task ${reports[i].taskId} rejected: ${outcome}`);
+      });
     } catch (err) {
       // the finish report will carry the start; nothing is lost
       this.logger.debug(`start reports not written: ${(err as Error).message}`);

@@ -8,6 +8,8 @@ import {
   type TaskErrorInfo,
 } from '@switchyard/core';
 import { HandlerRegistry } from './handler-registry';
+import { IsolatedPool } from './isolated-pool';
+import { NodeSession } from './node-session';
 import { ReportBatcher } from './report-batcher';
 
 interface Running {
@@ -34,8 +36,13 @@ export class TaskRunner {
   constructor(
     private readonly handlers: HandlerRegistry,
     private readonly reports: ReportBatcher,
+    private readonly isolated: IsolatedPool,
+    session: NodeSession,
     @Inject(SWITCHYARD_CONFIG) private readonly config: SwitchyardConfig,
-  ) {}
+  ) {
+    // a new incarnation holds none of the old leases: what still runs here is revoked
+    session.onRejoin(() => this.abortAll('revoked'));
+  }
 
   get size(): number {
     return this.running.size;
@@ -120,7 +127,11 @@ export class TaskRunner {
     try {
       const payload: unknown = JSON.parse(task.payload);
       const result = await Promise.race([
-        Promise.resolve().then(() => handler.run(payload, ctx)),
+        Promise.resolve().then(() =>
+          handler.options.isolated !== undefined
+            ? this.isolated.run(handler.options.isolated, payload, entry.controller.signal)
+            : handler.run(payload, ctx),
+        ),
         abortedPromise(entry.controller.signal),
       ]);
       finish(this.encodeResult(result));

@@ -1,12 +1,28 @@
 import { DiscoveryService } from '@nestjs/core';
 import type { RetryPolicy } from '../task/task.model';
 
+/**
+ * Where the thread-runnable form of a CPU-heavy handler lives: a module whose export is a pure
+ * `(payload) => result` (no injected services: it runs in a worker thread). Throwing an error
+ * with `retryable: false` (NonRetryableError) fails the task at once, as in-process.
+ */
+export interface IsolatedHandler {
+  /** Absolute path of the compiled module, e.g. `require.resolve('./hash.compute')`. */
+  module: string;
+  /** The export to call. */
+  export: string;
+}
+
 export interface TaskHandlerOptions {
   /** Overrides the task's timeout when it is shorter. */
   timeoutMs?: number;
   retry?: Partial<RetryPolicy>;
-  /** CPU-heavy: run in a worker thread so heartbeats keep flowing. */
-  isolated?: boolean;
+  /**
+   * CPU-heavy: the worker runs `isolated.export` of `isolated.module` in a worker thread
+   * (piscina) instead of the decorated method, so heartbeats keep flowing while it computes.
+   * The method stays the in-process form of the same function.
+   */
+  isolated?: IsolatedHandler;
 }
 
 export interface TaskContext {
