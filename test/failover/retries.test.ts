@@ -1,6 +1,9 @@
 import { TestCluster } from '../support/test-cluster';
 import { waitFor } from '../support/wait-for';
 
+// these tests start real processes and wait on real failure thresholds
+jest.setTimeout(120_000);
+
 const FIXED_FAIL_POLICY = { maxAttempts: 2, backoff: 'fixed', baseMs: 150, capMs: 150, jitter: 0 };
 
 describe('retries, dead letters, timeouts and cancellation', () => {
