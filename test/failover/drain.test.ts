@@ -16,7 +16,13 @@ describe('graceful drain and event-loop safety', () => {
   });
 
   async function submitSleeps(ms: number, count: number): Promise<string[]> {
-    const res = await cluster.post('/tasks/batch', { tasks: Array.from({ length: count }, () => ({ type: 'sleep', payload: { ms }, maxAttempts: 1 })) });
+    const res = await cluster.post('/tasks/batch', {
+      tasks: Array.from({ length: count }, () => ({
+        type: 'sleep',
+        payload: { ms },
+        maxAttempts: 1,
+      })),
+    });
     expect(res.status).toBe(201);
     return res.body.tasks.map((t: any) => t.id);
   }
@@ -32,7 +38,8 @@ describe('graceful drain and event-loop safety', () => {
   /** A drained worker: short tasks finished there, long ones handed back (attempt not counted). */
   async function expectDrained(node: string, short: string[], long: string[]): Promise<void> {
     const shortViews = await cluster.waitForTasks(short);
-    for (const v of shortViews) expect(v).toMatchObject({ state: 'succeeded', history: [{ node, outcome: 'succeeded' }] });
+    for (const v of shortViews)
+      expect(v).toMatchObject({ state: 'succeeded', history: [{ node, outcome: 'succeeded' }] });
     for (const id of long) {
       const v = (await cluster.get(`/tasks/${id}`)).body;
       // maxAttempts 1: had the hand-back counted, the task would have failed
@@ -60,7 +67,9 @@ describe('graceful drain and event-loop safety', () => {
     // another node picks the handed-back tasks up and runs them to the end
     await cluster.startWorker({ id: 'next', slots: 4 });
     const after = await cluster.waitForTasks([...later], ['succeeded']);
-    expect(after[0].history).toEqual([expect.objectContaining({ node: 'next', outcome: 'succeeded' })]);
+    expect(after[0].history).toEqual([
+      expect.objectContaining({ node: 'next', outcome: 'succeeded' }),
+    ]);
     const moved = (await cluster.get(`/tasks/${long[0]}`)).body;
     expect(moved).toMatchObject({ state: 'running', node: 'next', attempts: 1 });
   });
@@ -84,11 +93,21 @@ describe('graceful drain and event-loop safety', () => {
     // NODE_DEAD_AFTER_MS is 2000 here: a blocked event loop would get the node declared dead
     await cluster.startWorker({ id: 'cruncher', slots: 2 });
     const before = await cluster.waitForNode('cruncher', (n) => n.status === 'alive');
-    const res = await cluster.post('/tasks', { type: 'hash', payload: { forMs: 5000, input: 'x' }, maxAttempts: 1 });
+    const res = await cluster.post('/tasks', {
+      type: 'hash',
+      payload: { forMs: 5000, input: 'x' },
+      maxAttempts: 1,
+    });
     const [view] = await cluster.waitForTasks([res.body.id], ['succeeded', 'failed'], 60_000);
     expect(view.state).toBe('succeeded');
     expect(view.result.rounds).toBeGreaterThan(0);
-    expect(view.history).toEqual([expect.objectContaining({ node: 'cruncher', incarnation: before.incarnation, outcome: 'succeeded' })]);
+    expect(view.history).toEqual([
+      expect.objectContaining({
+        node: 'cruncher',
+        incarnation: before.incarnation,
+        outcome: 'succeeded',
+      }),
+    ]);
     const after = await cluster.waitForNode('cruncher', () => true);
     expect(after).toMatchObject({ status: 'alive', incarnation: before.incarnation });
   });
@@ -96,13 +115,29 @@ describe('graceful drain and event-loop safety', () => {
   it('runs an isolated handler with rounds, reports its bad input as non-retryable, and aborts it at timeout', async () => {
     await cluster.startWorker({ id: 'hasher', slots: 2 });
     const ok = await cluster.post('/tasks', { type: 'hash', payload: { rounds: 3, input: 'abc' } });
-    const bad = await cluster.post('/tasks', { type: 'hash', payload: { rounds: -1 }, maxAttempts: 3 });
-    const slow = await cluster.post('/tasks', { type: 'hash', payload: { forMs: 60_000 }, timeoutMs: 500, maxAttempts: 1 });
-    const [okView, badView, slowView] = await cluster.waitForTasks([ok.body.id, bad.body.id, slow.body.id]);
+    const bad = await cluster.post('/tasks', {
+      type: 'hash',
+      payload: { rounds: -1 },
+      maxAttempts: 3,
+    });
+    const slow = await cluster.post('/tasks', {
+      type: 'hash',
+      payload: { forMs: 60_000 },
+      timeoutMs: 500,
+      maxAttempts: 1,
+    });
+    const [okView, badView, slowView] = await cluster.waitForTasks([
+      ok.body.id,
+      bad.body.id,
+      slow.body.id,
+    ]);
     expect(okView).toMatchObject({ state: 'succeeded', result: { rounds: 3 } });
     expect(okView.result.digest).toMatch(/^[0-9a-f]{64}$/);
     expect(badView).toMatchObject({ state: 'failed', attempts: 1, error: { retryable: false } });
     expect(badView.error.message).toMatch(/rounds must be an integer/);
-    expect(slowView).toMatchObject({ state: 'failed', error: { code: 'timeout', retryable: true } });
+    expect(slowView).toMatchObject({
+      state: 'failed',
+      error: { code: 'timeout', retryable: true },
+    });
   });
 });

@@ -11,7 +11,10 @@ describe('Redis (AOF on) stopped and restarted mid-run', () => {
 
   beforeAll(async () => {
     redis = await OwnRedis.start({ appendOnly: true });
-    cluster = await TestCluster.start({ redisUrl: redis.url, workers: [{ slots: 4 }, { slots: 4 }] });
+    cluster = await TestCluster.start({
+      redisUrl: redis.url,
+      workers: [{ slots: 4 }, { slots: 4 }],
+    });
   });
 
   afterAll(async () => {
@@ -21,7 +24,10 @@ describe('Redis (AOF on) stopped and restarted mid-run', () => {
 
   it('answers 503 while Redis is away, survives, and completes every task accepted before the outage', async () => {
     const res = await cluster.post('/tasks/batch', {
-      tasks: Array.from({ length: 200 }, (_, i) => ({ type: 'sleep', payload: { ms: 50 + (i % 100) } })),
+      tasks: Array.from({ length: 200 }, (_, i) => ({
+        type: 'sleep',
+        payload: { ms: 50 + (i % 100) },
+      })),
     });
     expect(res.status).toBe(201);
     const ids: string[] = res.body.tasks.map((t: any) => t.id);
@@ -51,24 +57,33 @@ describe('Redis (AOF on) stopped and restarted mid-run', () => {
       (counts) => counts.every((c) => c >= 15),
       { timeoutMs: 60_000, what: 'workers to miss 15 heartbeats each' },
     );
-    for (const p of [...cluster.dispatchers, ...cluster.workers.values()]) expect(p.running).toBe(true);
+    for (const p of [...cluster.dispatchers, ...cluster.workers.values()])
+      expect(p.running).toBe(true);
 
     await redis.startProcess();
     // the bus resubscribes: each worker listens on its assignment channel again
     for (const id of cluster.workers.keys()) {
       await waitFor(
-        async () => (await cluster.redis.pubsub('NUMSUB', `${cluster.prefix}:node.assigned:${id}`)) as [string, number],
+        async () =>
+          (await cluster.redis.pubsub('NUMSUB', `${cluster.prefix}:node.assigned:${id}`)) as [
+            string,
+            number,
+          ],
         (reply) => Number(reply[1]) >= 1,
         { timeoutMs: 60_000, what: `worker ${id} to resubscribe` },
       );
     }
     const views = await cluster.waitForTasks(ids, ['succeeded', 'failed', 'cancelled'], 150_000);
-    expect(views.filter((v) => v.state !== 'succeeded').map((v) => [v.id, v.state, v.error])).toEqual([]);
-    for (const v of views) expect(v.history.filter((h: any) => h.outcome === 'succeeded')).toHaveLength(1);
+    expect(
+      views.filter((v) => v.state !== 'succeeded').map((v) => [v.id, v.state, v.error]),
+    ).toEqual([]);
+    for (const v of views)
+      expect(v.history.filter((h: any) => h.outcome === 'succeeded')).toHaveLength(1);
     expect(Number(await cluster.redis.hget(cluster.key('stats'), 'succeeded'))).toBe(ids.length);
 
     // nothing crashed, and the cluster takes new work again
-    for (const p of [...cluster.dispatchers, ...cluster.workers.values()]) expect(p.running).toBe(true);
+    for (const p of [...cluster.dispatchers, ...cluster.workers.values()])
+      expect(p.running).toBe(true);
     const after = await cluster.post('/tasks', { type: 'echo', payload: 'back' });
     expect(after.status).toBe(201);
     const [view] = await cluster.waitForTasks([after.body.id]);

@@ -37,7 +37,12 @@ describe('retries, dead letters, timeouts and cancellation', () => {
     const [view] = await cluster.waitForTasks([id]);
     expect(view).toMatchObject({ state: 'succeeded', attempts: 3, result: { executions: 3 } });
     expect(view.history.map((h: any) => h.outcome)).toEqual(['failed', 'failed', 'succeeded']);
-    for (const h of view.history) expect(h).toMatchObject({ node: expect.any(String), startedAt: expect.any(Number), endedAt: expect.any(Number) });
+    for (const h of view.history)
+      expect(h).toMatchObject({
+        node: expect.any(String),
+        startedAt: expect.any(Number),
+        endedAt: expect.any(Number),
+      });
     expect(view.history[0].error).toBe('flaky: failing execution 1 of 2');
     // each retry waited at least its backoff in `delayed` (200 ms, then 400 ms)
     expect(view.history[1].assignedAt - view.history[0].endedAt).toBeGreaterThanOrEqual(200);
@@ -47,26 +52,45 @@ describe('retries, dead letters, timeouts and cancellation', () => {
   it('applies the per-type policy from RETRY_POLICIES, then ends failed with the last error (dead letter)', async () => {
     const id = await submit({ type: 'fail', payload: { message: 'always' } });
     const [view] = await cluster.waitForTasks([id]);
-    expect(view).toMatchObject({ state: 'failed', maxAttempts: 2, attempts: 2, error: { message: 'always', retryable: true } });
+    expect(view).toMatchObject({
+      state: 'failed',
+      maxAttempts: 2,
+      attempts: 2,
+      error: { message: 'always', retryable: true },
+    });
     expect(view.history.map((h: any) => h.outcome)).toEqual(['failed', 'failed']);
-    expect(view.history[1].assignedAt - view.history[0].endedAt).toBeGreaterThanOrEqual(FIXED_FAIL_POLICY.baseMs);
+    expect(view.history[1].assignedAt - view.history[0].endedAt).toBeGreaterThanOrEqual(
+      FIXED_FAIL_POLICY.baseMs,
+    );
   });
 
   it('fails a non-retryable error at once', async () => {
-    const id = await submit({ type: 'fail', payload: { message: 'bad input', retryable: false }, maxAttempts: 5 });
+    const id = await submit({
+      type: 'fail',
+      payload: { message: 'bad input', retryable: false },
+      maxAttempts: 5,
+    });
     const [view] = await cluster.waitForTasks([id]);
-    expect(view).toMatchObject({ state: 'failed', attempts: 1, error: { message: 'bad input', retryable: false } });
+    expect(view).toMatchObject({
+      state: 'failed',
+      attempts: 1,
+      error: { message: 'bad input', retryable: false },
+    });
   });
 
   it('lists failed tasks page by page with a cursor', async () => {
     const ids = await Promise.all(
-      Array.from({ length: 5 }, (_, i) => submit({ type: 'fail', payload: { message: `dl-${i}`, retryable: false } })),
+      Array.from({ length: 5 }, (_, i) =>
+        submit({ type: 'fail', payload: { message: `dl-${i}`, retryable: false } }),
+      ),
     );
     await cluster.waitForTasks(ids);
     const seen: string[] = [];
     let cursor: string | null = null;
     for (let page = 0; page < 50; page++) {
-      const res = await cluster.get(`/tasks?state=failed&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      const res: { status: number; body: any } = await cluster.get(
+        `/tasks?state=failed&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       expect(res.status).toBe(200);
       expect(res.body.tasks.length).toBeLessThanOrEqual(2);
       for (const t of res.body.tasks) {
@@ -88,7 +112,12 @@ describe('retries, dead letters, timeouts and cancellation', () => {
   });
 
   it('re-queues a failed task with a fresh attempt budget on POST /tasks/:id/retry', async () => {
-    const id = await submit({ type: 'flaky', payload: { failTimes: 2 }, maxAttempts: 2, retry: { backoff: 'fixed', baseMs: 10, capMs: 10, jitter: 0 } });
+    const id = await submit({
+      type: 'flaky',
+      payload: { failTimes: 2 },
+      maxAttempts: 2,
+      retry: { backoff: 'fixed', baseMs: 10, capMs: 10, jitter: 0 },
+    });
     const [failed] = await cluster.waitForTasks([id]);
     expect(failed).toMatchObject({ state: 'failed', attempts: 2 });
 
@@ -112,7 +141,12 @@ describe('retries, dead letters, timeouts and cancellation', () => {
   });
 
   it('aborts a handler at timeoutMs and records a retryable timeout', async () => {
-    const id = await submit({ type: 'sleep', payload: { ms: 60_000 }, timeoutMs: 300, maxAttempts: 1 });
+    const id = await submit({
+      type: 'sleep',
+      payload: { ms: 60_000 },
+      timeoutMs: 300,
+      maxAttempts: 1,
+    });
     const [view] = await cluster.waitForTasks([id]);
     expect(view).toMatchObject({ state: 'failed', error: { code: 'timeout', retryable: true } });
     expect(view.error.message).toMatch(/timed out after 300 ms/);
@@ -122,7 +156,11 @@ describe('retries, dead letters, timeouts and cancellation', () => {
   it('cancels a running task: the handler is aborted, its slot freed, the task ends cancelled', async () => {
     const worker = [...cluster.workers.values()][0];
     const id = await submit({ type: 'sleep', payload: { ms: 60_000 } });
-    await waitFor(() => cluster.get(`/tasks/${id}`), (r) => r.body.state === 'running', { what: 'the task to run' });
+    await waitFor(
+      () => cluster.get(`/tasks/${id}`),
+      (r) => r.body.state === 'running',
+      { what: 'the task to run' },
+    );
     const res = await cluster.post(`/tasks/${id}/cancel`);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ id, state: 'cancelled', previous: 'running' });

@@ -11,7 +11,13 @@ describe('a worker killed with SIGKILL mid-run', () => {
   let cluster: TestCluster;
 
   beforeAll(async () => {
-    cluster = await TestCluster.start({ workers: [{ id: 'steady-1', slots: 4 }, { id: 'steady-2', slots: 4 }, { id: 'victim', slots: 4 }] });
+    cluster = await TestCluster.start({
+      workers: [
+        { id: 'steady-1', slots: 4 },
+        { id: 'steady-2', slots: 4 },
+        { id: 'victim', slots: 4 },
+      ],
+    });
   });
 
   afterAll(async () => {
@@ -19,7 +25,10 @@ describe('a worker killed with SIGKILL mid-run', () => {
   });
 
   it('loses no task and records no result twice: the dead node’s tasks run again elsewhere', async () => {
-    const tasks = Array.from({ length: 500 }, (_, i) => ({ type: 'sleep', payload: { ms: 20 + ((i * 37) % 181) } }));
+    const tasks = Array.from({ length: 500 }, (_, i) => ({
+      type: 'sleep',
+      payload: { ms: 20 + ((i * 37) % 181) },
+    }));
     const res = await cluster.post('/tasks/batch', { tasks });
     expect(res.status).toBe(201);
     const ids: string[] = res.body.tasks.map((t: any) => t.id);
@@ -43,7 +52,8 @@ describe('a worker killed with SIGKILL mid-run', () => {
     const views = await cluster.waitForTasks(ids, ['succeeded', 'failed', 'cancelled'], 150_000);
     expect(views.filter((v) => v.state !== 'succeeded').map((v) => [v.id, v.state])).toEqual([]);
     // exactly one recorded result per task, in its history and in the cluster counter
-    for (const v of views) expect(v.history.filter((h: any) => h.outcome === 'succeeded')).toHaveLength(1);
+    for (const v of views)
+      expect(v.history.filter((h: any) => h.outcome === 'succeeded')).toHaveLength(1);
     expect(Number(await cluster.redis.hget(cluster.key('stats'), 'succeeded'))).toBe(500);
 
     const lost = views.filter((v) => v.history.some((h: any) => h.outcome === 'lost'));
@@ -51,16 +61,25 @@ describe('a worker killed with SIGKILL mid-run', () => {
     for (const v of lost) {
       const lostAttempt = v.history.find((h: any) => h.outcome === 'lost');
       expect(lostAttempt.node).toBe('victim');
-      expect(v.history[v.history.length - 1]).toMatchObject({ outcome: 'succeeded', node: expect.stringMatching(/^steady-/) });
+      expect(v.history[v.history.length - 1]).toMatchObject({
+        outcome: 'succeeded',
+        node: expect.stringMatching(/^steady-/),
+      });
     }
     // every task the victim held when it died was among them
     const lostIds = new Set(lost.map((v) => v.id));
-    const heldAtKill = views.filter((v) => inFlight.leased.includes(v.id) && v.history.every((h: any) => h.node !== 'victim' || h.outcome !== 'succeeded'));
+    const heldAtKill = views.filter(
+      (v) =>
+        inFlight.leased.includes(v.id) &&
+        v.history.every((h: any) => h.node !== 'victim' || h.outcome !== 'succeeded'),
+    );
     for (const v of heldAtKill) expect(lostIds).toContain(v.id);
     expect((await cluster.waitForNode('victim', () => true)).status).toBe('dead');
 
     // failover time: from the kill to the re-queue (the lost attempts' end, written by check-nodes.lua)
-    const requeuedAt = Math.max(...lost.map((v) => v.history.find((h: any) => h.outcome === 'lost').endedAt));
+    const requeuedAt = Math.max(
+      ...lost.map((v) => v.history.find((h: any) => h.outcome === 'lost').endedAt),
+    );
     const failoverMs = requeuedAt - killedAt;
     console.log(
       `failover: kill -9 → ${lost.length} task(s) re-queued in ${failoverMs} ms ` +

@@ -25,7 +25,11 @@ describe('a worker paused (SIGSTOP) past the dead threshold, then resumed', () =
     const sleeper = cluster.workers.get('sleeper')!;
     const before = await cluster.waitForNode('sleeper', (n) => n.status === 'alive');
     const res = await cluster.post('/tasks/batch', {
-      tasks: Array.from({ length: 8 }, (_, i) => ({ type: 'sleep', payload: { ms: 1500 + i }, maxAttempts: 3 })),
+      tasks: Array.from({ length: 8 }, (_, i) => ({
+        type: 'sleep',
+        payload: { ms: 1500 + i },
+        maxAttempts: 3,
+      })),
     });
     const ids: string[] = res.body.tasks.map((t: any) => t.id);
     await waitFor(
@@ -41,16 +45,26 @@ describe('a worker paused (SIGSTOP) past the dead threshold, then resumed', () =
     const onSleeper = settled.filter((v) => v.history.some((h: any) => h.node === 'sleeper'));
     expect(onSleeper.length).toBeGreaterThan(0);
     for (const v of onSleeper) {
-      expect(v.history[0]).toMatchObject({ node: 'sleeper', incarnation: before.incarnation, outcome: 'lost' });
-      expect(v.history[v.history.length - 1]).toMatchObject({ node: 'steady', outcome: 'succeeded' });
+      expect(v.history[0]).toMatchObject({
+        node: 'sleeper',
+        incarnation: before.incarnation,
+        outcome: 'lost',
+      });
+      expect(v.history[v.history.length - 1]).toMatchObject({
+        node: 'steady',
+        outcome: 'succeeded',
+      });
     }
 
     sleeper.signal('SIGCONT');
-    const rejoined = await cluster.waitForNode('sleeper', (n) => n.incarnation > before.incarnation && n.status === 'alive');
+    const rejoined = await cluster.waitForNode(
+      'sleeper',
+      (n) => n.incarnation > before.incarnation && n.status === 'alive',
+    );
     expect(rejoined.incarnation).toBe(before.incarnation + 1);
     // its handlers finished on resume; the registry refused those reports
     const health = await waitFor(
-      async () => (await fetch(`${sleeper.url}/health/ready`)).json(),
+      async (): Promise<any> => (await fetch(`${sleeper.url}/health/ready`)).json(),
       (body: any) => body.incarnation === rejoined.incarnation && body.staleReports > 0,
       { what: 'the resumed worker to see its late reports rejected' },
     );
@@ -58,13 +72,24 @@ describe('a worker paused (SIGSTOP) past the dead threshold, then resumed', () =
     expect(sleeper.logsMatching(/rejected: stale/).length).toBeGreaterThan(0);
 
     // the late reports changed nothing
-    const after = await Promise.all(ids.map(async (id) => (await cluster.get(`/tasks/${id}`)).body));
-    expect(after.map((v) => [v.state, v.result, v.history])).toEqual(settled.map((v) => [v.state, v.result, v.history]));
+    const after = await Promise.all(
+      ids.map(async (id) => (await cluster.get(`/tasks/${id}`)).body),
+    );
+    expect(after.map((v) => [v.state, v.result, v.history])).toEqual(
+      settled.map((v) => [v.state, v.result, v.history]),
+    );
     expect(Number(await cluster.redis.hget(cluster.key('stats'), 'succeeded'))).toBe(ids.length);
 
     // the new incarnation starts empty and takes only new work
-    const fresh = await cluster.post('/tasks', { type: 'echo', payload: 'hi', requirements: { labels: { role: 'sleeper' } } });
+    const fresh = await cluster.post('/tasks', {
+      type: 'echo',
+      payload: 'hi',
+      requirements: { labels: { role: 'sleeper' } },
+    });
     const [view] = await cluster.waitForTasks([fresh.body.id]);
-    expect(view).toMatchObject({ state: 'succeeded', history: [{ node: 'sleeper', incarnation: rejoined.incarnation }] });
+    expect(view).toMatchObject({
+      state: 'succeeded',
+      history: [{ node: 'sleeper', incarnation: rejoined.incarnation }],
+    });
   });
 });

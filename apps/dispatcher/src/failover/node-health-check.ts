@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import {
   BusPublisher,
@@ -58,7 +64,8 @@ export class NodeHealthCheck implements OnApplicationBootstrap, OnApplicationShu
   }
 
   onApplicationShutdown(): void {
-    if (this.scheduler.doesExist('interval', INTERVAL_NAME)) this.scheduler.deleteInterval(INTERVAL_NAME);
+    if (this.scheduler.doesExist('interval', INTERVAL_NAME))
+      this.scheduler.deleteInterval(INTERVAL_NAME);
   }
 
   async check(now = Date.now()): Promise<void> {
@@ -87,7 +94,9 @@ export class NodeHealthCheck implements OnApplicationBootstrap, OnApplicationShu
 
   private announce(health: HealthCheckOutcome, reclaimed: readonly ReclaimedTask[]): void {
     for (const id of health.suspects) {
-      this.logger.warn(`node ${id} is suspect: no heartbeat for ${this.config.nodeSuspectAfterMs} ms`);
+      this.logger.warn(
+        `node ${id} is suspect: no heartbeat for ${this.config.nodeSuspectAfterMs} ms`,
+      );
       this.bus.nodesChanged({ node: id, change: 'suspect' });
     }
     for (const d of health.dead) {
@@ -98,7 +107,9 @@ export class NodeHealthCheck implements OnApplicationBootstrap, OnApplicationShu
     }
     const byNode = new Map<string, { id: string; lease: number }[]>();
     for (const r of reclaimed) {
-      this.logger.warn(`task ${r.taskId} on node ${r.node}: lease expired (timeout + grace), ${r.outcome}`);
+      this.logger.warn(
+        `task ${r.taskId} on node ${r.node}: lease expired (timeout + grace), ${r.outcome}`,
+      );
       let list = byNode.get(r.node);
       if (list === undefined) byNode.set(r.node, (list = []));
       list.push({ id: r.taskId, lease: r.lease });
@@ -115,6 +126,8 @@ export class NodeHealthCheck implements OnApplicationBootstrap, OnApplicationShu
     const now = Date.now();
     if (now - this.lastErrorLogAt < 5000) return;
     this.lastErrorLogAt = now;
-    this.logger.warn(`health check failed (retrying on the next interval): ${(err as Error).message}`);
+    this.logger.warn(
+      `health check failed (retrying on the next interval): ${(err as Error).message}`,
+    );
   }
 }

@@ -29,7 +29,8 @@ export class TaskControl {
     this.requireId(id);
     const out = await this.tasks.cancel(id);
     if (!out.ok) throw new IllegalTransitionError(id, out.state ?? 'unknown', 'cancelled');
-    if (out.node !== undefined) this.bus.nodeCancel({ node: out.node, tasks: [{ id, lease: out.lease }] });
+    if (out.node !== undefined)
+      this.bus.nodeCancel({ node: out.node, tasks: [{ id, lease: out.lease }] });
     // capacity came free on that node
     this.loop.wake();
     return { id, state: 'cancelled', previous: out.previous };
@@ -39,13 +40,19 @@ export class TaskControl {
   async retry(id: string): Promise<ControlOutcome> {
     this.requireId(id);
     const out = await this.tasks.retry(id);
-    if (!out.ok) throw new IllegalTransitionError(id, out.state, 'queued (only failed or cancelled tasks can be retried)');
+    if (!out.ok)
+      throw new IllegalTransitionError(
+        id,
+        out.state,
+        'queued (only failed or cancelled tasks can be retried)',
+      );
     this.bus.tasksSubmitted({ count: 1 });
     this.loop.wake();
     return { id, state: 'queued', previous: out.previous };
   }
 
   private requireId(id: string): void {
-    if (!isTaskId(id)) throw new InvalidInputError(`"${id}" is not a task id (a 26-character ULID)`);
+    if (!isTaskId(id))
+      throw new InvalidInputError(`"${id}" is not a task id (a 26-character ULID)`);
   }
 }

@@ -35,7 +35,8 @@ export function computeHash(payload: HashInput | null | undefined): HashResult {
   let done = 0;
   const until = forMs === undefined ? 0 : Date.now() + forMs;
   while (forMs === undefined ? done < rounds : Date.now() < until) {
-    for (let i = 0; i < (forMs === undefined ? 1 : 1000); i++) digest = createHash('sha256').update(digest).digest('hex');
+    for (let i = 0; i < (forMs === undefined ? 1 : 1000); i++)
+      digest = createHash('sha256').update(digest).digest('hex');
     done += forMs === undefined ? 1 : 1000;
   }
   return { digest, rounds: done };

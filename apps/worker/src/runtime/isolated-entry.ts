@@ -9,15 +9,18 @@ export interface IsolatedTask {
 }
 
 export type IsolatedOutcome =
-  | { ok: true; value: unknown }
-  | { ok: false; message: string; retryable: boolean; code?: string };
+  { ok: true; value: unknown } | { ok: false; message: string; retryable: boolean; code?: string };
 
 export default async function runIsolated(task: IsolatedTask): Promise<IsolatedOutcome> {
   try {
     const mod = require(task.module) as Record<string, unknown>;
     const fn = mod[task.export];
     if (typeof fn !== 'function') {
-      return { ok: false, message: `${task.module} has no function export "${task.export}"`, retryable: false };
+      return {
+        ok: false,
+        message: `${task.module} has no function export "${task.export}"`,
+        retryable: false,
+      };
     }
     return { ok: true, value: await (fn as (payload: unknown) => unknown)(task.payload) };
   } catch (err) {

@@ -1,5 +1,10 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { NonRetryableError, SWITCHYARD_CONFIG, type IsolatedHandler, type SwitchyardConfig } from '@switchyard/core';
+import {
+  NonRetryableError,
+  SWITCHYARD_CONFIG,
+  type IsolatedHandler,
+  type SwitchyardConfig,
+} from '@switchyard/core';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Piscina } from 'piscina';
@@ -25,13 +30,18 @@ export class IsolatedPool implements OnApplicationShutdown {
     );
     if (outcome.ok) return outcome.value;
     if (!outcome.retryable) throw new NonRetryableError(outcome.message, outcome.code);
-    throw Object.assign(new Error(outcome.message), outcome.code !== undefined ? { code: outcome.code } : {});
+    throw Object.assign(
+      new Error(outcome.message),
+      outcome.code !== undefined ? { code: outcome.code } : {},
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {
     const pool = this.pool;
     this.pool = undefined;
-    await pool?.destroy().catch((err: unknown) => this.logger.warn(`closing worker threads: ${String(err)}`));
+    await pool
+      ?.destroy()
+      .catch((err: unknown) => this.logger.warn(`closing worker threads: ${String(err)}`));
   }
 
   private threads(): Piscina<IsolatedTask, IsolatedOutcome> {
