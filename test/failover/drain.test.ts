@@ -70,6 +70,7 @@ describe('graceful drain and event-loop safety', () => {
     expect(after[0].history).toEqual([
       expect.objectContaining({ node: 'next', outcome: 'succeeded' }),
     ]);
+    await runningOn('next', long);
     const moved = (await cluster.get(`/tasks/${long[0]}`)).body;
     expect(moved).toMatchObject({ state: 'running', node: 'next', attempts: 1 });
   });
