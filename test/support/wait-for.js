@@ -1,0 +1,28 @@
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.waitFor = waitFor;
+/**
+ * Polls `read` until `predicate` holds, or fails after `timeoutMs` with the last value seen.
+ * Tests wait for conditions, never for fixed times.
+ */
+async function waitFor(read, predicate, { timeoutMs = 20_000, intervalMs = 25, what = 'condition' } = {}) {
+    const deadline = Date.now() + timeoutMs;
+    let last;
+    let lastError;
+    for (;;) {
+        try {
+            last = await read();
+            if (predicate(last))
+                return last;
+        }
+        catch (err) {
+            lastError = err;
+        }
+        if (Date.now() > deadline) {
+            const seen = lastError !== undefined ? `error ${String(lastError)}` : JSON.stringify(last)?.slice(0, 2000);
+            throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last seen: ${seen}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+}
+//# sourceMappingURL=wait-for.js.map
