@@ -46,11 +46,17 @@ export class AppProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const app = new AppProcess(name, proc);
-    await waitFor(
-      () => ({ port: app.port, exited: app.exitCode !== undefined }),
-      (s) => s.port > 0 || s.exited,
-      { timeoutMs, what: `${name} to listen` },
-    );
+    try {
+      await waitFor(
+        () => ({ port: app.port, exited: app.exitCode !== undefined }),
+        (s) => s.port > 0 || s.exited,
+        { timeoutMs, what: `${name} to listen` },
+      );
+    } catch (err) {
+      // never leave a half-started process behind
+      proc.kill('SIGKILL');
+      throw new Error(`${(err as Error).message}\n${app.logs.slice(-40).join('\n')}`);
+    }
     if (app.port === 0) throw new Error(`${name} exited before listening:\n${app.logs.slice(-40).join('\n')}`);
     return app;
   }
