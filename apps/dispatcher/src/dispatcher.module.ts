@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
-import { LeastLoadedStrategy, SwitchyardStoreModule, type SwitchyardConfig } from '@switchyard/core';
+import { BUILT_IN_STRATEGIES, SwitchyardStoreModule, type SwitchyardConfig } from '@switchyard/core';
 import { BusEventsController } from './bus/bus-events.controller';
 import { ClusterOverviewService } from './cluster/cluster-overview.service';
 import { ClusterController } from './cluster/cluster.controller';
@@ -30,7 +30,7 @@ export class DispatcherModule {
       controllers: [TasksController, NodesController, ClusterController, BusEventsController],
       providers: [
         { provide: APP_FILTER, useClass: DomainExceptionFilter },
-        LeastLoadedStrategy,
+        ...BUILT_IN_STRATEGIES,
         StrategyRegistry,
         DispatcherIdentity,
         DispatcherPresence,

@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import {
   BusPublisher,
@@ -58,7 +64,8 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
   onApplicationShutdown(): void {
     this.stopped = true;
     clearTimeout(this.dueTimer);
-    if (this.scheduler.doesExist('interval', 'assignment-loop')) this.scheduler.deleteInterval('assignment-loop');
+    if (this.scheduler.doesExist('interval', 'assignment-loop'))
+      this.scheduler.deleteInterval('assignment-loop');
   }
 
   /** Asks for a pass soon; cheap to call often (calls coalesce). */
@@ -101,7 +108,10 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
     const snapshot = await this.cluster.current();
     const limits = new Map<string, number>();
     for (const [type, free] of snapshot.freeSlotsByType()) limits.set(type, Math.min(free, batch));
-    const read = await this.tasks.readHeads(limits, { maxPromotions: batch, maxTypes: this.config.maxTaskTypes });
+    const read = await this.tasks.readHeads(limits, {
+      maxPromotions: batch,
+      maxTypes: this.config.maxTaskTypes,
+    });
     this.observer.record(read.depths, snapshot);
     this.armDueTimer(read.nextDueAt);
     if (read.nodesVersion !== snapshot.version) this.cluster.markStale();
@@ -109,7 +119,14 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
 
     const random = seededRandom(this.seed++);
     const ctx = { now: Date.now(), random, allNodeIds: snapshot.allNodeIds };
-    const plan = planAssignments(read.heads, snapshot, this.strategies, this.config.agingStepMs, ctx, batch);
+    const plan = planAssignments(
+      read.heads,
+      snapshot,
+      this.strategies,
+      this.config.agingStepMs,
+      ctx,
+      batch,
+    );
     if (plan.decisions.length === 0) return read.promoted >= batch;
 
     let results: AssignmentResult[];
@@ -140,7 +157,8 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
     for (const r of results) {
       if (!r.ok) continue;
       let entry = byNode.get(r.nodeId);
-      if (entry === undefined) byNode.set(r.nodeId, (entry = { incarnation: r.incarnation, tasks: [] }));
+      if (entry === undefined)
+        byNode.set(r.nodeId, (entry = { incarnation: r.incarnation, tasks: [] }));
       entry.tasks.push({
         id: r.taskId,
         lease: r.lease,
@@ -153,7 +171,8 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
         memoryMb: r.memoryMb,
       });
     }
-    for (const [node, { incarnation, tasks }] of byNode) this.bus.nodeAssigned({ node, incarnation, tasks });
+    for (const [node, { incarnation, tasks }] of byNode)
+      this.bus.nodeAssigned({ node, incarnation, tasks });
   }
 
   /** Wake exactly when the next delayed task falls due (the fallback tick bounds it anyway). */
@@ -169,6 +188,8 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
     const now = Date.now();
     if (now - this.lastErrorLogAt < 5000) return;
     this.lastErrorLogAt = now;
-    this.logger.warn(`scheduling pass failed (retrying on the next tick): ${(err as Error).message}`);
+    this.logger.warn(
+      `scheduling pass failed (retrying on the next tick): ${(err as Error).message}`,
+    );
   }
 }

@@ -1,4 +1,9 @@
-import type { AssignmentDecision, QueueHead, SchedulableTask, StrategyContext } from '@switchyard/core';
+import type {
+  AssignmentDecision,
+  QueueHead,
+  SchedulableTask,
+  StrategyContext,
+} from '@switchyard/core';
 import type { ClusterSnapshot } from './cluster-snapshot';
 import type { StrategyRegistry } from './strategy-registry';
 
@@ -46,7 +51,10 @@ export function planAssignments(
   limit: number,
 ): AssignmentPlan {
   const ordered = heads
-    .map((head) => ({ head, score: (head.header.qa ?? head.header.c) - head.header.pr * agingStepMs }))
+    .map((head) => ({
+      head,
+      score: (head.header.qa ?? head.header.c) - head.header.pr * agingStepMs,
+    }))
     .sort((a, b) => a.score - b.score || (a.head.id < b.head.id ? -1 : 1));
   const decisions: AssignmentDecision[] = [];
   const reserved = new Map<string, SchedulableTask['requirements']>();

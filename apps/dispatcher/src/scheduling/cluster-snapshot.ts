@@ -87,7 +87,11 @@ export class ClusterSnapshot {
     return free;
   }
 
-  reserve(nodeId: string, req: Pick<TaskRequirements, 'slots' | 'cpu' | 'memoryMb'>, sign = 1): void {
+  reserve(
+    nodeId: string,
+    req: Pick<TaskRequirements, 'slots' | 'cpu' | 'memoryMb'>,
+    sign = 1,
+  ): void {
     const node = this.nodes.get(nodeId);
     if (node === undefined) return;
     node.used.slots = Math.max(0, node.used.slots + sign * req.slots);
