@@ -17,6 +17,11 @@ import { ClusterState } from './scheduling/cluster-state';
 import { QueueObserver } from './scheduling/queue-observer';
 import { StrategyRegistry } from './scheduling/strategy-registry';
 import { TaskControl } from './tasks/task-control.service';
+import { ScheduleRunner } from './schedules/schedule-runner';
+import { ScheduleService } from './schedules/schedule.service';
+import { SchedulesController } from './schedules/schedules.controller';
+import { StatsController } from './stats/stats.controller';
+import { StatsService } from './stats/stats.service';
 import { TaskQuery } from './tasks/task-query.service';
 import { TaskSubmission } from './tasks/task-submission.service';
 import { TasksController } from './tasks/tasks.controller';
@@ -27,7 +32,7 @@ export class DispatcherModule {
     return {
       module: DispatcherModule,
       imports: [DiscoveryModule, ScheduleModule.forRoot(), SwitchyardStoreModule.forRoot(config, 'switchyard-dispatcher')],
-      controllers: [TasksController, NodesController, ClusterController, BusEventsController],
+      controllers: [TasksController, NodesController, ClusterController, SchedulesController, StatsController, BusEventsController],
       providers: [
         { provide: APP_FILTER, useClass: DomainExceptionFilter },
         ...BUILT_IN_STRATEGIES,
@@ -44,6 +49,9 @@ export class DispatcherModule {
         TaskControl,
         NodeHealthCheck,
         NodeDrain,
+        ScheduleService,
+        ScheduleRunner,
+        StatsService,
       ],
       exports: [TaskSubmission, TaskQuery, AssignmentLoop, LeaderLease],
     };

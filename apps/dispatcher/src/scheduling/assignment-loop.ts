@@ -14,6 +14,7 @@ import {
   type AssignedTask,
   type AssignmentResult,
   type SwitchyardConfig,
+  type TypeLimit,
 } from '@switchyard/core';
 import { LeaderLease } from '../leadership/leader-lease';
 import { planAssignments, seededRandom } from './assignment-planner';
@@ -105,17 +106,23 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
     const leaseValue = this.lease.leaseValue;
     if (leaseValue === null) return false;
     const batch = this.config.batchSize;
+    const deps = await this.tasks.resolveDependents(this.config.dependencyBatch);
     const snapshot = await this.cluster.current();
+    const budgets = await this.typeBudgets();
     const limits = new Map<string, number>();
-    for (const [type, free] of snapshot.freeSlotsByType()) limits.set(type, Math.min(free, batch));
+    for (const [type, free] of snapshot.freeSlotsByType()) {
+      const heads = Math.min(free, batch, budgets.get(type) ?? Infinity);
+      if (heads > 0) limits.set(type, heads);
+    }
     const read = await this.tasks.readHeads(limits, {
       maxPromotions: batch,
       maxTypes: this.config.maxTaskTypes,
     });
-    this.observer.record(read.depths, snapshot);
+    this.observer.record(read.depths, snapshot, budgets);
     this.armDueTimer(read.nextDueAt);
     if (read.nodesVersion !== snapshot.version) this.cluster.markStale();
-    if (read.heads.length === 0) return read.promoted >= batch;
+    const backlog = read.promoted >= batch || deps.pending > 0;
+    if (read.heads.length === 0) return backlog;
 
     const random = seededRandom(this.seed++);
     const ctx = { now: Date.now(), random, allNodeIds: snapshot.allNodeIds };
@@ -126,12 +133,13 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
       this.config.agingStepMs,
       ctx,
       batch,
+      budgets,
     );
-    if (plan.decisions.length === 0) return read.promoted >= batch;
+    if (plan.decisions.length === 0) return backlog;
 
     let results: AssignmentResult[];
     try {
-      results = await this.tasks.assign(leaseValue, plan.decisions);
+      results = await this.tasks.assign(leaseValue, plan.decisions, Date.now(), this.limitsOf(read.heads));
     } catch (err) {
       this.cluster.markStale();
       if (err instanceof NotLeaderError) {
@@ -148,7 +156,31 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
       if (req !== undefined) snapshot.reserve(r.nodeId, req, -1);
       if (r.reason === 'node' || r.reason === 'capacity') this.cluster.markStale();
     }
-    return plan.decisions.length >= batch || read.promoted >= batch;
+    return plan.decisions.length >= batch || backlog;
+  }
+
+  /** How many more tasks of each limited type may start now (TYPE_LIMITS; empty when none). */
+  private async typeBudgets(): Promise<Map<string, number>> {
+    const budgets = new Map<string, number>();
+    const types = Object.keys(this.config.typeLimits);
+    if (types.length === 0) return budgets;
+    for (const [type, load] of await this.tasks.typeLoad(types)) {
+      const l = this.config.typeLimits[type];
+      const byRunning = l.maxRunning === undefined ? Infinity : l.maxRunning - load.running;
+      const byRate = l.maxStartsPerSecond === undefined ? Infinity : l.maxStartsPerSecond - load.startsThisSecond;
+      budgets.set(type, Math.max(0, Math.min(byRunning, byRate)));
+    }
+    return budgets;
+  }
+
+  /** The TYPE_LIMITS the assign script must re-check for these heads. */
+  private limitsOf(heads: readonly { type: string }[]): Map<string, TypeLimit> {
+    const limits = new Map<string, TypeLimit>();
+    for (const { type } of heads) {
+      const l = this.config.typeLimits[type];
+      if (l !== undefined) limits.set(type, l);
+    }
+    return limits;
   }
 
   /** One message per node with everything it was given this pass. */

@@ -1,9 +1,4 @@
-import type {
-  AssignmentDecision,
-  QueueHead,
-  SchedulableTask,
-  StrategyContext,
-} from '@switchyard/core';
+import { queueScore, type AssignmentDecision, type QueueHead, type SchedulableTask, type StrategyContext } from '@switchyard/core';
 import type { ClusterSnapshot } from './cluster-snapshot';
 import type { StrategyRegistry } from './strategy-registry';
 
@@ -11,6 +6,8 @@ export interface AssignmentPlan {
   decisions: AssignmentDecision[];
   /** Requirements of each decided task, to undo the reservation if the commit skips it. */
   reserved: Map<string, SchedulableTask['requirements']>;
+  /** Tasks left queued this pass because their type reached a TYPE_LIMITS budget. */
+  limited: number;
 }
 
 export function toSchedulable(head: QueueHead): SchedulableTask {
@@ -37,10 +34,22 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
+/** Heads in queue order across types: lower score first, then id (FIFO for equal scores). */
+export function inQueueOrder(heads: readonly QueueHead[], agingStepMs: number): QueueHead[] {
+  return heads
+    .map((head) => ({
+      head,
+      score: queueScore(head.header.qa ?? head.header.c, head.header.pr, agingStepMs),
+    }))
+    .sort((a, b) => a.score - b.score || (a.head.id < b.head.id ? -1 : 1))
+    .map((e) => e.head);
+}
+
 /**
  * One tick's decisions, in queue order across types (score = queuedAt − priority × aging).
  * Pure: reads the snapshot, asks each task's strategy, reserves capacity in the snapshot.
- * A task no node can take is skipped; the tasks behind it still get their turn.
+ * A task no node can take is skipped; the tasks behind it still get their turn. `typeBudget`
+ * holds how many more tasks of each limited type may start now (TYPE_LIMITS); it is spent here.
  */
 export function planAssignments(
   heads: readonly QueueHead[],
@@ -49,17 +58,18 @@ export function planAssignments(
   agingStepMs: number,
   ctx: StrategyContext,
   limit: number,
+  typeBudget: Map<string, number> = new Map(),
 ): AssignmentPlan {
-  const ordered = heads
-    .map((head) => ({
-      head,
-      score: (head.header.qa ?? head.header.c) - head.header.pr * agingStepMs,
-    }))
-    .sort((a, b) => a.score - b.score || (a.head.id < b.head.id ? -1 : 1));
   const decisions: AssignmentDecision[] = [];
   const reserved = new Map<string, SchedulableTask['requirements']>();
-  for (const { head } of ordered) {
+  let limited = 0;
+  for (const head of inQueueOrder(heads, agingStepMs)) {
     if (decisions.length >= limit) break;
+    const budget = typeBudget.get(head.type);
+    if (budget !== undefined && budget <= 0) {
+      limited++;
+      continue;
+    }
     const task = toSchedulable(head);
     const candidates = snapshot.candidatesFor(task.type, task.requirements);
     if (candidates.length === 0) continue;
@@ -70,6 +80,7 @@ export function planAssignments(
     snapshot.reserve(node.id, task.requirements);
     decisions.push({ taskId: task.id, nodeId: node.id, incarnation: node.incarnation });
     reserved.set(task.id, task.requirements);
+    if (budget !== undefined) typeBudget.set(head.type, budget - 1);
   }
-  return { decisions, reserved };
+  return { decisions, reserved, limited };
 }

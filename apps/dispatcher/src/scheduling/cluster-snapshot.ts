@@ -26,6 +26,10 @@ export class ClusterSnapshot {
   readonly nodes = new Map<string, TrackedNode>();
   private readonly byType = new Map<string, TrackedNode[]>();
   private readonly selectorCache = new Map<string, TrackedNode[]>();
+  /** Candidates per (type, selector, size), kept current as decisions reserve capacity. */
+  private readonly roomCache = new Map<string, { req: TaskRequirements; list: TrackedNode[] }>();
+  /** Every alive node id; one array per snapshot, so strategies can cache by identity. */
+  readonly allNodeIds: readonly string[];
 
   constructor(
     views: readonly NodeView[],
@@ -49,10 +53,7 @@ export class ClusterSnapshot {
         list.push(node);
       }
     }
-  }
-
-  get allNodeIds(): string[] {
-    return [...this.nodes.keys()];
+    this.allNodeIds = [...this.nodes.keys()];
   }
 
   handling(type: string): readonly TrackedNode[] {
@@ -72,8 +73,19 @@ export class ClusterSnapshot {
     return list;
   }
 
-  candidatesFor(type: string, req: TaskRequirements): TrackedNode[] {
-    return this.matching(type, req.labels).filter((n) => hasRoom(n.capacity, n.used, req));
+  /**
+   * Nodes that can take the task now. Tasks of one shape share a list that is filtered once
+   * and then only loses the node a decision just filled (see reserve), so a batch of similar
+   * tasks costs no scan of every node per task. Callers must not keep the array.
+   */
+  candidatesFor(type: string, req: TaskRequirements): readonly TrackedNode[] {
+    const key = `${type}\u0000${req.slots}:${req.cpu}:${req.memoryMb}\u0000${JSON.stringify(req.labels)}`;
+    let entry = this.roomCache.get(key);
+    if (entry === undefined) {
+      const list = this.matching(type, req.labels).filter((n) => hasRoom(n.capacity, n.used, req));
+      this.roomCache.set(key, (entry = { req, list }));
+    }
+    return entry.list;
   }
 
   /** Free slots over the nodes that handle each type: how many heads are worth reading. */
@@ -97,5 +109,14 @@ export class ClusterSnapshot {
     node.used.slots = Math.max(0, node.used.slots + sign * req.slots);
     node.used.cpu = Math.max(0, node.used.cpu + sign * req.cpu);
     node.used.memoryMb = Math.max(0, node.used.memoryMb + sign * req.memoryMb);
+    if (sign < 0) {
+      this.roomCache.clear(); // freed capacity can make any node a candidate again
+      return;
+    }
+    for (const { req: shape, list } of this.roomCache.values()) {
+      if (hasRoom(node.capacity, node.used, shape)) continue;
+      const at = list.indexOf(node);
+      if (at >= 0) list.splice(at, 1);
+    }
   }
 }

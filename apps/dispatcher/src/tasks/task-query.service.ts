@@ -14,6 +14,12 @@ export class TaskQuery {
   async get(id: string): Promise<TaskView> {
     if (!isTaskId(id)) throw new InvalidInputError(`"${id}" is not a task id (a 26-character ULID)`);
     const task = await this.tasks.get(id);
+    if (task.state === 'blocked') {
+      return { ...task, waitingReason: `waiting for ${task.waitingOn ?? '?'} of ${task.dependsOn?.length ?? 0} dependencies to succeed` };
+    }
+    if (task.state === 'delayed' && task.runAt !== undefined) {
+      return { ...task, waitingReason: `delayed until ${new Date(task.runAt).toISOString()}` };
+    }
     if (task.state !== 'queued') return task;
     const code = waitingReasonCode(task.type, task.requirements, await this.nodes.list());
     return { ...task, waitingReason: describeWait(task.type, code) };

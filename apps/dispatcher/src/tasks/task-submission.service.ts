@@ -40,7 +40,8 @@ export class TaskSubmission {
     return outcomes;
   }
 
-  private toSpec(dto: SubmitTaskDto, now: number, where: string): TaskSpec {
+  /** Checks a submission against the config bounds and fills in defaults. */
+  toSpec(dto: SubmitTaskDto, now: number, where: string): TaskSpec {
     const c = this.config;
     const payloadJson = JSON.stringify(dto.payload ?? null);
     const payloadBytes = Buffer.byteLength(payloadJson);
@@ -63,6 +64,9 @@ export class TaskSubmission {
       throw new InvalidInputError(`${where}requirements.labels has more than ${c.maxLabels} keys`);
     }
     this.strategies.assertSubmittable(dto.strategy);
+    if (dto.dependsOn !== undefined && dto.dependsOn.length > c.maxDependsOn) {
+      throw new InvalidInputError(`${where}dependsOn lists ${dto.dependsOn.length} tasks; at most ${c.maxDependsOn} (MAX_DEPENDS_ON)`);
+    }
     const runAt = dto.delayMs !== undefined ? now + dto.delayMs : dto.runAt;
     return {
       type: dto.type,
@@ -81,6 +85,7 @@ export class TaskSubmission {
       ...(dto.affinityKey !== undefined && { affinityKey: dto.affinityKey }),
       ...(runAt !== undefined && runAt > now && { runAt }),
       ...(dto.retry !== undefined && { retry: { ...dto.retry } }),
+      ...(dto.dependsOn !== undefined && { dependsOn: [...dto.dependsOn] }),
     };
   }
 }

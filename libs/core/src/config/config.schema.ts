@@ -48,6 +48,34 @@ function checkStrategyMap(value: unknown): string | null {
   return null;
 }
 
+/** Cluster-wide limits of one task type (TYPE_LIMITS). */
+export interface TypeLimit {
+  /** Most tasks of the type assigned or running at once, across all nodes. */
+  maxRunning?: number;
+  /** Most starts (assignments) of the type per second, across all nodes. */
+  maxStartsPerSecond?: number;
+}
+
+const MAX_TYPE_LIMIT = 1_000_000;
+
+function checkTypeLimits(value: unknown): string | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return 'must be a JSON object of task type → {maxRunning, maxStartsPerSecond}';
+  }
+  for (const [type, limit] of Object.entries(value as Record<string, unknown>)) {
+    if (typeof limit !== 'object' || limit === null || Array.isArray(limit)) return `limit for "${type}" must be an object`;
+    for (const [key, v] of Object.entries(limit as Record<string, unknown>)) {
+      if (key !== 'maxRunning' && key !== 'maxStartsPerSecond') {
+        return `limit for "${type}": unknown key "${key}" (maxRunning, maxStartsPerSecond)`;
+      }
+      if (!Number.isInteger(v) || (v as number) < 1 || (v as number) > MAX_TYPE_LIMIT) {
+        return `limit for "${type}": ${key} must be an integer from 1 to ${MAX_TYPE_LIMIT}`;
+      }
+    }
+  }
+  return null;
+}
+
 /** Every environment variable Switchyard reads, in one table (docs/configuration.md is generated from it). */
 export const CONFIG_VARIABLES = {
   redisUrl: stringVar(
@@ -107,6 +135,24 @@ export const CONFIG_VARIABLES = {
   agingStepMs: intVar('AGING_STEP_MS', 'Queue aging: one priority point is worth this much waiting time.', 1000, 0, DAY),
   defaultStrategy: stringVar('DEFAULT_STRATEGY', 'Assignment strategy when neither the task nor its type names one.', 'least-loaded'),
   strategyByType: jsonVar<Record<string, string>>('STRATEGY_BY_TYPE', 'JSON map of task type → strategy name.', {}, checkStrategyMap),
+  typeLimits: jsonVar<Record<string, TypeLimit>>(
+    'TYPE_LIMITS',
+    'JSON map of task type → cluster-wide limits {maxRunning, maxStartsPerSecond}, enforced by the leader and re-checked atomically at assignment.',
+    {},
+    checkTypeLimits,
+  ),
+  maxDependsOn: intVar('MAX_DEPENDS_ON', 'Most task ids in one task\'s dependsOn.', 32, 1, 1000),
+  maxDependents: intVar('MAX_DEPENDENTS', 'Most tasks that may wait on one task (submits beyond it are refused).', 1000, 1, 100_000),
+  dependencyBatch: intVar('DEPENDENCY_BATCH', 'Most dependents the leader resolves in one atomic step.', 500, 1, 100_000),
+  scheduleTickMs: intVar('SCHEDULE_TICK_MS', 'How often the leader looks for due recurring schedules.', 250, 10, MINUTE),
+  scheduleMisfireGraceMs: intVar(
+    'SCHEDULE_MISFIRE_GRACE_MS',
+    'A schedule tick later than this is "missed" and follows the schedule\'s missed-tick policy (skip or run-once).',
+    5 * SECOND,
+    0,
+    DAY,
+  ),
+  maxSchedules: intVar('MAX_SCHEDULES', 'Most recurring schedules.', 1000, 1, 100_000),
   leaseGraceMs: intVar('LEASE_GRACE_MS', 'Extra time past a task timeout before the dispatcher reclaims its lease.', 5 * SECOND, 0, HOUR),
 
   healthCheckIntervalMs: intVar('HEALTH_CHECK_INTERVAL_MS', 'How often the leader checks node heartbeats and lease deadlines.', 1000, 50, MINUTE),

@@ -48,6 +48,36 @@ export class Keyspace {
     return `${this.base}dp:${id}`;
   }
 
+  /** Set of finished tasks whose dependents the leader has yet to resolve. */
+  get resolving(): string {
+    return `${this.base}resolving`;
+  }
+
+  /** Sorted set: tasks of a type with a cluster-wide limit that hold a lease → lease deadline. */
+  typeLeases(type: string): string {
+    return `${this.base}tl:${type}`;
+  }
+
+  /** Starts of a limited type within one second (a counter that expires). */
+  typeStarts(type: string, second: number): string {
+    return `${this.base}ts:${type}:${second}`;
+  }
+
+  /** Hash of one recurring schedule: definition, last tick fired, tasks fired. */
+  schedule(id: string): string {
+    return `${this.base}sc:${id}`;
+  }
+
+  /** Sorted set: schedule id → next tick (epoch ms). */
+  get scheduleDue(): string {
+    return `${this.base}sc:due`;
+  }
+
+  /** Marks one (schedule, tick) fired; set-if-absent makes each tick fire once. */
+  scheduleTick(id: string, tick: number): string {
+    return `${this.base}sf:${id}:${tick}`;
+  }
+
   /** Sorted set of failed task ids by finish time (the dead letters). */
   get failed(): string {
     return `${this.base}failed`;

@@ -21,6 +21,10 @@ export const SCRIPT_FILES = {
   leaveNode: 'leave-node.lua',
   retry: 'retry.lua',
   pageIndex: 'page-index.lua',
+  resolveDeps: 'resolve-deps.lua',
+  typeLoad: 'type-load.lua',
+  fireSchedule: 'fire-schedule.lua',
+  scheduleSave: 'schedule-save.lua',
 } as const;
 
 export type ScriptName = keyof typeof SCRIPT_FILES;

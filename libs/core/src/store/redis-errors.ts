@@ -1,4 +1,5 @@
 import {
+  InvalidInputError,
   LimitExceededError,
   NotLeaderError,
   StoreUnavailableError,
@@ -12,6 +13,13 @@ export function translateRedisError(err: unknown): Error {
   if (message.startsWith('NOTLEADER')) return new NotLeaderError();
   if (message.startsWith('QUEUEFULL')) {
     return new LimitExceededError('MAX_QUEUED_PER_TYPE', message.slice('QUEUEFULL '.length));
+  }
+  if (message.startsWith('SCHEDULES')) {
+    return new LimitExceededError('MAX_SCHEDULES', message.slice('SCHEDULES '.length));
+  }
+  if (message.startsWith('NODEP')) return new InvalidInputError(message.slice('NODEP '.length));
+  if (message.startsWith('DEPENDENTS')) {
+    return new LimitExceededError('MAX_DEPENDENTS', message.slice('DEPENDENTS '.length));
   }
   if (err instanceof Error && err.name === 'ReplyError') return err;
   return new StoreUnavailableError(message);

@@ -15,6 +15,7 @@ import { DispatcherRegistryStore } from './dispatcher-registry.store';
 import { Keyspace } from './keyspace';
 import { LeaderLeaseStore } from './leader-lease.store';
 import { NodeStore } from './node.store';
+import { ScheduleStore } from './schedule.store';
 import { closeRedis, connectRedis, createRedis } from './redis-connection';
 import { TaskStore } from './task.store';
 
@@ -72,6 +73,11 @@ export class SwitchyardStoreModule {
           useFactory: (redis: Redis, keys: Keyspace) => new NodeStore(redis, keys, config),
         },
         {
+          provide: ScheduleStore,
+          inject: [REDIS, Keyspace],
+          useFactory: (redis: Redis, keys: Keyspace) => new ScheduleStore(redis, keys, config),
+        },
+        {
           provide: LeaderLeaseStore,
           inject: [REDIS, Keyspace],
           useFactory: (redis: Redis, keys: Keyspace) => new LeaderLeaseStore(redis, keys),
@@ -87,7 +93,7 @@ export class SwitchyardStoreModule {
         },
         StoreLifecycle,
       ],
-      exports: [SWITCHYARD_CONFIG, REDIS, Keyspace, TaskStore, NodeStore, LeaderLeaseStore, DispatcherRegistryStore, BusPublisher],
+      exports: [SWITCHYARD_CONFIG, REDIS, Keyspace, TaskStore, NodeStore, ScheduleStore, LeaderLeaseStore, DispatcherRegistryStore, BusPublisher],
     };
   }
 }

@@ -8,6 +8,8 @@ import {
   toTaskView,
   type TaskHeader,
 } from '../task/task-record';
+import type { TypeLimit } from '../config/config.schema';
+import { queueScore } from '../task/queue-score';
 import type { TaskState } from '../task/task-state';
 import type { RetryPolicy, SubmitOutcome, TaskErrorInfo, TaskSpec, TaskView } from '../task/task.model';
 import type { Keyspace } from './keyspace';
@@ -17,6 +19,7 @@ import { StoreUnavailableError } from '../errors/switchyard.error';
 
 export interface TaskStoreSettings {
   agingStepMs: number;
+  maxDependents: number;
   idempotencyTtlMs: number;
   maxQueuedPerType: number;
   leaseGraceMs: number;
@@ -42,6 +45,12 @@ export interface HeadsSnapshot {
   heads: QueueHead[];
   /** Node registry version at the time of the read. */
   nodesVersion: number;
+}
+
+export interface TypeLoad {
+  /** Tasks of the type holding a lease (assigned or running), cluster-wide. */
+  running: number;
+  startsThisSecond: number;
 }
 
 export interface AssignmentDecision {
@@ -166,11 +175,22 @@ export class TaskStore {
 
   /** Creates tasks (all or none). Specs must be validated and defaulted by the caller. */
   async submit(specs: readonly TaskSpec[], now = Date.now()): Promise<SubmitOutcome[]> {
-    const args: ScriptArg[] = [now, this.settings.idempotencyTtlMs, this.settings.maxQueuedPerType, specs.length];
+    const s = this.settings;
+    const args: ScriptArg[] = [
+      now,
+      s.idempotencyTtlMs,
+      s.maxQueuedPerType,
+      s.agingStepMs,
+      s.failedCap,
+      s.maxDependents,
+      specs.length,
+    ];
     for (const spec of specs) {
-      const state: TaskState = spec.runAt !== undefined && spec.runAt > now ? 'delayed' : 'queued';
+      const delayed = spec.runAt !== undefined && spec.runAt > now;
+      const blocked = spec.dependsOn !== undefined && spec.dependsOn.length > 0;
+      const state: TaskState = blocked ? 'blocked' : delayed ? 'delayed' : 'queued';
       const header = newTaskHeader(spec, state, now);
-      const score = state === 'delayed' ? (spec.runAt as number) : now - spec.priority * this.settings.agingStepMs;
+      const score = state === 'delayed' ? (spec.runAt as number) : queueScore(now, spec.priority, s.agingStepMs);
       const record = encodeTaskRecord(header, JSON.stringify(spec.payload ?? null));
       args.push(newTaskId(now), spec.idempotencyKey ?? '', state, spec.type, score, record);
     }
@@ -239,14 +259,41 @@ export class TaskStore {
     return { promoted, nextDueAt: nextDue === '' ? null : Number(nextDue), depths, heads, nodesVersion };
   }
 
-  /** Commits assignment decisions under the leader lease; throws NotLeaderError if it is not ours. */
+  /**
+   * The leader settles dependents of finished tasks (at most `budget` of them in one atomic
+   * step). Returns how many it settled and how many finished tasks still have some waiting.
+   */
+  async resolveDependents(budget: number, now = Date.now()): Promise<{ settled: number; pending: number }> {
+    const s = this.settings;
+    const [settled, pending] = await inStore(
+      this.scripts.run<[number, number]>('resolveDeps', [now, s.agingStepMs, s.failedCap, budget]),
+    );
+    return { settled, pending };
+  }
+
+  /** Leases held and starts this second of each type with a cluster-wide limit. */
+  async typeLoad(types: readonly string[], now = Date.now()): Promise<Map<string, TypeLoad>> {
+    const load = new Map<string, TypeLoad>();
+    if (types.length === 0) return load;
+    const reply = await inStore(this.scripts.run<[number, number][]>('typeLoad', [now, types.length, ...types]));
+    types.forEach((type, i) => load.set(type, { running: reply[i][0], startsThisSecond: reply[i][1] }));
+    return load;
+  }
+
+  /**
+   * Commits assignment decisions under the leader lease; throws NotLeaderError if it is not
+   * ours. `limits` are the TYPE_LIMITS of the decided types, re-checked atomically.
+   */
   async assign(
     leaseValue: string,
     decisions: readonly AssignmentDecision[],
     now = Date.now(),
+    limits: ReadonlyMap<string, TypeLimit> = new Map(),
   ): Promise<AssignmentResult[]> {
     const args: ScriptArg[] = [leaseValue, now, this.settings.leaseGraceMs, decisions.length];
     for (const d of decisions) args.push(d.taskId, d.nodeId, d.incarnation);
+    args.push(limits.size);
+    for (const [type, l] of limits) args.push(type, l.maxRunning ?? 0, l.maxStartsPerSecond ?? 0);
     const reply = await inStore(this.scripts.run<(string | number)[][]>('assign', args));
     return reply.map((r, i): AssignmentResult => {
       const d = decisions[i];
@@ -409,6 +456,41 @@ export class TaskStore {
       default:
         return ['done', 'list'];
     }
+   * Counts for /stats: ready-queue depth per type (up to `maxTypes` types), tasks delayed,
+   * blocked and failed, and the cluster counters.
+   */
+  async queueCounts(maxTypes: number): Promise<{
+    depths: Map<string, number>;
+    delayed: number;
+    blocked: number;
+    failed: number;
+    counters: Record<string, number>;
+  }> {
+    const types = await inStore(this.redis.srandmember(this.keys.queueTypes, maxTypes));
+    const pipeline = this.redis.pipeline();
+    for (const type of types) pipeline.zcard(this.keys.queue(type));
+    pipeline.zcard(this.keys.delayed).scard(this.keys.blocked).zcard(this.keys.failed).hgetall(this.keys.counters);
+    const replies = ((await inStore(pipeline.exec())) ?? []).map((r) => r[1]);
+    const depths = new Map<string, number>();
+    types.forEach((type, i) => {
+      if (Number(replies[i]) > 0) depths.set(type, Number(replies[i]));
+    });
+    const [delayed, blocked, failed, raw] = replies.slice(types.length) as [number, number, number, Record<string, string>];
+    const counters: Record<string, number> = {};
+    for (const [k, v] of Object.entries(raw ?? {})) counters[k] = Number(v);
+    return { depths, delayed, blocked, failed, counters };
+  }
+
+  /** Headers of the first `limit` ready tasks of a type, in queue order. */
+  async queueHeads(type: string, limit: number): Promise<QueueHead[]> {
+    const ids = await inStore(this.redis.zrange(this.keys.queue(type), 0, limit - 1));
+    if (ids.length === 0) return [];
+    const raws = await inStore(this.redis.mget(...ids.map((id) => this.keys.task(id))));
+    const heads: QueueHead[] = [];
+    raws.forEach((raw, i) => {
+      if (raw !== null) heads.push({ type, id: ids[i], header: decodeTaskRecord(raw).header });
+    });
+    return heads;
   }
 
   /** Task ids leased to a node (any state), for its recovery read. */

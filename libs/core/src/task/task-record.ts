@@ -32,7 +32,8 @@ import type {
  * | h   | attempt history                 | ik  | idempotency key                  |
  * | st  | strategy                        | ak  | affinity key                     |
  * | rp  | retry policy                    | dep | depends on                       |
- * | pg  | progress {p, d}                 |     |                                  |
+ * | pg  | progress {p, d}                 | bw  | dependencies still awaited       |
+ * | sch | fired by schedule {i: id, t: tick} |   |                                  |
  */
 export interface TaskHeader {
   s: TaskState;
@@ -63,6 +64,8 @@ export interface TaskHeader {
   rp?: RetryPolicy;
   dep?: string[];
   pg?: { p: number; d?: unknown };
+  bw?: number;
+  sch?: { i: string; t: number };
 }
 
 /** One attempt as stored: lease, node, incarnation, assigned/started/ended, outcome, error. */
@@ -97,7 +100,7 @@ export function newTaskHeader(spec: TaskSpec, state: TaskState, now: number): Ta
     sl: spec.requirements.slots,
   };
   if (state === 'queued') h.qa = now;
-  if (state === 'delayed' && spec.runAt !== undefined) h.ra = spec.runAt;
+  if ((state === 'delayed' || state === 'blocked') && spec.runAt !== undefined) h.ra = spec.runAt;
   if (spec.requirements.cpu > 0) h.cpu = spec.requirements.cpu;
   if (spec.requirements.memoryMb > 0) h.mem = spec.requirements.memoryMb;
   if (Object.keys(spec.requirements.labels).length > 0) h.sel = spec.requirements.labels;
@@ -173,5 +176,7 @@ export function toTaskView(id: string, task: DecodedTask): TaskView {
     ...(h.dep !== undefined && { dependsOn: h.dep }),
     ...(h.rp !== undefined && { retry: h.rp }),
     ...(h.pg !== undefined && { progress: { percent: h.pg.p, data: h.pg.d } }),
+    ...(h.bw !== undefined && { waitingOn: h.bw }),
+    ...(h.sch !== undefined && { schedule: { id: h.sch.i, tick: h.sch.t } }),
   };
 }

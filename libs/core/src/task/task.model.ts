@@ -102,6 +102,10 @@ export interface TaskView {
   dependsOn?: string[];
   retry?: RetryPolicy;
   progress?: { percent: number; data?: unknown };
+  /** Blocked tasks: how many of dependsOn have not succeeded yet. */
+  waitingOn?: number;
+  /** Set when a recurring schedule created the task: which one, for which tick. */
+  schedule?: { id: string; tick: number };
   /** Only for waiting tasks: why no node has taken it yet. */
   waitingReason?: string;
 }

@@ -3,6 +3,7 @@ import {
   Allow,
   ArrayMaxSize,
   ArrayMinSize,
+  ArrayUnique,
   IsArray,
   IsIn,
   IsInt,
@@ -21,6 +22,7 @@ import type { LabelSelector } from '@switchyard/core';
 
 export const TASK_TYPE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 const KEY_PATTERN = /^[\x21-\x7e]{1,128}$/;
+const TASK_ID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
 export class RetryPolicyDto {
   @IsIn(['fixed', 'exponential'])
@@ -130,6 +132,15 @@ export class SubmitTaskDto {
   @ValidateNested()
   @Type(() => RetryPolicyDto)
   retry?: RetryPolicyDto;
+
+  /** Ids of tasks that must succeed first (at most MAX_DEPENDS_ON, checked by the service). */
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(1000)
+  @ArrayUnique({ message: 'dependsOn must not list a task twice' })
+  @Matches(TASK_ID_PATTERN, { each: true, message: 'dependsOn must hold task ids (26-character ULIDs)' })
+  dependsOn?: string[];
 }
 
 export class SubmitBatchDto {

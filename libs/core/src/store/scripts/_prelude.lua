@@ -99,6 +99,46 @@ local function adjust_usage(node, inc, dslots, dcpu, dmem, completedAt)
   end
 end
 
+-- A task reached a terminal state: if others wait on it, the leader resolves them
+-- (resolve-deps.lua) in bounded steps. O(1) here, whichever script ended the task.
+local function note_terminal(id)
+  if redis.call('EXISTS', K .. 'dp:' .. id) == 1 then
+    redis.call('SADD', K .. 'resolving', id)
+  end
+end
+
+-- A lease ended (finished, failed, handed back, lost, cancelled): the task no longer counts
+-- against its type's cluster-wide running limit (TYPE_LIMITS).
+local function release_type_lease(id, h)
+  redis.call('ZREM', K .. 'tl:' .. h.ty, id)
+end
+
+-- blocked -> queued (or delayed when its runAt is still ahead): every dependency succeeded.
+local function release_blocked(id, h, rest, now, aging)
+  h.bw = nil
+  redis.call('SREM', K .. 'blocked', id)
+  if h.ra and h.ra > now and may('blocked', 'delayed') then
+    h.s = 'delayed'
+    h.u = now
+    redis.call('SET', K .. 't:' .. id, join(h, rest))
+    redis.call('ZADD', K .. 'delayed', h.ra, id)
+    return 'delayed'
+  end
+  enqueue(id, h, rest, now, aging)
+  return 'queued'
+end
+
+-- Why a dependent fails when its dependency `dep` ended in `outcome` (failed | cancelled | gone).
+local function dependency_error(dep, outcome)
+  local why = 'failed'
+  if outcome == 'cancelled' then
+    why = 'was cancelled'
+  elseif outcome == 'gone' then
+    why = 'no longer exists'
+  end
+  return { m = 'dependency ' .. dep .. ' ' .. why, c = 'dependency', r = false }
+end
+
 local function mark_failed(id, h, rest, now, failedCap)
   h.s = 'failed'
   h.f = now
@@ -107,6 +147,7 @@ local function mark_failed(id, h, rest, now, failedCap)
   h.i = nil
   redis.call('SET', K .. 't:' .. id, join(h, rest))
   redis.call('ZADD', K .. 'failed', now, id)
+  note_terminal(id)
   local excess = redis.call('ZCARD', K .. 'failed') - failedCap
   if excess > 0 then
     local old = redis.call('ZRANGE', K .. 'failed', 0, math.min(excess, 100) - 1)
@@ -120,6 +161,7 @@ end
 -- Marks a succeeded/cancelled task finished: kept for retainMs, listed in the capped "done" list.
 local function mark_finished(id, h, rest, retainMs)
   redis.call('SET', K .. 't:' .. id, join(h, rest), 'PX', retainMs)
+  note_terminal(id)
 end
 
 local function trim_finished(ids, cap)
@@ -141,6 +183,7 @@ local function release_leases(node, now, aging, outcome, count_attempt, failedCa
     if raw then
       local h, rest = split(raw)
       if (h.s == 'assigned' or h.s == 'running') and h.n == node then
+        release_type_lease(id, h)
         local att = current_attempt(h)
         if att then
           att.ea = now

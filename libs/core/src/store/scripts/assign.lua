@@ -4,8 +4,10 @@
 KEYS[1]  key base
 ARGV[1]  leader lease value ("<epoch>:<token>")   ARGV[2] now   ARGV[3] lease grace (ms)
 ARGV[4]  n, then n groups of 3: task id, node id, node incarnation
+then     m, then m groups of 3: task type, max running (0 = none), max starts per second (0 = none)
+         (cluster-wide TYPE_LIMITS of the types in this batch; re-checked here, see type_room)
 Reply: n entries; committed: {1, lease, attempt, type, timeoutMs, payload JSON, slots, cpu, memory}
-                  skipped:   {0, reason}   (gone | state:<s> | node | capacity)
+                  skipped:   {0, reason}   (gone | state:<s> | node | capacity | limit)
 Error: NOTLEADER when the lease value does not match (nothing is written).
 ]]
 if redis.call('GET', K .. 'leader') ~= ARGV[1] then
@@ -13,6 +15,38 @@ if redis.call('GET', K .. 'leader') ~= ARGV[1] then
 end
 local now, grace, n = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local nodes = {}
+
+-- Cluster-wide type limits: running = members of tl:<type> (pruned past their lease deadline,
+-- so a lease that ended without telling us stops counting), starts = this second's counter.
+local limits = {}
+local lb = 5 + n * 3
+for j = 0, (tonumber(ARGV[lb]) or 0) - 1 do
+  local ty, run, rate = ARGV[lb + 1 + j * 3], tonumber(ARGV[lb + 2 + j * 3]), tonumber(ARGV[lb + 3 + j * 3])
+  redis.call('ZREMRANGEBYSCORE', K .. 'tl:' .. ty, '-inf', now)
+  local startsKey = K .. 'ts:' .. ty .. ':' .. math.floor(now / 1000)
+  limits[ty] = {
+    run = run, rate = rate, startsKey = startsKey,
+    running = redis.call('ZCARD', K .. 'tl:' .. ty),
+    starts = tonumber(redis.call('GET', startsKey) or '0'),
+  }
+end
+
+local function type_room(ty)
+  local l = limits[ty]
+  return l == nil or ((l.run == 0 or l.running < l.run) and (l.rate == 0 or l.starts < l.rate))
+end
+
+local function count_type_start(ty, id, deadline)
+  local l = limits[ty]
+  if l == nil then
+    return
+  end
+  l.running = l.running + 1
+  l.starts = l.starts + 1
+  redis.call('ZADD', K .. 'tl:' .. ty, deadline, id)
+  redis.call('INCR', l.startsKey)
+  redis.call('PEXPIRE', l.startsKey, 2000)
+end
 
 local function load_node(id)
   local node = nodes[id]
@@ -54,6 +88,8 @@ for j = 0, n - 1 do
       reply = { 0, 'node' }
     elseif node.us + h.sl > node.cs or node.uc + cpu > node.cc or node.um + mem > node.cm then
       reply = { 0, 'capacity' }
+    elseif not type_room(h.ty) then
+      reply = { 0, 'limit' }
     else
       local q = dequeued[h.ty]
       if q == nil then
@@ -77,6 +113,7 @@ for j = 0, n - 1 do
       end
       l[#l + 1] = now + h.to + grace
       l[#l + 1] = id
+      count_type_start(h.ty, id, now + h.to + grace)
       node.us = node.us + h.sl
       node.uc = node.uc + cpu
       node.um = node.um + mem

@@ -21,6 +21,7 @@ elseif prev == 'blocked' then
   redis.call('SREM', K .. 'blocked', id)
 elseif prev == 'assigned' or prev == 'running' then
   redis.call('ZREM', K .. 'nl:' .. node, id)
+  release_type_lease(id, h)
   adjust_usage(node, inc, -h.sl, -(h.cpu or 0), -(h.mem or 0), nil)
   local att = current_attempt(h)
   if att then

@@ -58,6 +58,7 @@ for j = 0, n - 1 do
         att.ea = now
       end
       redis.call('ZREM', K .. 'nl:' .. node, id)
+      release_type_lease(id, h)
       freedSlots = freedSlots + h.sl
       freedCpu = freedCpu + (h.cpu or 0)
       freedMem = freedMem + (h.mem or 0)

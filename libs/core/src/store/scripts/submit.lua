@@ -1,20 +1,40 @@
 --[[ submit: create a batch of tasks in their initial state.
 KEYS[1]  key base
-ARGV[1]  now (ms)            ARGV[2] idempotency key ttl (ms)
-ARGV[3]  max queued per type ARGV[4] n
-then n groups of 6: id, idempotency key ('' = none), state (queued|delayed), type, score, record
-  (score: queue score for queued, due time for delayed)
+ARGV[1]  now (ms)            ARGV[2] idempotency key ttl (ms)   ARGV[3] max queued per type
+ARGV[4]  aging step (ms)     ARGV[5] failed cap                 ARGV[6] max dependents per task
+ARGV[7]  n, then n groups of 6: id, idempotency key ('' = none), state (queued|delayed|blocked),
+         type, score, record
+  (score: queue score for queued and blocked, due time for delayed)
+  A blocked task lists its dependencies in the record header (dep). Dependencies that already
+  succeeded count as met; when all are met it is queued (or delayed) at once; when one already
+  failed or was cancelled it is created failed, naming it.
 Reply: n entries {id, state, created (1 = new, 0 = idempotent replay)}
-Error: QUEUEFULL when the batch would overfill a type's queue (nothing is written).
+Error: QUEUEFULL when the batch would overfill a type's queue; NODEP when a dependency does not
+  exist; DEPENDENTS when a dependency already has MAX_DEPENDENTS waiting on it (nothing is written).
 ]]
-local now, ikTtl, maxQueued, n = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
--- all or nothing: refuse the whole batch if it would overfill a type's queue
+local now, ikTtl, maxQueued, aging = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local failedCap, maxDependents, n = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
+local FIRST = 8
+
+-- all or nothing: refuse the whole batch if it would overfill a queue or a dependency is bad
 local adding = {}
+local headers = {}
 for j = 0, n - 1 do
-  local b = 5 + j * 6
+  local b = FIRST + j * 6
   local state = ARGV[b + 2]
   if state == 'queued' then
     adding[ARGV[b + 3]] = (adding[ARGV[b + 3]] or 0) + 1
+  elseif state == 'blocked' then
+    local h = split(ARGV[b + 5])
+    for _, dep in ipairs(h.dep or {}) do
+      if redis.call('EXISTS', K .. 't:' .. dep) == 0 then
+        return redis.error_reply('NODEP dependsOn: task ' .. dep .. ' does not exist (or its retention expired)')
+      end
+      if redis.call('SCARD', K .. 'dp:' .. dep) >= maxDependents then
+        return redis.error_reply('DEPENDENTS task ' .. dep .. ' already has ' .. maxDependents .. ' dependents (MAX_DEPENDENTS)')
+      end
+    end
+    headers[j] = h
   elseif state ~= 'delayed' then
     return redis.error_reply('ERR submit: unsupported initial state ' .. state)
   end
@@ -25,10 +45,36 @@ for type, count in pairs(adding) do
   end
 end
 
+-- blocked: register with every dependency not yet succeeded, or resolve at once
+local function create_blocked(id, h, rest)
+  local waiting = {}
+  for _, dep in ipairs(h.dep) do
+    local raw = redis.call('GET', K .. 't:' .. dep)
+    local state = raw and split(raw).s or 'gone'
+    if state == 'failed' or state == 'cancelled' or state == 'gone' then
+      h.e = dependency_error(dep, state)
+      mark_failed(id, h, rest, now, failedCap)
+      return 'failed'
+    elseif state ~= 'succeeded' then
+      table.insert(waiting, dep)
+    end
+  end
+  if #waiting == 0 then
+    return release_blocked(id, h, rest, now, aging)
+  end
+  for _, dep in ipairs(waiting) do
+    redis.call('SADD', K .. 'dp:' .. dep, id)
+  end
+  h.bw = #waiting
+  redis.call('SET', K .. 't:' .. id, join(h, rest))
+  redis.call('SADD', K .. 'blocked', id)
+  return 'blocked'
+end
+
 local out = {}
 local created = 0
 for j = 0, n - 1 do
-  local b = 5 + j * 6
+  local b = FIRST + j * 6
   local id, ik, state, type = ARGV[b], ARGV[b + 1], ARGV[b + 2], ARGV[b + 3]
   local score, record = ARGV[b + 4], ARGV[b + 5]
   local reply = nil
@@ -50,6 +96,9 @@ for j = 0, n - 1 do
     if state == 'queued' then
       redis.call('SET', K .. 't:' .. id, record)
       redis.call('ZADD', K .. 'q:' .. type, score, id)
+    elseif state == 'blocked' then
+      local _, rest = split(record)
+      state = create_blocked(id, headers[j], rest)
     else
       redis.call('SET', K .. 't:' .. id, record)
       redis.call('ZADD', K .. 'delayed', score, id)

@@ -1,0 +1,47 @@
+import { OmitType } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsObject, IsOptional, IsString, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { MISSED_TICK_POLICIES, type MissedTickPolicy } from '@switchyard/core';
+import { SubmitTaskDto } from '../../tasks/dto/submit-task.dto';
+
+/** The task each tick creates: a submit without idempotency key, delay or dependencies. */
+export class TaskTemplateDto extends OmitType(SubmitTaskDto, [
+  'idempotencyKey',
+  'delayMs',
+  'runAt',
+  'dependsOn',
+] as const) {}
+
+export class CreateScheduleDto {
+  @IsOptional()
+  @IsString()
+  @Length(1, 128)
+  name?: string;
+
+  /** Cron expression: 5 fields, or 6 with seconds first. Give `cron` or `everyMs`. */
+  @IsOptional()
+  @IsString()
+  @Length(1, 256)
+  cron?: string;
+
+  /** IANA time zone the cron expression is read in (default UTC). */
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9_+\-/]{1,64}$/, { message: 'timeZone must be an IANA time zone such as Europe/Paris' })
+  timeZone?: string;
+
+  @IsOptional()
+  @IsInt()
+  @Min(100)
+  @Max(366 * 24 * 3600 * 1000)
+  everyMs?: number;
+
+  @IsOptional()
+  @IsIn(MISSED_TICK_POLICIES)
+  missedTicks?: MissedTickPolicy;
+
+  @IsObject()
+  @ValidateNested()
+  @Type(() => TaskTemplateDto)
+  task: TaskTemplateDto;
+}
