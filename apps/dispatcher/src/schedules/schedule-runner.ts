@@ -10,8 +10,10 @@ import {
 import { LeaderLease } from '../leadership/leader-lease';
 import { AssignmentLoop } from '../scheduling/assignment-loop';
 
-/** Most schedules fired in one run; the next run takes the rest. */
+/** Most schedules handled in one run; the next run takes the rest. */
 const MAX_PER_RUN = 100;
+/** Most ticks one schedule fires in one run while catching up (within the misfire grace). */
+const MAX_TICKS_PER_SCHEDULE = 20;
 
 /**
  * The leader fires due schedule ticks. Every dispatcher runs the timer, only the leader acts,
@@ -50,14 +52,20 @@ export class ScheduleRunner implements OnApplicationBootstrap, OnApplicationShut
     this.running = true;
     let created = 0;
     try {
-      for (const { schedule, due } of await this.store.due(now, MAX_PER_RUN)) {
-        const firing = planFiring(schedule, due, now, this.config.scheduleMisfireGraceMs);
-        const { outcome } = await this.store.fire(leaseValue, { schedule, due, next: firing.next, tick: firing.fire }, now);
-        if (outcome === 'fired') created++;
-        if (firing.missed) {
-          this.logger.log(`schedule ${schedule.id}: ticks missed before ${new Date(now).toISOString()} (${schedule.missedTicks}: ${outcome})`);
+      for (const entry of await this.store.due(now, MAX_PER_RUN)) {
+        const { schedule } = entry;
+        let due = entry.due;
+        for (let i = 0; i < MAX_TICKS_PER_SCHEDULE && due <= now; i++) {
+          const firing = planFiring(schedule, due, now, this.config.scheduleMisfireGraceMs);
+          const { outcome } = await this.store.fire(leaseValue, { schedule, due, next: firing.next, tick: firing.fire }, now);
+          if (outcome === 'fired') created++;
+          if (firing.missed) {
+            this.logger.log(`schedule ${schedule.id}: ticks missed before ${new Date(now).toISOString()} (${schedule.missedTicks}: ${outcome})`);
+          }
+          if (outcome === 'full') this.logger.warn(`schedule ${schedule.id}: the queue of ${schedule.task.type} is full; tick skipped`);
+          if (outcome === 'moved') break;
+          due = firing.next;
         }
-        if (outcome === 'full') this.logger.warn(`schedule ${schedule.id}: the queue of ${schedule.task.type} is full; tick skipped`);
       }
     } catch (err) {
       if (!(err instanceof NotLeaderError)) this.logFailure(err);
