@@ -1,6 +1,13 @@
 import { Injectable, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { loadConfig, NodeStore, Strategy, TaskStore, type AssignmentStrategy, type NodeCandidate } from '@switchyard/core';
+import {
+  loadConfig,
+  NodeStore,
+  Strategy,
+  TaskStore,
+  type AssignmentStrategy,
+  type NodeCandidate,
+} from '@switchyard/core';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { DispatcherModule } from '../../apps/dispatcher/src/dispatcher.module';
@@ -42,13 +49,28 @@ describe('a custom strategy provider', () => {
     await app.init();
     // room for every task of this file on each node, so placement shows the strategy, not capacity
     for (const id of ['node-a', 'node-m', 'node-z']) {
-      workers.push(await AppProcess.start(id, WORKER_MAIN, { ...env, NODE_ID: id, PORT: '0', WORKER_SLOTS: '64' }));
+      workers.push(
+        await AppProcess.start(id, WORKER_MAIN, {
+          ...env,
+          NODE_ID: id,
+          PORT: '0',
+          WORKER_SLOTS: '64',
+        }),
+      );
     }
     const nodes = app.get(NodeStore);
-    await waitFor(() => nodes.list(), (list) => list.filter((n) => n.status === 'alive').length === 3, { what: 'three workers' });
+    await waitFor(
+      () => nodes.list(),
+      (list) => list.filter((n) => n.status === 'alive').length === 3,
+      { what: 'three workers' },
+    );
     // the leader's picture of the nodes catches up on its own resync (no bus in this app)
     const cluster = app.get(ClusterState);
-    await waitFor(() => cluster.current(), (snapshot) => snapshot.nodes.size === 3, { what: 'the leader to see three nodes' });
+    await waitFor(
+      () => cluster.current(),
+      (snapshot) => snapshot.nodes.size === 3,
+      { what: 'the leader to see three nodes' },
+    );
   }, 120_000);
 
   afterAll(async () => {
@@ -77,19 +99,28 @@ describe('a custom strategy provider', () => {
 
   it('places tasks that name it', async () => {
     const before = app.get(LastByIdStrategy).calls;
-    const nodes = await runToEnd(Array.from({ length: 6 }, (_, i) => ({ type: 'echo', payload: i, strategy: 'last-by-id' })));
+    const nodes = await runToEnd(
+      Array.from({ length: 6 }, (_, i) => ({ type: 'echo', payload: i, strategy: 'last-by-id' })),
+    );
     expect(new Set(nodes)).toEqual(new Set(['node-z']));
     expect(app.get(LastByIdStrategy).calls - before).toBeGreaterThanOrEqual(6);
   });
 
   it('places tasks of a type mapped to it in STRATEGY_BY_TYPE', async () => {
-    const nodes = await runToEnd(Array.from({ length: 6 }, (_, i) => ({ type: 'hash', payload: { rounds: 1, input: `${i}` } })));
+    const nodes = await runToEnd(
+      Array.from({ length: 6 }, (_, i) => ({
+        type: 'hash',
+        payload: { rounds: 1, input: `${i}` },
+      })),
+    );
     expect(new Set(nodes)).toEqual(new Set(['node-z']));
   });
 
   it('leaves other tasks to the default strategy', async () => {
     // least-loaded over three idle nodes with room: the batch spreads over more than one node
-    const nodes = await runToEnd(Array.from({ length: 12 }, (_, i) => ({ type: 'echo', payload: i })));
+    const nodes = await runToEnd(
+      Array.from({ length: 12 }, (_, i) => ({ type: 'echo', payload: i })),
+    );
     expect(new Set(nodes).size).toBeGreaterThan(1);
   });
 });

@@ -34,7 +34,11 @@ describe('delayed tasks', () => {
   });
 
   it('queues a task whose runAt has passed at once', async () => {
-    const res = await cluster.post('/tasks', { type: 'echo', payload: 3, runAt: Date.now() - 60_000 });
+    const res = await cluster.post('/tasks', {
+      type: 'echo',
+      payload: 3,
+      runAt: Date.now() - 60_000,
+    });
     expect(res.body.state).toBe('queued');
     const [done] = await cluster.waitForTasks([res.body.id]);
     expect(done.state).toBe('succeeded');

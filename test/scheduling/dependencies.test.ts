@@ -14,7 +14,11 @@ describe('dependencies over HTTP', () => {
   it('runs a task only after every dependency succeeded', async () => {
     const a = await cluster.post('/tasks', { type: 'sleep', payload: { ms: 400 } });
     const b = await cluster.post('/tasks', { type: 'sleep', payload: { ms: 200 } });
-    const c = await cluster.post('/tasks', { type: 'echo', payload: 'after', dependsOn: [a.body.id, b.body.id] });
+    const c = await cluster.post('/tasks', {
+      type: 'echo',
+      payload: 'after',
+      dependsOn: [a.body.id, b.body.id],
+    });
     expect(c.status).toBe(201);
     expect(c.body.state).toBe('blocked');
     const blocked = (await cluster.get(`/tasks/${c.body.id}`)).body;
@@ -37,9 +41,24 @@ describe('dependencies over HTTP', () => {
 
   it.each([
     ['a malformed id', { dependsOn: ['nope'] }, 400, /dependsOn must hold task ids/],
-    ['the same id twice', { dependsOn: ['01M8D3ZHTN946B1AXM00FC59FA', '01M8D3ZHTN946B1AXM00FC59FA'] }, 400, /must not list a task twice/],
-    ['an unknown task', { dependsOn: ['01M8D3ZHTN946B1AXM00FC59FA'] }, 400, /task 01M8D3ZHTN946B1AXM00FC59FA does not exist/],
-    ['more than MAX_DEPENDS_ON', { dependsOn: Array.from({ length: 5 }, (_, i) => `01M8D3ZHTN946B1AXM00FC59F${i}`) }, 400, /at most 4 \(MAX_DEPENDS_ON\)/],
+    [
+      'the same id twice',
+      { dependsOn: ['01M8D3ZHTN946B1AXM00FC59FA', '01M8D3ZHTN946B1AXM00FC59FA'] },
+      400,
+      /must not list a task twice/,
+    ],
+    [
+      'an unknown task',
+      { dependsOn: ['01M8D3ZHTN946B1AXM00FC59FA'] },
+      400,
+      /task 01M8D3ZHTN946B1AXM00FC59FA does not exist/,
+    ],
+    [
+      'more than MAX_DEPENDS_ON',
+      { dependsOn: Array.from({ length: 5 }, (_, i) => `01M8D3ZHTN946B1AXM00FC59F${i}`) },
+      400,
+      /at most 4 \(MAX_DEPENDS_ON\)/,
+    ],
   ])('rejects %s and creates nothing', async (_what, extra, status, message) => {
     const before = (await cluster.redis.keys(cluster.key('t:*'))).length;
     const res = await cluster.post('/tasks', { type: 'echo', ...extra });

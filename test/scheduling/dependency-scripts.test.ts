@@ -27,10 +27,10 @@ describe('task dependencies in Redis', () => {
   async function finish(id: string, ok: boolean): Promise<void> {
     const [r] = await f.tasks.assign(lease, [{ taskId: id, nodeId: 'n1', incarnation: inc }]);
     if (!r.ok) throw new Error(`not assigned: ${r.reason}`);
-    const report = ok
-      ? { resultJson: '1' }
-      : { error: { message: 'broken', retryable: false } };
-    await f.tasks.finish('n1', inc, [{ taskId: id, lease: r.lease, startedAt: 1, retry, random: 0, ...report }]);
+    const report = ok ? { resultJson: '1' } : { error: { message: 'broken', retryable: false } };
+    await f.tasks.finish('n1', inc, [
+      { taskId: id, lease: r.lease, startedAt: 1, retry, random: 0, ...report },
+    ]);
   }
 
   const state = async (id: string): Promise<string> => (await f.tasks.get(id)).state;
@@ -57,7 +57,11 @@ describe('task dependencies in Redis', () => {
 
   it.each([
     ['fails', (id: string) => finish(id, false), /dependency \w+ failed/],
-    ['is cancelled', async (id: string) => void (await f.tasks.cancel(id)), /dependency \w+ was cancelled/],
+    [
+      'is cancelled',
+      async (id: string) => void (await f.tasks.cancel(id)),
+      /dependency \w+ was cancelled/,
+    ],
   ])('fails the dependent, naming the dependency, when one %s', async (_what, end, message) => {
     const a = (await submit()).id;
     const b = (await submit()).id;

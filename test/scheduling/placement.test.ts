@@ -8,9 +8,24 @@ describe('placement by selectors and resources', () => {
   beforeAll(async () => {
     cluster = await TestCluster.start({
       workers: [
-        { id: 'eu-a100', slots: 4, labels: 'zone=eu,gpu=a100', env: { WORKER_CPU_MILLICORES: '8000', WORKER_MEMORY_MB: '16384' } },
-        { id: 'eu-t4', slots: 4, labels: 'zone=eu,gpu=t4', env: { WORKER_CPU_MILLICORES: '2000', WORKER_MEMORY_MB: '2048' } },
-        { id: 'us-cpu', slots: 8, labels: 'zone=us', env: { WORKER_CPU_MILLICORES: '4000', WORKER_MEMORY_MB: '4096' } },
+        {
+          id: 'eu-a100',
+          slots: 4,
+          labels: 'zone=eu,gpu=a100',
+          env: { WORKER_CPU_MILLICORES: '8000', WORKER_MEMORY_MB: '16384' },
+        },
+        {
+          id: 'eu-t4',
+          slots: 4,
+          labels: 'zone=eu,gpu=t4',
+          env: { WORKER_CPU_MILLICORES: '2000', WORKER_MEMORY_MB: '2048' },
+        },
+        {
+          id: 'us-cpu',
+          slots: 8,
+          labels: 'zone=us',
+          env: { WORKER_CPU_MILLICORES: '4000', WORKER_MEMORY_MB: '4096' },
+        },
       ],
     });
   });
@@ -34,7 +49,11 @@ describe('placement by selectors and resources', () => {
     ['exact and NotIn together', { zone: 'eu', gpu: { notIn: ['a100'] } }, ['eu-t4']],
   ])('runs tasks only on nodes matching %s', async (_what, labels, allowed) => {
     const views = await runAll(
-      Array.from({ length: 12 }, (_, i) => ({ type: 'sleep', payload: { ms: 20 + i }, requirements: { labels } })),
+      Array.from({ length: 12 }, (_, i) => ({
+        type: 'sleep',
+        payload: { ms: 20 + i },
+        requirements: { labels },
+      })),
     );
     for (const v of views) {
       expect(v.state).toBe('succeeded');
@@ -44,8 +63,16 @@ describe('placement by selectors and resources', () => {
 
   it('runs a task only where its memory and cpu fit', async () => {
     const views = await runAll([
-      ...Array.from({ length: 6 }, () => ({ type: 'sleep', payload: { ms: 30 }, requirements: { memoryMb: 8000 } })),
-      ...Array.from({ length: 6 }, () => ({ type: 'sleep', payload: { ms: 30 }, requirements: { cpu: 3000, memoryMb: 3000 } })),
+      ...Array.from({ length: 6 }, () => ({
+        type: 'sleep',
+        payload: { ms: 30 },
+        requirements: { memoryMb: 8000 },
+      })),
+      ...Array.from({ length: 6 }, () => ({
+        type: 'sleep',
+        payload: { ms: 30 },
+        requirements: { cpu: 3000, memoryMb: 3000 },
+      })),
     ]);
     for (const v of views.slice(0, 6)) expect(nodeOf(v)).toBe('eu-a100');
     for (const v of views.slice(6)) expect(['eu-a100', 'us-cpu']).toContain(nodeOf(v));
@@ -54,7 +81,11 @@ describe('placement by selectors and resources', () => {
   it('never runs more than a node has room for at once', async () => {
     // 3000 millicores each: eu-a100 fits two at a time, us-cpu one, eu-t4 none
     const views = await runAll(
-      Array.from({ length: 9 }, () => ({ type: 'sleep', payload: { ms: 150 }, requirements: { cpu: 3000 } })),
+      Array.from({ length: 9 }, () => ({
+        type: 'sleep',
+        payload: { ms: 150 },
+        requirements: { cpu: 3000 },
+      })),
     );
     const byNode = new Map<string, [number, number][]>();
     for (const v of views) {
@@ -73,7 +104,12 @@ describe('placement by selectors and resources', () => {
     // three rounds of three: within the smallest node's four slots, so the owner always has room
     for (let round = 0; round < 3; round++) {
       const views = await runAll(
-        Array.from({ length: 3 }, (_, i) => ({ type: 'echo', payload: { round, i }, strategy: 'affinity', affinityKey: 'customer-7' })),
+        Array.from({ length: 3 }, (_, i) => ({
+          type: 'echo',
+          payload: { round, i },
+          strategy: 'affinity',
+          affinityKey: 'customer-7',
+        })),
       );
       views.forEach((v) => nodes.add(nodeOf(v)));
     }
@@ -90,11 +126,19 @@ describe('placement by selectors and resources', () => {
     });
     const [selector, tooLarge, unhandled] = stuck.body.tasks.map((t: { id: string }) => t.id);
     // the tasks behind them (lower priority, same type) still run
-    const behind = await runAll(Array.from({ length: 5 }, (_, i) => ({ type: 'echo', payload: { i }, priority: 0 })));
+    const behind = await runAll(
+      Array.from({ length: 5 }, (_, i) => ({ type: 'echo', payload: { i }, priority: 0 })),
+    );
     expect(behind.every((v) => v.state === 'succeeded')).toBe(true);
 
-    expect((await cluster.get(`/tasks/${selector}`)).body).toMatchObject({ state: 'queued', waitingReason: 'selector matches no node' });
-    expect((await cluster.get(`/tasks/${tooLarge}`)).body).toMatchObject({ state: 'queued', waitingReason: 'no node is large enough' });
+    expect((await cluster.get(`/tasks/${selector}`)).body).toMatchObject({
+      state: 'queued',
+      waitingReason: 'selector matches no node',
+    });
+    expect((await cluster.get(`/tasks/${tooLarge}`)).body).toMatchObject({
+      state: 'queued',
+      waitingReason: 'no node is large enough',
+    });
     expect((await cluster.get(`/tasks/${unhandled}`)).body).toMatchObject({
       state: 'queued',
       waitingReason: 'no node handles type never.handled',

@@ -34,21 +34,46 @@ describe('firing schedule ticks in Redis', () => {
   });
 
   it('creates one queued task for a tick and moves the schedule on', async () => {
-    const r = await store.fire(lease, { schedule: def, due: T + 1000, next: T + 2000, tick: T + 1000 });
+    const r = await store.fire(lease, {
+      schedule: def,
+      due: T + 1000,
+      next: T + 2000,
+      tick: T + 1000,
+    });
     expect(r.outcome).toBe('fired');
     const task = await f.tasks.get(r.taskId as string);
-    expect(task).toMatchObject({ state: 'queued', type: 'echo', payload: { from: 'schedule' }, schedule: { id: def.id, tick: T + 1000 } });
+    expect(task).toMatchObject({
+      state: 'queued',
+      type: 'echo',
+      payload: { from: 'schedule' },
+      schedule: { id: def.id, tick: T + 1000 },
+    });
     const [view] = await store.list();
-    expect(view).toMatchObject({ nextAt: T + 2000, lastTick: T + 1000, lastTaskId: r.taskId, fired: 1 });
+    expect(view).toMatchObject({
+      nextAt: T + 2000,
+      lastTick: T + 1000,
+      lastTaskId: r.taskId,
+      fired: 1,
+    });
   });
 
   it('fires a tick once even when asked twice (another dispatcher, a retry)', async () => {
     await store.fire(lease, { schedule: def, due: T + 1000, next: T + 2000, tick: T + 1000 });
     // a second caller that read the same due time cannot move the schedule again
-    const again = await store.fire(lease, { schedule: def, due: T + 1000, next: T + 2000, tick: T + 1000 });
+    const again = await store.fire(lease, {
+      schedule: def,
+      due: T + 1000,
+      next: T + 2000,
+      tick: T + 1000,
+    });
     expect(again.outcome).toBe('moved');
     // and one that read the new due time but names an old tick finds the tick key set
-    const replay = await store.fire(lease, { schedule: def, due: T + 2000, next: T + 3000, tick: T + 1000 });
+    const replay = await store.fire(lease, {
+      schedule: def,
+      due: T + 2000,
+      next: T + 3000,
+      tick: T + 1000,
+    });
     expect(replay.outcome).toBe('duplicate');
     expect(await f.redis.zcard(f.keys.queue('echo'))).toBe(1);
   });
@@ -62,7 +87,12 @@ describe('firing schedule ticks in Redis', () => {
   });
 
   it('passes over missed ticks without a task under skip', async () => {
-    const r = await store.fire(lease, { schedule: def, due: T + 1000, next: T + 60_000, tick: null });
+    const r = await store.fire(lease, {
+      schedule: def,
+      due: T + 1000,
+      next: T + 60_000,
+      tick: null,
+    });
     expect(r.outcome).toBe('skipped');
     expect(await f.redis.zcard(f.keys.queue('echo'))).toBe(0);
     expect((await store.list())[0].nextAt).toBe(T + 60_000);
@@ -70,7 +100,12 @@ describe('firing schedule ticks in Redis', () => {
 
   it('stops firing a deleted schedule', async () => {
     expect(await store.delete(def.id)).toBe(true);
-    const r = await store.fire(lease, { schedule: def, due: T + 1000, next: T + 2000, tick: T + 1000 });
+    const r = await store.fire(lease, {
+      schedule: def,
+      due: T + 1000,
+      next: T + 2000,
+      tick: T + 1000,
+    });
     expect(r.outcome).toBe('moved');
     expect(await f.redis.zcard(f.keys.queue('echo'))).toBe(0);
     expect(await store.delete(def.id)).toBe(false);

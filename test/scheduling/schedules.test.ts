@@ -33,12 +33,25 @@ describe('recurring schedules with two dispatchers', () => {
   }
 
   it('fires every tick exactly once, across a leader failover', async () => {
-    const created = await cluster.post('/schedules', { name: 'pulse', everyMs: 300, task: { type: 'echo', payload: { pulse: true } } });
+    const created = await cluster.post('/schedules', {
+      name: 'pulse',
+      everyMs: 300,
+      task: { type: 'echo', payload: { pulse: true } },
+    });
     expect(created.status).toBe(201);
     const s = created.body;
-    expect(s).toMatchObject({ everyMs: 300, missedTicks: 'skip', nextAt: s.createdAt + 300, fired: 0 });
+    expect(s).toMatchObject({
+      everyMs: 300,
+      missedTicks: 'skip',
+      nextAt: s.createdAt + 300,
+      fired: 0,
+    });
 
-    await waitFor(() => scheduleView(s.id), (v) => v.fired >= 5, { what: 'five ticks' });
+    await waitFor(
+      () => scheduleView(s.id),
+      (v) => v.fired >= 5,
+      { what: 'five ticks' },
+    );
     const leader = await waitFor(
       () => cluster.dispatchers.find((d) => d.logsMatching(/leading with epoch/).length > 0),
       (d) => d !== undefined,
@@ -46,7 +59,11 @@ describe('recurring schedules with two dispatchers', () => {
     );
     await leader!.stop('SIGKILL');
     const firedBefore = (await scheduleView(s.id)).fired;
-    await waitFor(() => scheduleView(s.id), (v) => v.fired >= firedBefore + 5, { timeoutMs: 30_000, what: 'ticks after failover' });
+    await waitFor(
+      () => scheduleView(s.id),
+      (v) => v.fired >= firedBefore + 5,
+      { timeoutMs: 30_000, what: 'ticks after failover' },
+    );
 
     const del = await cluster.request('DELETE', `/schedules/${s.id}`);
     expect(del.status).toBe(204);
@@ -75,7 +92,11 @@ describe('recurring schedules with two dispatchers', () => {
     const id = created.body.id;
     // as if every dispatcher had been down since the tick of 1 January 2025
     await cluster.redis.zadd(cluster.key('sc:due'), JAN_2025, id);
-    const view = await waitFor(() => scheduleView(id), (v) => v.nextAt > Date.now(), { what: 'the schedule to move on' });
+    const view = await waitFor(
+      () => scheduleView(id),
+      (v) => v.nextAt > Date.now(),
+      { what: 'the schedule to move on' },
+    );
     expect(view.fired).toBe(expectedTasks);
     const ticks = await ticksOf(id);
     expect(ticks).toEqual(expectedTasks === 1 ? [JAN_2026] : []);
@@ -83,13 +104,41 @@ describe('recurring schedules with two dispatchers', () => {
 
   it.each([
     ['neither cron nor everyMs', { task: { type: 'echo' } }, /exactly one of cron or everyMs/],
-    ['both cron and everyMs', { cron: '* * * * *', everyMs: 1000, task: { type: 'echo' } }, /exactly one of cron or everyMs/],
-    ['a malformed cron', { cron: 'every day', task: { type: 'echo' } }, /cron "every day" in time zone UTC is not valid/],
-    ['an unknown time zone', { cron: '* * * * *', timeZone: 'Mars/Olympus', task: { type: 'echo' } }, /is not valid/],
-    ['too short an interval', { everyMs: 10, task: { type: 'echo' } }, /everyMs must not be less than 100/],
-    ['an unknown missed-tick policy', { everyMs: 1000, missedTicks: 'twice', task: { type: 'echo' } }, /missedTicks/],
-    ['a template with a delay', { everyMs: 1000, task: { type: 'echo', delayMs: 5 } }, /property delayMs should not exist/],
-    ['a template with an unknown strategy', { everyMs: 1000, task: { type: 'echo', strategy: 'nope' } }, /strategy "nope" is not known/],
+    [
+      'both cron and everyMs',
+      { cron: '* * * * *', everyMs: 1000, task: { type: 'echo' } },
+      /exactly one of cron or everyMs/,
+    ],
+    [
+      'a malformed cron',
+      { cron: 'every day', task: { type: 'echo' } },
+      /cron "every day" in time zone UTC is not valid/,
+    ],
+    [
+      'an unknown time zone',
+      { cron: '* * * * *', timeZone: 'Mars/Olympus', task: { type: 'echo' } },
+      /is not valid/,
+    ],
+    [
+      'too short an interval',
+      { everyMs: 10, task: { type: 'echo' } },
+      /everyMs must not be less than 100/,
+    ],
+    [
+      'an unknown missed-tick policy',
+      { everyMs: 1000, missedTicks: 'twice', task: { type: 'echo' } },
+      /missedTicks/,
+    ],
+    [
+      'a template with a delay',
+      { everyMs: 1000, task: { type: 'echo', delayMs: 5 } },
+      /property delayMs should not exist/,
+    ],
+    [
+      'a template with an unknown strategy',
+      { everyMs: 1000, task: { type: 'echo', strategy: 'nope' } },
+      /strategy "nope" is not known/,
+    ],
   ])('rejects %s and stores nothing', async (_what, body, message) => {
     const before = (await cluster.get('/schedules')).body.schedules.length;
     const res = await cluster.post('/schedules', body);
@@ -100,6 +149,8 @@ describe('recurring schedules with two dispatchers', () => {
   });
 
   it('answers 404 when deleting an unknown schedule', async () => {
-    expect((await cluster.request('DELETE', '/schedules/01M8D3ZHTN946B1AXM00FC59FA')).status).toBe(404);
+    expect((await cluster.request('DELETE', '/schedules/01M8D3ZHTN946B1AXM00FC59FA')).status).toBe(
+      404,
+    );
   });
 });

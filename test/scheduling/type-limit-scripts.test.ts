@@ -22,18 +22,27 @@ describe('cluster-wide type limits in Redis', () => {
     return (await f.tasks.submit(Array.from({ length: n }, () => f.spec()))).map((o) => o.id);
   }
 
-  const decide = (ids: string[]) => ids.map((taskId) => ({ taskId, nodeId: 'n1', incarnation: inc }));
+  const decide = (ids: string[]) =>
+    ids.map((taskId) => ({ taskId, nodeId: 'n1', incarnation: inc }));
 
   it('commits at most maxRunning leases of the type, then more as leases end', async () => {
     const ids = await queued(5);
     const limits = new Map([['echo', { maxRunning: 2 }]]);
     const first = await f.tasks.assign(lease, decide(ids), Date.now(), limits);
-    expect(first.map((r) => (r.ok ? 'ok' : r.reason))).toEqual(['ok', 'ok', 'limit', 'limit', 'limit']);
+    expect(first.map((r) => (r.ok ? 'ok' : r.reason))).toEqual([
+      'ok',
+      'ok',
+      'limit',
+      'limit',
+      'limit',
+    ]);
     expect((await f.tasks.typeLoad(['echo'])).get('echo')?.running).toBe(2);
 
     const done = first[0];
     if (!done.ok) throw new Error('first not assigned');
-    await f.tasks.finish('n1', inc, [{ taskId: done.taskId, lease: done.lease, startedAt: 1, resultJson: '1', retry, random: 0 }]);
+    await f.tasks.finish('n1', inc, [
+      { taskId: done.taskId, lease: done.lease, startedAt: 1, resultJson: '1', retry, random: 0 },
+    ]);
     expect((await f.tasks.typeLoad(['echo'])).get('echo')?.running).toBe(1);
 
     const second = await f.tasks.assign(lease, decide(ids.slice(2)), Date.now(), limits);
@@ -64,7 +73,12 @@ describe('cluster-wide type limits in Redis', () => {
 
   it('does not limit types without an entry', async () => {
     const ids = await queued(3);
-    const results = await f.tasks.assign(lease, decide(ids), Date.now(), new Map([['other', { maxRunning: 1 }]]));
+    const results = await f.tasks.assign(
+      lease,
+      decide(ids),
+      Date.now(),
+      new Map([['other', { maxRunning: 1 }]]),
+    );
     expect(results.every((r) => r.ok)).toBe(true);
   });
 });

@@ -11,7 +11,9 @@ describe('cluster-wide limits per task type', () => {
   beforeAll(async () => {
     cluster = await TestCluster.start({
       workers: [{ slots: 4 }, { slots: 4 }],
-      env: { TYPE_LIMITS: JSON.stringify({ sleep: { maxRunning: 2 }, echo: { maxStartsPerSecond: 3 } }) },
+      env: {
+        TYPE_LIMITS: JSON.stringify({ sleep: { maxRunning: 2 }, echo: { maxStartsPerSecond: 3 } }),
+      },
     });
   });
 

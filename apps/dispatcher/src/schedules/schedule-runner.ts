@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import {
   NotLeaderError,
@@ -42,7 +48,8 @@ export class ScheduleRunner implements OnApplicationBootstrap, OnApplicationShut
   }
 
   onApplicationShutdown(): void {
-    if (this.scheduler.doesExist('interval', 'schedule-runner')) this.scheduler.deleteInterval('schedule-runner');
+    if (this.scheduler.doesExist('interval', 'schedule-runner'))
+      this.scheduler.deleteInterval('schedule-runner');
   }
 
   /** Fires what is due now; returns how many tasks it created. */
@@ -57,12 +64,21 @@ export class ScheduleRunner implements OnApplicationBootstrap, OnApplicationShut
         let due = entry.due;
         for (let i = 0; i < MAX_TICKS_PER_SCHEDULE && due <= now; i++) {
           const firing = planFiring(schedule, due, now, this.config.scheduleMisfireGraceMs);
-          const { outcome } = await this.store.fire(leaseValue, { schedule, due, next: firing.next, tick: firing.fire }, now);
+          const { outcome } = await this.store.fire(
+            leaseValue,
+            { schedule, due, next: firing.next, tick: firing.fire },
+            now,
+          );
           if (outcome === 'fired') created++;
           if (firing.missed) {
-            this.logger.log(`schedule ${schedule.id}: ticks missed before ${new Date(now).toISOString()} (${schedule.missedTicks}: ${outcome})`);
+            this.logger.log(
+              `schedule ${schedule.id}: ticks missed before ${new Date(now).toISOString()} (${schedule.missedTicks}: ${outcome})`,
+            );
           }
-          if (outcome === 'full') this.logger.warn(`schedule ${schedule.id}: the queue of ${schedule.task.type} is full; tick skipped`);
+          if (outcome === 'full')
+            this.logger.warn(
+              `schedule ${schedule.id}: the queue of ${schedule.task.type} is full; tick skipped`,
+            );
           if (outcome === 'moved') break;
           due = firing.next;
         }

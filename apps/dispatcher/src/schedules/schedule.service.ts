@@ -30,12 +30,23 @@ export class ScheduleService {
       try {
         checkCron(dto.cron, dto.timeZone ?? 'UTC');
       } catch (err) {
-        throw new InvalidInputError(`cron "${dto.cron}" in time zone ${dto.timeZone ?? 'UTC'} is not valid: ${(err as Error).message}`);
+        throw new InvalidInputError(
+          `cron "${dto.cron}" in time zone ${dto.timeZone ?? 'UTC'} is not valid: ${(err as Error).message}`,
+        );
       }
     }
     // the same checks and defaults as a submitted task (strategy known, sizes within limits)
-    const { type, payload, priority, requirements, maxAttempts, timeoutMs, strategy, affinityKey, retry } =
-      this.submission.toSpec(dto.task, now, 'task.');
+    const {
+      type,
+      payload,
+      priority,
+      requirements,
+      maxAttempts,
+      timeoutMs,
+      strategy,
+      affinityKey,
+      retry,
+    } = this.submission.toSpec(dto.task, now, 'task.');
     const def: ScheduleDefinition = {
       id: newTaskId(now),
       ...(dto.name !== undefined && { name: dto.name }),

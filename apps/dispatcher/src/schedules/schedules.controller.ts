@@ -1,4 +1,14 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, NotFoundException, Param, Post } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  NotFoundException,
+  Param,
+  Post,
+} from '@nestjs/common';
 import type { ScheduleView } from '@switchyard/core';
 import { CreateScheduleDto } from './dto/create-schedule.dto';
 import { ScheduleService } from './schedule.service';
@@ -20,6 +30,7 @@ export class SchedulesController {
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
   async delete(@Param('id') id: string): Promise<void> {
-    if (!(await this.schedules.delete(id))) throw new NotFoundException(`schedule ${id} does not exist`);
+    if (!(await this.schedules.delete(id)))
+      throw new NotFoundException(`schedule ${id} does not exist`);
   }
 }

@@ -21,7 +21,13 @@ const TYPE_LIMIT = 'type limit reached (TYPE_LIMITS)';
 
 export interface StatsView {
   observedAt: number;
-  tasks: { queued: number; delayed: number; blocked: number; failed: number; counters: Record<string, number> };
+  tasks: {
+    queued: number;
+    delayed: number;
+    blocked: number;
+    failed: number;
+    counters: Record<string, number>;
+  };
   queues: { type: string; depth: number }[];
   nodes: Record<NodeStatus, number>;
   waiting: {
@@ -44,18 +50,35 @@ export class StatsService {
   ) {}
 
   async stats(): Promise<StatsView> {
-    const [counts, nodes] = await Promise.all([this.tasks.queueCounts(this.config.maxTaskTypes), this.nodes.list()]);
-    const byStatus = Object.fromEntries(NODE_STATUSES.map((s) => [s, 0])) as Record<NodeStatus, number>;
+    const [counts, nodes] = await Promise.all([
+      this.tasks.queueCounts(this.config.maxTaskTypes),
+      this.nodes.list(),
+    ]);
+    const byStatus = Object.fromEntries(NODE_STATUSES.map((s) => [s, 0])) as Record<
+      NodeStatus,
+      number
+    >;
     for (const n of nodes) byStatus[n.status]++;
     const limited = await this.typesAtLimit([...counts.depths.keys()]);
-    const waiting: StatsView['waiting'] = { classified: 0, queued: 0, byReason: {}, byType: {}, byPriority: {} };
+    const waiting: StatsView['waiting'] = {
+      classified: 0,
+      queued: 0,
+      byReason: {},
+      byType: {},
+      byPriority: {},
+    };
     const reasonCache = new Map<string, string>();
     for (const [type, depth] of counts.depths) {
       waiting.queued += depth;
       const heads = await this.tasks.queueHeads(type, SAMPLE_PER_TYPE);
       const perType: Record<string, number> = (waiting.byType[type] = {});
       for (const { header: h } of heads) {
-        const req: TaskRequirements = { slots: h.sl, cpu: h.cpu ?? 0, memoryMb: h.mem ?? 0, labels: h.sel ?? {} };
+        const req: TaskRequirements = {
+          slots: h.sl,
+          cpu: h.cpu ?? 0,
+          memoryMb: h.mem ?? 0,
+          labels: h.sel ?? {},
+        };
         const key = `${type}\u0000${h.sl}:${req.cpu}:${req.memoryMb}\u0000${JSON.stringify(req.labels)}`;
         let reason = reasonCache.get(key);
         if (reason === undefined) {
@@ -77,7 +100,9 @@ export class StatsService {
         failed: counts.failed,
         counters: counts.counters,
       },
-      queues: [...counts.depths].map(([type, depth]) => ({ type, depth })).sort((a, b) => (a.type < b.type ? -1 : 1)),
+      queues: [...counts.depths]
+        .map(([type, depth]) => ({ type, depth }))
+        .sort((a, b) => (a.type < b.type ? -1 : 1)),
       nodes: byStatus,
       waiting,
     };
@@ -87,7 +112,11 @@ export class StatsService {
     const code = waitingReasonCode(type, req, nodes);
     if (code !== 'noCapacity') return describeWait(type, code);
     const ready = nodes.some(
-      (n) => n.status === 'alive' && n.types.includes(type) && matchesSelector(n.labels, req.labels) && hasRoom(n.capacity, n.used, req),
+      (n) =>
+        n.status === 'alive' &&
+        n.types.includes(type) &&
+        matchesSelector(n.labels, req.labels) &&
+        hasRoom(n.capacity, n.used, req),
     );
     return ready ? READY : describeWait(type, code);
   }
@@ -98,8 +127,10 @@ export class StatsService {
     const atLimit = new Set<string>();
     for (const [type, l] of load) {
       const limit = this.config.typeLimits[type];
-      if ((limit.maxRunning !== undefined && l.running >= limit.maxRunning) ||
-          (limit.maxStartsPerSecond !== undefined && l.startsThisSecond >= limit.maxStartsPerSecond)) {
+      if (
+        (limit.maxRunning !== undefined && l.running >= limit.maxRunning) ||
+        (limit.maxStartsPerSecond !== undefined && l.startsThisSecond >= limit.maxStartsPerSecond)
+      ) {
         atLimit.add(type);
       }
     }

@@ -9,7 +9,10 @@ export function nextTickAfter(s: Timing, after: number): number {
     const k = Math.floor((after - s.createdAt) / s.everyMs) + 1;
     return s.createdAt + Math.max(1, k) * s.everyMs;
   }
-  const expr = CronExpressionParser.parse(s.cron as string, { currentDate: new Date(after), tz: s.timeZone ?? 'UTC' });
+  const expr = CronExpressionParser.parse(s.cron as string, {
+    currentDate: new Date(after),
+    tz: s.timeZone ?? 'UTC',
+  });
   return expr.next().getTime();
 }
 
@@ -20,7 +23,10 @@ export function latestTickAtOrBefore(s: Timing, at: number): number | null {
     return k >= 1 ? s.createdAt + k * s.everyMs : null;
   }
   // prev() is strictly before its start: start just past `at` so a tick exactly at `at` counts
-  const expr = CronExpressionParser.parse(s.cron as string, { currentDate: new Date(at + 1), tz: s.timeZone ?? 'UTC' });
+  const expr = CronExpressionParser.parse(s.cron as string, {
+    currentDate: new Date(at + 1),
+    tz: s.timeZone ?? 'UTC',
+  });
   const tick = expr.prev().getTime();
   return tick > at ? null : tick;
 }
@@ -46,9 +52,19 @@ export interface Firing {
  * create nothing; under `run-once` the latest of them creates one task. Either way the
  * schedule then waits for its first tick after now.
  */
-export function planFiring(s: ScheduleDefinition, due: number, now: number, graceMs: number): Firing {
+export function planFiring(
+  s: ScheduleDefinition,
+  due: number,
+  now: number,
+  graceMs: number,
+): Firing {
   if (now - due <= graceMs) return { fire: due, next: nextTickAfter(s, due), missed: false };
   const latest = latestTickAtOrBefore(s, now) ?? due;
-  if (now - latest <= graceMs) return { fire: latest, next: nextTickAfter(s, latest), missed: true };
-  return { fire: s.missedTicks === 'run-once' ? latest : null, next: nextTickAfter(s, now), missed: true };
+  if (now - latest <= graceMs)
+    return { fire: latest, next: nextTickAfter(s, latest), missed: true };
+  return {
+    fire: s.missedTicks === 'run-once' ? latest : null,
+    next: nextTickAfter(s, now),
+    missed: true,
+  };
 }

@@ -38,18 +38,27 @@ export class ScheduleStore {
 
   async create(def: ScheduleDefinition, firstDue: number): Promise<void> {
     await inStore(
-      this.scripts.run('scheduleSave', [def.id, JSON.stringify(def), firstDue, this.settings.maxSchedules]),
+      this.scripts.run('scheduleSave', [
+        def.id,
+        JSON.stringify(def),
+        firstDue,
+        this.settings.maxSchedules,
+      ]),
     );
   }
 
   /** Removes a schedule; false when there was none. Ticks already fired stay fired. */
   async delete(id: string): Promise<boolean> {
-    const replies = await inStore(this.redis.multi().del(this.keys.schedule(id)).zrem(this.keys.scheduleDue, id).exec());
+    const replies = await inStore(
+      this.redis.multi().del(this.keys.schedule(id)).zrem(this.keys.scheduleDue, id).exec(),
+    );
     return Number(replies?.[0]?.[1] ?? 0) > 0;
   }
 
   async list(): Promise<ScheduleView[]> {
-    const due = await inStore(this.redis.zrange(this.keys.scheduleDue, 0, this.settings.maxSchedules - 1, 'WITHSCORES'));
+    const due = await inStore(
+      this.redis.zrange(this.keys.scheduleDue, 0, this.settings.maxSchedules - 1, 'WITHSCORES'),
+    );
     const ids: string[] = [];
     const nextAt = new Map<string, number>();
     for (let i = 0; i < due.length; i += 2) {
@@ -77,20 +86,29 @@ export class ScheduleStore {
 
   /** Schedules due at `now` (at most `limit`), with the due time read. */
   async due(now: number, limit: number): Promise<{ schedule: ScheduleDefinition; due: number }[]> {
-    const due = await inStore(this.redis.zrangebyscore(this.keys.scheduleDue, '-inf', now, 'WITHSCORES', 'LIMIT', 0, limit));
+    const due = await inStore(
+      this.redis.zrangebyscore(this.keys.scheduleDue, '-inf', now, 'WITHSCORES', 'LIMIT', 0, limit),
+    );
     if (due.length === 0) return [];
     const ids = due.filter((_, i) => i % 2 === 0);
-    const defs = await inStore(this.redis.pipeline(ids.map((id) => ['hget', this.keys.schedule(id), 'def'])).exec());
+    const defs = await inStore(
+      this.redis.pipeline(ids.map((id) => ['hget', this.keys.schedule(id), 'def'])).exec(),
+    );
     const out: { schedule: ScheduleDefinition; due: number }[] = [];
     ids.forEach((_, i) => {
       const def = defs?.[i]?.[1] as string | null;
-      if (def) out.push({ schedule: JSON.parse(def) as ScheduleDefinition, due: Number(due[i * 2 + 1]) });
+      if (def)
+        out.push({ schedule: JSON.parse(def) as ScheduleDefinition, due: Number(due[i * 2 + 1]) });
     });
     return out;
   }
 
   /** Fires one tick (or passes over missed ones) and moves the schedule on, atomically, under the leader lease. */
-  async fire(leaseValue: string, req: FireRequest, now = Date.now()): Promise<{ outcome: FireOutcome; taskId?: string }> {
+  async fire(
+    leaseValue: string,
+    req: FireRequest,
+    now = Date.now(),
+  ): Promise<{ outcome: FireOutcome; taskId?: string }> {
     const s = req.schedule;
     const id = newTaskId(now);
     const spec = { ...s.task };

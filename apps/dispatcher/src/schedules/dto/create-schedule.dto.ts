@@ -1,6 +1,17 @@
 import { OmitType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsObject, IsOptional, IsString, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { MISSED_TICK_POLICIES, type MissedTickPolicy } from '@switchyard/core';
 import { SubmitTaskDto } from '../../tasks/dto/submit-task.dto';
 
@@ -27,7 +38,9 @@ export class CreateScheduleDto {
   /** IANA time zone the cron expression is read in (default UTC). */
   @IsOptional()
   @IsString()
-  @Matches(/^[A-Za-z0-9_+\-/]{1,64}$/, { message: 'timeZone must be an IANA time zone such as Europe/Paris' })
+  @Matches(/^[A-Za-z0-9_+\-/]{1,64}$/, {
+    message: 'timeZone must be an IANA time zone such as Europe/Paris',
+  })
   timeZone?: string;
 
   @IsOptional()
