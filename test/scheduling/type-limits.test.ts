@@ -1,4 +1,5 @@
 import { TestCluster } from '../support/test-cluster';
+import { waitFor } from '../support/wait-for';
 
 /** The most intervals that overlap at any instant. */
 function maxOverlap(spans: [number, number][]): number {
@@ -30,6 +31,23 @@ describe('cluster-wide limits per task type', () => {
     // a lease holds from assignment to the finish report: that is what the limit counts
     const spans = views.map((v) => [v.history[0].assignedAt, v.finishedAt] as [number, number]);
     expect(maxOverlap(spans)).toBe(2);
+  });
+
+  it('says a task waits for its type limit, in its view and in /stats', async () => {
+    const res = await cluster.post('/tasks/batch', {
+      tasks: Array.from({ length: 3 }, () => ({ type: 'sleep', payload: { ms: 2000 } })),
+    });
+    const ids: string[] = res.body.tasks.map((t: { id: string }) => t.id);
+    const views = await waitFor(
+      async () => Promise.all(ids.map(async (id) => (await cluster.get(`/tasks/${id}`)).body)),
+      (vs) => vs.filter((v) => v.state === 'running').length === 2,
+      { what: 'two of three to run' },
+    );
+    const waiting = views.find((v) => v.state === 'queued');
+    expect(waiting.waitingReason).toBe('type limit reached (TYPE_LIMITS)');
+    const stats = (await cluster.get('/stats')).body;
+    expect(stats.waiting.byType.sleep).toEqual({ 'type limit reached (TYPE_LIMITS)': 1 });
+    await cluster.waitForTasks(ids);
   });
 
   it('starts at most maxStartsPerSecond tasks of the type in any one second', async () => {

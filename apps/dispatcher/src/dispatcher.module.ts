@@ -17,6 +17,7 @@ import { ClusterState } from './scheduling/cluster-state';
 import { QueueObserver } from './scheduling/queue-observer';
 import { StrategyRegistry } from './scheduling/strategy-registry';
 import { TaskControl } from './tasks/task-control.service';
+import { TypeLimitProbe } from './scheduling/type-limit-probe';
 import { ScheduleRunner } from './schedules/schedule-runner';
 import { ScheduleService } from './schedules/schedule.service';
 import { SchedulesController } from './schedules/schedules.controller';
@@ -52,6 +53,7 @@ export class DispatcherModule {
         ScheduleService,
         ScheduleRunner,
         StatsService,
+        TypeLimitProbe,
       ],
       exports: [TaskSubmission, TaskQuery, AssignmentLoop, LeaderLease],
     };

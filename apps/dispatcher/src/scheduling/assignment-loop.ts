@@ -118,7 +118,7 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
       maxPromotions: batch,
       maxTypes: this.config.maxTaskTypes,
     });
-    this.observer.record(read.depths, snapshot, budgets);
+    this.observer.record(read.depths, snapshot);
     this.armDueTimer(read.nextDueAt);
     if (read.nodesVersion !== snapshot.version) this.cluster.markStale();
     const backlog = read.promoted >= batch || deps.pending > 0;

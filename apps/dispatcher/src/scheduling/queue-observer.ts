@@ -16,15 +16,7 @@ export class QueueObserver {
   private depths: QueueDepth[] = [];
   private observedAt = 0;
 
-  /** Types whose TYPE_LIMITS budget is spent for now. */
-  private limited = new Set<string>();
-
-  record(
-    depths: ReadonlyMap<string, number>,
-    snapshot: ClusterSnapshot,
-    typeBudgets: ReadonlyMap<string, number> = new Map(),
-  ): void {
-    this.limited = new Set([...typeBudgets].filter(([, budget]) => budget <= 0).map(([type]) => type));
+  record(depths: ReadonlyMap<string, number>, snapshot: ClusterSnapshot): void {
     const views = [...snapshot.nodes.values()].map((n) => ({
       status: n.status,
       types: [...n.types],
@@ -38,11 +30,6 @@ export class QueueObserver {
         : { type, depth, reasonCode: code, reason: describeWait(type, code) };
     });
     this.observedAt = Date.now();
-  }
-
-  /** True when the type had no TYPE_LIMITS budget left at the last pass. */
-  atTypeLimit(type: string): boolean {
-    return this.limited.has(type);
   }
 
   latest(): { observedAt: number; queues: QueueDepth[] } {

@@ -11,13 +11,13 @@ import {
   type SwitchyardConfig,
   type TaskRequirements,
 } from '@switchyard/core';
+import { TYPE_LIMIT_REASON, TypeLimitProbe } from '../scheduling/type-limit-probe';
 import { describeWait, waitingReasonCode } from '../scheduling/waiting-reason';
 
 /** Most queued tasks read per type to classify why they wait; /stats says when it sampled. */
 const SAMPLE_PER_TYPE = 1000;
 /** Ready to run: a node has room now; the next scheduling pass takes it. */
 const READY = 'ready: a node has room; next pass';
-const TYPE_LIMIT = 'type limit reached (TYPE_LIMITS)';
 
 export interface StatsView {
   observedAt: number;
@@ -46,6 +46,7 @@ export class StatsService {
   constructor(
     private readonly tasks: TaskStore,
     private readonly nodes: NodeStore,
+    private readonly limits: TypeLimitProbe,
     @Inject(SWITCHYARD_CONFIG) private readonly config: SwitchyardConfig,
   ) {}
 
@@ -59,7 +60,7 @@ export class StatsService {
       number
     >;
     for (const n of nodes) byStatus[n.status]++;
-    const limited = await this.typesAtLimit([...counts.depths.keys()]);
+    const limited = await this.limits.atLimit([...counts.depths.keys()]);
     const waiting: StatsView['waiting'] = {
       classified: 0,
       queued: 0,
@@ -82,7 +83,7 @@ export class StatsService {
         const key = `${type}\u0000${h.sl}:${req.cpu}:${req.memoryMb}\u0000${JSON.stringify(req.labels)}`;
         let reason = reasonCache.get(key);
         if (reason === undefined) {
-          reason = limited.has(type) ? TYPE_LIMIT : this.reason(type, req, nodes);
+          reason = limited.has(type) ? TYPE_LIMIT_REASON : this.reason(type, req, nodes);
           reasonCache.set(key, reason);
         }
         waiting.classified++;
@@ -119,21 +120,5 @@ export class StatsService {
         hasRoom(n.capacity, n.used, req),
     );
     return ready ? READY : describeWait(type, code);
-  }
-
-  private async typesAtLimit(types: readonly string[]): Promise<Set<string>> {
-    const limitedTypes = types.filter((t) => this.config.typeLimits[t] !== undefined);
-    const load = await this.tasks.typeLoad(limitedTypes);
-    const atLimit = new Set<string>();
-    for (const [type, l] of load) {
-      const limit = this.config.typeLimits[type];
-      if (
-        (limit.maxRunning !== undefined && l.running >= limit.maxRunning) ||
-        (limit.maxStartsPerSecond !== undefined && l.startsThisSecond >= limit.maxStartsPerSecond)
-      ) {
-        atLimit.add(type);
-      }
-    }
-    return atLimit;
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InvalidInputError, isTaskId, NodeStore, TaskStore, type TaskPage, type TaskView } from '@switchyard/core';
+import { TYPE_LIMIT_REASON, TypeLimitProbe } from '../scheduling/type-limit-probe';
 import type { ListTasksDto } from './dto/list-tasks.dto';
 import { describeWait, waitingReasonCode } from '../scheduling/waiting-reason';
 
@@ -9,6 +10,7 @@ export class TaskQuery {
   constructor(
     private readonly tasks: TaskStore,
     private readonly nodes: NodeStore,
+    private readonly limits: TypeLimitProbe,
   ) {}
 
   async get(id: string): Promise<TaskView> {
@@ -21,6 +23,7 @@ export class TaskQuery {
       return { ...task, waitingReason: `delayed until ${new Date(task.runAt).toISOString()}` };
     }
     if (task.state !== 'queued') return task;
+    if ((await this.limits.atLimit([task.type])).has(task.type)) return { ...task, waitingReason: TYPE_LIMIT_REASON };
     const code = waitingReasonCode(task.type, task.requirements, await this.nodes.list());
     return { ...task, waitingReason: describeWait(task.type, code) };
   }

@@ -456,6 +456,9 @@ export class TaskStore {
       default:
         return ['done', 'list'];
     }
+  }
+
+  /**
    * Counts for /stats: ready-queue depth per type (up to `maxTypes` types), tasks delayed,
    * blocked and failed, and the cluster counters.
    */
