@@ -35,6 +35,7 @@ for _, node in ipairs(redis.call('SMEMBERS', K .. 'nodes')) do
         end
         h.e = { m = message, c = 'timeout', r = true }
         adjust_usage(node, inc, -h.sl, -(h.cpu or 0), -(h.mem or 0), nil)
+        release_type_lease(id, h)
         local outcome = 'queued'
         if h.a >= h.ma then
           mark_failed(id, h, rest, now, failedCap)
