@@ -1,5 +1,6 @@
-// `npm run bench:strategies`: one synthetic heterogeneous workload replayed through every
-// built-in strategy's real code, then power-of-two against random placement (n into n).
+// `npm run bench:strategies` (ts-node over the built @switchyard/core): one synthetic
+// heterogeneous workload replayed through every built-in strategy's real code, then
+// power-of-two against random placement (n tasks into n nodes). BENCH_TASKS sets the size.
 import { BUILT_IN_STRATEGIES, Strategy, type AssignmentStrategy } from '@switchyard/core';
 import { powerOfTwoMaxLoad, randomMaxLoad } from './balls-into-bins';
 import { simulate } from './simulate';
