@@ -9,7 +9,12 @@ describe('recurring schedules with two dispatchers', () => {
   let cluster: TestCluster;
 
   beforeAll(async () => {
-    cluster = await TestCluster.start({ dispatchers: 2, workers: 1 });
+    // a generous misfire grace: however slow the failover, the new leader catches up every tick
+    cluster = await TestCluster.start({
+      dispatchers: 2,
+      workers: 1,
+      env: { SCHEDULE_MISFIRE_GRACE_MS: '60000' },
+    });
   });
 
   afterAll(async () => {
