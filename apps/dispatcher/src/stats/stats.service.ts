@@ -16,6 +16,8 @@ import { describeWait, waitingReasonCode } from '../scheduling/waiting-reason';
 
 /** Most queued tasks read per type to classify why they wait; /stats says when it sampled. */
 const SAMPLE_PER_TYPE = 1000;
+/** Most queued tasks read in one /stats call over all types: the answer's cost is bounded. */
+const SAMPLE_TOTAL = 10_000;
 /** Ready to run: a node has room now; the next scheduling pass takes it. */
 const READY = 'ready: a node has room; next pass';
 
@@ -31,7 +33,7 @@ export interface StatsView {
   queues: { type: string; depth: number }[];
   nodes: Record<NodeStatus, number>;
   waiting: {
-    /** Queued tasks classified (the first SAMPLE_PER_TYPE of each queue). */
+    /** Queued tasks classified (the first SAMPLE_PER_TYPE of each queue, SAMPLE_TOTAL in all). */
     classified: number;
     queued: number;
     byReason: Record<string, number>;
@@ -71,7 +73,8 @@ export class StatsService {
     const reasonCache = new Map<string, string>();
     for (const [type, depth] of counts.depths) {
       waiting.queued += depth;
-      const heads = await this.tasks.queueHeads(type, SAMPLE_PER_TYPE);
+      const room = Math.min(SAMPLE_PER_TYPE, SAMPLE_TOTAL - waiting.classified);
+      const heads = room > 0 ? await this.tasks.queueHeads(type, room) : [];
       const perType: Record<string, number> = (waiting.byType[type] = {});
       for (const { header: h } of heads) {
         const req: TaskRequirements = {

@@ -1,0 +1,76 @@
+import type { NodeView, TaskRequirements } from '@switchyard/core';
+import { ClusterSnapshot } from './cluster-snapshot';
+
+function view(
+  id: string,
+  slots: number,
+  labels: Record<string, string> = {},
+  types = ['echo'],
+): NodeView {
+  return {
+    id,
+    types,
+    capacity: { slots, cpu: 4000, memoryMb: 4096 },
+    labels,
+    hostname: 'h',
+    pid: 1,
+    incarnation: 1,
+    status: 'alive',
+    used: { slots: 0, cpu: 0, memoryMb: 0 },
+    registeredAt: 0,
+    lastHeartbeatAt: 0,
+    inFlight: 0,
+  };
+}
+
+const req = (slots = 1, labels: TaskRequirements['labels'] = {}): TaskRequirements => ({
+  slots,
+  cpu: 0,
+  memoryMb: 0,
+  labels,
+});
+const ids = (list: readonly { id: string }[]): string[] => list.map((n) => n.id);
+
+describe('the leader snapshot of the nodes', () => {
+  it('offers only alive nodes of the type that match the selector and have room', () => {
+    const dead = { ...view('dead', 4), status: 'dead' as const };
+    const snapshot = new ClusterSnapshot(
+      [
+        view('a', 4, { zone: 'eu' }),
+        view('b', 1, { zone: 'us' }),
+        view('other', 4, {}, ['hash']),
+        dead,
+      ],
+      1,
+    );
+    expect(ids(snapshot.candidatesFor('echo', req()))).toEqual(['a', 'b']);
+    expect(ids(snapshot.candidatesFor('echo', req(1, { zone: 'eu' })))).toEqual(['a']);
+    expect(ids(snapshot.candidatesFor('echo', req(2)))).toEqual(['a']);
+    expect(ids(snapshot.candidatesFor('nothing', req()))).toEqual([]);
+  });
+
+  it('drops a node from every cached list once decisions fill it', () => {
+    const snapshot = new ClusterSnapshot([view('a', 2), view('b', 4)], 1);
+    expect(ids(snapshot.candidatesFor('echo', req(1)))).toEqual(['a', 'b']);
+    expect(ids(snapshot.candidatesFor('echo', req(2)))).toEqual(['a', 'b']);
+    snapshot.reserve('a', req(1));
+    expect(ids(snapshot.candidatesFor('echo', req(1)))).toEqual(['a', 'b']);
+    expect(ids(snapshot.candidatesFor('echo', req(2)))).toEqual(['b']);
+    snapshot.reserve('a', req(1));
+    expect(ids(snapshot.candidatesFor('echo', req(1)))).toEqual(['b']);
+  });
+
+  it('offers a node again once capacity is given back', () => {
+    const snapshot = new ClusterSnapshot([view('a', 1), view('b', 1)], 1);
+    snapshot.reserve('a', req(1));
+    expect(ids(snapshot.candidatesFor('echo', req(1)))).toEqual(['b']);
+    snapshot.reserve('a', req(1), -1);
+    expect(ids(snapshot.candidatesFor('echo', req(1)))).toEqual(['a', 'b']);
+  });
+
+  it('keeps one node id array per snapshot, for strategies that cache by identity', () => {
+    const snapshot = new ClusterSnapshot([view('a', 1), view('b', 1)], 1);
+    expect(snapshot.allNodeIds).toBe(snapshot.allNodeIds);
+    expect(snapshot.allNodeIds).toEqual(['a', 'b']);
+  });
+});
