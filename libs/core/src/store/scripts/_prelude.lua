@@ -115,6 +115,9 @@ end
 
 -- blocked -> queued (or delayed when its runAt is still ahead): every dependency succeeded.
 local function release_blocked(id, h, rest, now, aging)
+  if not may('blocked', 'queued') then
+    return 'blocked'
+  end
   h.bw = nil
   redis.call('SREM', K .. 'blocked', id)
   if h.ra and h.ra > now and may('blocked', 'delayed') then
