@@ -1,15 +1,30 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
-import { BUILT_IN_STRATEGIES, SwitchyardStoreModule, type SwitchyardConfig } from '@switchyard/core';
+import { TerminusModule } from '@nestjs/terminus';
+import {
+  appLoggerModule,
+  BUILT_IN_STRATEGIES,
+  StoreHealthIndicators,
+  SwitchyardStoreModule,
+  type SwitchyardConfig,
+} from '@switchyard/core';
 import { BusEventsController } from './bus/bus-events.controller';
 import { ClusterOverviewService } from './cluster/cluster-overview.service';
 import { ClusterController } from './cluster/cluster.controller';
 import { DispatcherIdentity } from './cluster/dispatcher-identity';
 import { DispatcherPresence } from './cluster/dispatcher-presence';
+import { DashboardAssets } from './dashboard/dashboard-assets';
+import { DashboardHistory } from './dashboard/dashboard-history';
+import { DashboardController } from './dashboard/dashboard.controller';
+import { EventFeed } from './events/event-feed';
+import { EventsController } from './events/events.controller';
 import { NodeHealthCheck } from './failover/node-health-check';
+import { HealthController } from './health/health.controller';
 import { DomainExceptionFilter } from './http/domain-exception.filter';
 import { LeaderLease } from './leadership/leader-lease';
+import { DispatcherMetrics } from './metrics/dispatcher-metrics';
+import { MetricsController } from './metrics/metrics.controller';
 import { NodeDrain } from './nodes/node-drain.service';
 import { NodesController } from './nodes/nodes.controller';
 import { AssignmentLoop } from './scheduling/assignment-loop';
@@ -32,8 +47,25 @@ export class DispatcherModule {
   static forRoot(config: SwitchyardConfig): DynamicModule {
     return {
       module: DispatcherModule,
-      imports: [DiscoveryModule, ScheduleModule.forRoot(), SwitchyardStoreModule.forRoot(config, 'switchyard-dispatcher')],
-      controllers: [TasksController, NodesController, ClusterController, SchedulesController, StatsController, BusEventsController],
+      imports: [
+        appLoggerModule('dispatcher', config),
+        DiscoveryModule,
+        ScheduleModule.forRoot(),
+        TerminusModule.forRoot({ logger: false }),
+        SwitchyardStoreModule.forRoot(config, 'switchyard-dispatcher'),
+      ],
+      controllers: [
+        TasksController,
+        NodesController,
+        ClusterController,
+        SchedulesController,
+        StatsController,
+        BusEventsController,
+        HealthController,
+        MetricsController,
+        EventsController,
+        DashboardController,
+      ],
       providers: [
         { provide: APP_FILTER, useClass: DomainExceptionFilter },
         ...BUILT_IN_STRATEGIES,
@@ -54,6 +86,11 @@ export class DispatcherModule {
         ScheduleRunner,
         StatsService,
         TypeLimitProbe,
+        StoreHealthIndicators,
+        DispatcherMetrics,
+        EventFeed,
+        DashboardAssets,
+        DashboardHistory,
       ],
       exports: [TaskSubmission, TaskQuery, AssignmentLoop, LeaderLease],
     };

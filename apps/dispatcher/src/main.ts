@@ -2,8 +2,10 @@ import 'reflect-metadata';
 import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { createAppLogger, loadConfig, SwitchyardRedisServer, type SwitchyardConfig } from '@switchyard/core';
+import { BusLink, loadConfig, SwitchyardRedisServer, type SwitchyardConfig } from '@switchyard/core';
+import { Logger } from 'nestjs-pino';
 import { DispatcherModule } from './dispatcher.module';
+import { setupOpenApi } from './http/openapi';
 
 function configOrExit(): SwitchyardConfig {
   try {
@@ -16,17 +18,21 @@ function configOrExit(): SwitchyardConfig {
 
 async function bootstrap(): Promise<void> {
   const config = configOrExit();
-  const logger = createAppLogger('dispatcher', config);
   const app = await NestFactory.create<NestExpressApplication>(DispatcherModule.forRoot(config), {
     bodyParser: false,
-    logger,
+    bufferLogs: true,
   });
+  const logger = app.get(Logger);
+  app.useLogger(logger);
   app.useBodyParser('json', { limit: config.maxBodyBytes });
   app.useGlobalPipes(
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, forbidUnknownValues: true }),
   );
   app.enableShutdownHooks();
-  app.connectMicroservice({ strategy: new SwitchyardRedisServer(config, config.prefix) });
+  const bus = new SwitchyardRedisServer(config, config.prefix);
+  app.get(BusLink).attach(bus);
+  app.connectMicroservice({ strategy: bus });
+  setupOpenApi(app);
   await app.startAllMicroservices();
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address() as { port: number };

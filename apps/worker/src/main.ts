@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import type { INestApplication, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { createAppLogger, loadConfig, SwitchyardRedisServer, type SwitchyardConfig } from '@switchyard/core';
+import { BusLink, loadConfig, SwitchyardRedisServer, type SwitchyardConfig } from '@switchyard/core';
+import { Logger } from 'nestjs-pino';
 import { ExampleHandlersModule } from './handlers/example-handlers.module';
 import { GracefulDrain } from './runtime/graceful-drain';
 import { WorkerModule } from './worker.module';
@@ -40,15 +41,20 @@ function configOrExit(): SwitchyardConfig {
 
 async function bootstrap(): Promise<void> {
   const config = configOrExit();
-  const logger = createAppLogger(`worker ${config.nodeId}`, config);
-  const app = await NestFactory.create(WorkerModule.forRoot(config, { handlers: [ExampleHandlersModule] }), { logger });
+  const app = await NestFactory.create(WorkerModule.forRoot(config, { handlers: [ExampleHandlersModule] }), {
+    bufferLogs: true,
+  });
+  const logger = app.get(Logger);
+  app.useLogger(logger);
   // SIGTERM/SIGINT and a remote drain take one path: drain (GracefulDrain), close, exit 0
   const exit = shutdownOnce(app, logger, config.drainGraceMs);
   process.once('SIGTERM', () => exit('SIGTERM'));
   process.once('SIGINT', () => exit('SIGINT'));
   app.get(GracefulDrain).onExitRequested(exit);
   // subscribe first, then register (in listen → init): no assignment can precede our subscription
-  app.connectMicroservice({ strategy: new SwitchyardRedisServer(config, config.prefix, config.nodeId) });
+  const bus = new SwitchyardRedisServer(config, config.prefix, config.nodeId);
+  app.get(BusLink).attach(bus);
+  app.connectMicroservice({ strategy: bus });
   await app.startAllMicroservices();
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address() as { port: number };

@@ -1,8 +1,16 @@
 import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { SwitchyardStoreModule, type SwitchyardConfig } from '@switchyard/core';
+import { TerminusModule } from '@nestjs/terminus';
+import {
+  appLoggerModule,
+  StoreHealthIndicators,
+  SwitchyardStoreModule,
+  type SwitchyardConfig,
+} from '@switchyard/core';
 import { NodeEventsController } from './bus/node-events.controller';
 import { HealthController } from './health/health.controller';
+import { MetricsController } from './metrics/metrics.controller';
+import { WorkerMetrics } from './metrics/worker-metrics';
 import { GracefulDrain } from './runtime/graceful-drain';
 import { HandlerRegistry } from './runtime/handler-registry';
 import { IsolatedPool } from './runtime/isolated-pool';
@@ -21,9 +29,25 @@ export class WorkerModule {
   static forRoot(config: SwitchyardConfig, options: WorkerModuleOptions): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [DiscoveryModule, SwitchyardStoreModule.forRoot(config, `switchyard-worker:${config.nodeId}`), ...options.handlers],
-      controllers: [NodeEventsController, HealthController],
-      providers: [HandlerRegistry, NodeSession, ReportBatcher, IsolatedPool, TaskRunner, LeaseRecovery, GracefulDrain],
+      imports: [
+        appLoggerModule('worker', config),
+        DiscoveryModule,
+        TerminusModule.forRoot({ logger: false }),
+        SwitchyardStoreModule.forRoot(config, `switchyard-worker:${config.nodeId}`),
+        ...options.handlers,
+      ],
+      controllers: [NodeEventsController, HealthController, MetricsController],
+      providers: [
+        HandlerRegistry,
+        NodeSession,
+        ReportBatcher,
+        IsolatedPool,
+        TaskRunner,
+        LeaseRecovery,
+        GracefulDrain,
+        StoreHealthIndicators,
+        WorkerMetrics,
+      ],
       exports: [NodeSession, TaskRunner, GracefulDrain],
     };
   }

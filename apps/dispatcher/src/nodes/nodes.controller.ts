@@ -1,7 +1,22 @@
 import { Controller, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiConflictResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { NodeStore, type NodeView } from '@switchyard/core';
+import { ErrorResponseDto } from '../http/error-response.dto';
+import { NodeDrainDto } from './dto/node-drain.dto';
+import { NodeListDto, NodeViewDto } from './dto/node-view.dto';
 import { NodeDrain } from './node-drain.service';
 
+@ApiTags('nodes')
+@ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'Redis is unavailable' })
 @Controller('nodes')
 export class NodesController {
   constructor(
@@ -10,11 +25,19 @@ export class NodesController {
   ) {}
 
   @Get()
+  @ApiOperation({
+    summary: 'List worker nodes: status, capacity and use, last heartbeat and completion',
+  })
+  @ApiOkResponse({ type: NodeListDto })
   async list(): Promise<{ nodes: NodeView[] }> {
     return { nodes: await this.nodes.list() };
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'Get one node' })
+  @ApiParam({ name: 'id', description: 'node id' })
+  @ApiOkResponse({ type: NodeViewDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'no such node' })
   get(@Param('id') id: string): Promise<NodeView> {
     return this.nodes.get(id);
   }
@@ -22,6 +45,11 @@ export class NodesController {
   /** 202: the node stops taking work now, finishes or hands back what it runs, then leaves. */
   @Post(':id/drain')
   @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({ summary: 'Drain a node: no new work; it finishes or hands back what it runs, then leaves' })
+  @ApiParam({ name: 'id', description: 'node id' })
+  @ApiAcceptedResponse({ type: NodeDrainDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'no such node' })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'the node is not running (dead)' })
   drain(@Param('id') id: string): Promise<object> {
     return this.drainer.drain(id);
   }

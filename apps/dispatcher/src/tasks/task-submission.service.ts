@@ -10,6 +10,7 @@ import {
   type SwitchyardConfig,
   type TaskSpec,
 } from '@switchyard/core';
+import { DispatcherMetrics } from '../metrics/dispatcher-metrics';
 import { AssignmentLoop } from '../scheduling/assignment-loop';
 import { StrategyRegistry } from '../scheduling/strategy-registry';
 import type { SubmitTaskDto } from './dto/submit-task.dto';
@@ -22,6 +23,7 @@ export class TaskSubmission {
     private readonly bus: BusPublisher,
     private readonly loop: AssignmentLoop,
     private readonly strategies: StrategyRegistry,
+    private readonly metrics: DispatcherMetrics,
     @Inject(SWITCHYARD_CONFIG) private readonly config: SwitchyardConfig,
   ) {}
 
@@ -33,6 +35,7 @@ export class TaskSubmission {
     const specs = dtos.map((dto, i) => this.toSpec(dto, now, dtos.length > 1 ? `tasks[${i}].` : ''));
     const outcomes = await this.tasks.submit(specs, now);
     const created = outcomes.filter((o) => o.created).length;
+    outcomes.forEach((o, i) => o.created && this.metrics.tasksSubmitted(specs[i].type));
     if (created > 0) {
       this.bus.tasksSubmitted({ count: created });
       this.loop.wake();

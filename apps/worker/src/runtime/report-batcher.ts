@@ -8,6 +8,7 @@ import {
   type StartReport,
   type SwitchyardConfig,
 } from '@switchyard/core';
+import { WorkerMetrics } from '../metrics/worker-metrics';
 import { NodeSession } from './node-session';
 
 /** Start reports wait this long: a task that finishes sooner is recorded in one write. */
@@ -47,6 +48,7 @@ export class ReportBatcher implements OnApplicationShutdown {
     private readonly tasks: TaskStore,
     private readonly bus: BusPublisher,
     private readonly session: NodeSession,
+    private readonly metrics: WorkerMetrics,
     @Inject(SWITCHYARD_CONFIG) private readonly config: SwitchyardConfig,
   ) {}
 
@@ -143,6 +145,7 @@ export class ReportBatcher implements OnApplicationShutdown {
       random: Math.random(),
     }));
     const outcomes = await this.tasks.finish(node, this.session.incarnation, reports);
+    this.metrics.recorded(batch.map((f) => ({ taskId: f.report.taskId, type: f.type })), outcomes, Date.now());
     const done: string[] = [];
     const freed = { slots: 0, cpu: 0, memoryMb: 0 };
     let ended = 0;
@@ -155,7 +158,8 @@ export class ReportBatcher implements OnApplicationShutdown {
         if (outcome !== 'delayed') done.push(batch[i].report.taskId);
       } else {
         this.staleReports++;
-        this.logger.warn(`result for task ${batch[i].report.taskId} rejected: ${outcome}`);
+        const taskId = batch[i].report.taskId;
+        this.logger.warn({ msg: `result for task ${taskId} rejected: ${outcome}`, taskId, node });
       }
     });
     if (ended > 0) this.bus.tasksFinished({ node, done, ended, freed });

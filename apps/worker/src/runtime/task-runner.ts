@@ -7,6 +7,7 @@ import {
   type TaskContext,
   type TaskErrorInfo,
 } from '@switchyard/core';
+import { WorkerMetrics } from '../metrics/worker-metrics';
 import { HandlerRegistry } from './handler-registry';
 import { IsolatedPool } from './isolated-pool';
 import { NodeSession } from './node-session';
@@ -14,6 +15,7 @@ import { ReportBatcher } from './report-batcher';
 
 interface Running {
   lease: number;
+  slots: number;
   controller: AbortController;
   /** Why the signal was aborted by us (timeout/cancel/revoked), if it was. */
   reason?: 'timeout' | 'cancelled' | 'revoked' | 'drain';
@@ -38,6 +40,7 @@ export class TaskRunner {
     private readonly reports: ReportBatcher,
     private readonly isolated: IsolatedPool,
     session: NodeSession,
+    private readonly metrics: WorkerMetrics,
     @Inject(SWITCHYARD_CONFIG) private readonly config: SwitchyardConfig,
   ) {
     // a new incarnation holds none of the old leases: what still runs here is revoked
@@ -46,6 +49,13 @@ export class TaskRunner {
 
   get size(): number {
     return this.running.size;
+  }
+
+  /** Slots held by the attempts running here. */
+  get slotsInUse(): number {
+    let slots = 0;
+    for (const r of this.running.values()) slots += r.slots;
+    return slots;
   }
 
   isRunning(taskId: string): boolean {
@@ -63,7 +73,7 @@ export class TaskRunner {
     if (!this.accepting) return;
     if (this.reports.has(task.id)) return;
     const controller = new AbortController();
-    const entry: Running = { lease: task.lease, controller, done: Promise.resolve() };
+    const entry: Running = { lease: task.lease, slots: task.slots, controller, done: Promise.resolve() };
     this.running.set(task.id, entry);
     entry.done = this.execute(task, entry).finally(() => {
       if (this.running.get(task.id) === entry) this.running.delete(task.id);
@@ -112,6 +122,7 @@ export class TaskRunner {
       return;
     }
     this.reports.started({ taskId: task.id, lease: task.lease, startedAt });
+    this.metrics.started(task.id, task.type, task.attempt, startedAt);
     const timeoutMs = Math.min(task.timeoutMs, handler.options.timeoutMs ?? Infinity);
     const timer = setTimeout(() => {
       entry.reason = 'timeout';
@@ -134,9 +145,13 @@ export class TaskRunner {
         ),
         abortedPromise(entry.controller.signal),
       ]);
+      this.metrics.handlerDone(task.type, 'ok', Date.now() - startedAt);
       finish(this.encodeResult(result));
     } catch (err) {
-      finish({ error: this.describeError(err, entry, timeoutMs) });
+      this.metrics.handlerDone(task.type, 'error', Date.now() - startedAt);
+      const error = this.describeError(err, entry, timeoutMs);
+      this.logger.debug({ msg: `task ${task.id} attempt ${task.attempt} failed: ${error.message}`, taskId: task.id, type: task.type });
+      finish({ error });
     } finally {
       clearTimeout(timer);
     }

@@ -187,5 +187,8 @@ export const CONFIG_VARIABLES = {
   finishedRetentionMs: intVar('FINISHED_RETENTION_MS', 'How long succeeded and cancelled tasks are kept.', DAY, 1000, 365 * DAY),
   finishedListCap: intVar('FINISHED_LIST_CAP', 'How many recently finished task ids are listed.', 10_000, 1, 10_000_000),
   failedCap: intVar('FAILED_CAP', 'How many failed tasks (dead letters) are kept; the oldest go first.', 100_000, 1, 100_000_000),
+  eventsMaxLen: intVar('EVENTS_STREAM_MAX_LEN', 'Approximate length bound of the change-event stream behind GET /events (0 = no events are written).', 10_000, 0, 10_000_000),
+  eventsMaxClients: intVar('EVENTS_MAX_CLIENTS', 'Most GET /events clients one dispatcher serves at once (more get 503).', 100, 0, 100_000),
+  dashboardSampleMs: intVar('DASHBOARD_SAMPLE_MS', 'How often the dashboard history (queue depth, throughput) is sampled; 60 samples are kept.', 5 * SECOND, 100, MINUTE),
   idempotencyTtlMs: intVar('IDEMPOTENCY_TTL_MS', 'How long an idempotency key maps to its task.', DAY, 1000, 365 * DAY),
 } satisfies Record<string, ConfigVariable<unknown>>;

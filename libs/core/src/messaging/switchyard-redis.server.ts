@@ -2,6 +2,7 @@ import { ServerRedis } from '@nestjs/microservices';
 import type { Redis } from 'ioredis';
 import type { RedisConfig } from '../store/redis-connection';
 import { busCluster, busOptions } from './redis-transport-options';
+import type { BusConnection } from './bus-link';
 import { ChannelNaming } from './patterns';
 
 /**
@@ -10,7 +11,7 @@ import { ChannelNaming } from './patterns';
  * and a node hears only its own assignments. `listen()` resolves only once every SUBSCRIBE
  * is confirmed.
  */
-export class SwitchyardRedisServer extends ServerRedis {
+export class SwitchyardRedisServer extends ServerRedis implements BusConnection {
   private readonly naming: ChannelNaming;
   private readonly channelToPattern = new Map<string, string>();
 
@@ -29,6 +30,11 @@ export class SwitchyardRedisServer extends ServerRedis {
       busCluster(this.redis, (times) => this.createRetryStrategy(times)) ??
       super.createRedisClient()
     );
+  }
+
+  /** Both the subscriber and the publisher connection are up. */
+  get connected(): boolean {
+    return this.subClient?.status === 'ready' && this.pubClient?.status === 'ready';
   }
 
   override start(callback?: (err?: unknown) => void): void {

@@ -138,6 +138,11 @@ export class Keyspace {
     return `${this.base}stats`;
   }
 
+  /** Stream of change events (task and node), bounded by EVENTS_STREAM_MAX_LEN; feeds GET /events. */
+  get events(): string {
+    return `${this.base}events`;
+  }
+
   /** A bus channel, namespaced by the prefix (Nest's keyPrefix does not apply to channels). */
   channel(name: string): string {
     return `${this.prefix}:${name}`;

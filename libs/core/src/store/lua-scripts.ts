@@ -40,14 +40,39 @@ export function luaTransitionTable(): string {
   return `local ALLOWED = {\n${rows.join('\n')}\n}\n`;
 }
 
+/** Process-wide settings compiled into every script (one config per process). */
+export interface ScriptSettings {
+  /** Bound of the change-event stream (XADD MAXLEN ~); 0 turns events off. */
+  eventsMaxLen: number;
+}
+
+export const DEFAULT_EVENTS_MAX_LEN = 10_000;
+let settings: ScriptSettings = { eventsMaxLen: DEFAULT_EVENTS_MAX_LEN };
 const sourceCache = new Map<ScriptName, string>();
+
+/**
+ * Sets the constants compiled into the scripts. Called once at start, before any store is
+ * built (SwitchyardStoreModule does it): every store of a process shares one connection's
+ * script definitions, so they must agree.
+ */
+export function configureScripts(next: ScriptSettings): void {
+  if (!Number.isInteger(next.eventsMaxLen) || next.eventsMaxLen < 0) {
+    throw new RangeError(`eventsMaxLen must be a non-negative integer, got ${next.eventsMaxLen}`);
+  }
+  settings = { ...next };
+  sourceCache.clear();
+}
+
+function luaSettings(): string {
+  return `local EVENTS_MAXLEN = ${settings.eventsMaxLen}\n`;
+}
 
 export function scriptSource(name: ScriptName): string {
   let source = sourceCache.get(name);
   if (source === undefined) {
     const prelude = fs.readFileSync(path.join(SCRIPTS_DIR, '_prelude.lua'), 'utf8');
     const body = fs.readFileSync(path.join(SCRIPTS_DIR, SCRIPT_FILES[name]), 'utf8');
-    source = `${luaTransitionTable()}${prelude}\n${body}`;
+    source = `${luaTransitionTable()}${luaSettings()}${prelude}\n${body}`;
     sourceCache.set(name, source);
   }
   return source;

@@ -9,14 +9,18 @@ import {
 } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { SWITCHYARD_CONFIG, type SwitchyardConfig } from '../config/switchyard-config';
+import { BusLink } from '../messaging/bus-link';
 import { BusPublisher } from '../messaging/bus-publisher';
 import { SwitchyardRedisClient } from '../messaging/switchyard-redis.client';
 import { DispatcherRegistryStore } from './dispatcher-registry.store';
+import { EventStore } from './event.store';
 import { Keyspace } from './keyspace';
 import { LeaderLeaseStore } from './leader-lease.store';
+import { configureScripts } from './lua-scripts';
 import { NodeStore } from './node.store';
 import { ScheduleStore } from './schedule.store';
 import { closeRedis, connectRedis, createRedis } from './redis-connection';
+import { StatsStore } from './stats.store';
 import { TaskStore } from './task.store';
 
 /** The command connection every store shares. */
@@ -50,6 +54,7 @@ class StoreLifecycle implements OnModuleInit, OnApplicationShutdown {
 @Module({})
 export class SwitchyardStoreModule {
   static forRoot(config: SwitchyardConfig, connectionName: string): DynamicModule {
+    configureScripts({ eventsMaxLen: config.eventsMaxLen });
     return {
       module: SwitchyardStoreModule,
       providers: [
@@ -88,12 +93,23 @@ export class SwitchyardStoreModule {
           useFactory: (redis: Redis, keys: Keyspace) => new DispatcherRegistryStore(redis, keys),
         },
         {
+          provide: StatsStore,
+          inject: [REDIS, Keyspace],
+          useFactory: (redis: Redis, keys: Keyspace) => new StatsStore(redis, keys),
+        },
+        {
+          provide: EventStore,
+          inject: [REDIS, Keyspace],
+          useFactory: (redis: Redis, keys: Keyspace) => new EventStore(redis, keys),
+        },
+        {
           provide: BusPublisher,
           useFactory: () => new BusPublisher(new SwitchyardRedisClient(config, config.prefix)),
         },
+        BusLink,
         StoreLifecycle,
       ],
-      exports: [SWITCHYARD_CONFIG, REDIS, Keyspace, TaskStore, NodeStore, ScheduleStore, LeaderLeaseStore, DispatcherRegistryStore, BusPublisher],
+      exports: [SWITCHYARD_CONFIG, REDIS, Keyspace, TaskStore, NodeStore, ScheduleStore, LeaderLeaseStore, DispatcherRegistryStore, StatsStore, EventStore, BusPublisher, BusLink],
     };
   }
 }

@@ -1,4 +1,4 @@
-import { monotonicFactory } from 'ulid';
+import { decodeTime, monotonicFactory } from 'ulid';
 
 const nextUlid = monotonicFactory();
 
@@ -11,4 +11,9 @@ const ULID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
 export function isTaskId(value: string): boolean {
   return ULID_PATTERN.test(value);
+}
+
+/** When the task was submitted: a task id is a ULID made at submit time. */
+export function submittedAtOf(id: string): number {
+  return decodeTime(id);
 }

@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   Allow,
@@ -25,19 +26,27 @@ const KEY_PATTERN = /^[\x21-\x7e]{1,128}$/;
 const TASK_ID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
 export class RetryPolicyDto {
+  @ApiProperty({ enum: ['fixed', 'exponential'] })
   @IsIn(['fixed', 'exponential'])
   backoff: 'fixed' | 'exponential';
 
+  @ApiProperty({
+    minimum: 0,
+    maximum: 604800000,
+    description: 'first delay (fixed: every delay), ms',
+  })
   @IsInt()
   @Min(0)
   @Max(7 * 24 * 3600 * 1000)
   baseMs: number;
 
+  @ApiProperty({ minimum: 0, maximum: 604800000, description: 'longest delay, ms' })
   @IsInt()
   @Min(0)
   @Max(7 * 24 * 3600 * 1000)
   capMs: number;
 
+  @ApiProperty({ minimum: 0, maximum: 1, description: 'share of each delay that is random' })
   @IsNumber()
   @Min(0)
   @Max(1)
@@ -45,6 +54,7 @@ export class RetryPolicyDto {
 }
 
 export class RequirementsDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: 10000, default: 1 })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -52,69 +62,122 @@ export class RequirementsDto {
   slots?: number;
 
   /** Millicores. */
+  @ApiPropertyOptional({ minimum: 0, maximum: 10000000, default: 0, description: 'millicores' })
   @IsOptional()
   @IsInt()
   @Min(0)
   @Max(10_000_000)
   cpu?: number;
 
+  @ApiPropertyOptional({ minimum: 0, maximum: 100000000, default: 0 })
   @IsOptional()
   @IsInt()
   @Min(0)
   @Max(100_000_000)
   memoryMb?: number;
 
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: {
+      oneOf: [
+        { type: 'string' },
+        { type: 'object', properties: { in: { type: 'array', items: { type: 'string' } } } },
+        { type: 'object', properties: { notIn: { type: 'array', items: { type: 'string' } } } },
+      ],
+    },
+    description: 'label selector: value, {in: [...]} or {notIn: [...]} per key',
+    example: { zone: 'eu' },
+  })
   @IsOptional()
   @IsLabelSelector()
   labels?: LabelSelector;
 }
 
 export class SubmitTaskDto {
+  @ApiProperty({ pattern: TASK_TYPE_PATTERN.source, example: 'echo' })
   @IsString()
-  @Matches(TASK_TYPE_PATTERN, { message: 'type must be 1-64 characters of letters, digits, . _ : -' })
+  @Matches(TASK_TYPE_PATTERN, {
+    message: 'type must be 1-64 characters of letters, digits, . _ : -',
+  })
   type: string;
 
   /** Any JSON value; its encoded size is bounded by MAX_PAYLOAD_BYTES. */
+  @ApiPropertyOptional({
+    description: 'any JSON value, at most MAX_PAYLOAD_BYTES encoded',
+    example: { text: 'hello' },
+  })
   @Allow()
   payload?: unknown;
 
+  @ApiPropertyOptional({
+    minimum: -1000,
+    maximum: 1000,
+    default: 0,
+    description: 'higher goes first',
+  })
   @IsOptional()
   @IsInt()
   @Min(-1000)
   @Max(1000)
   priority?: number;
 
+  @ApiPropertyOptional({ type: () => RequirementsDto })
   @IsOptional()
   @IsObject()
   @ValidateNested()
   @Type(() => RequirementsDto)
   requirements?: RequirementsDto;
 
+  @ApiPropertyOptional({
+    minimum: 1,
+    description:
+      'default from TASK_DEFAULT_MAX_ATTEMPTS / RETRY_POLICIES; at most TASK_MAX_ATTEMPTS',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
   maxAttempts?: number;
 
+  @ApiPropertyOptional({
+    minimum: 1,
+    description: 'default TASK_DEFAULT_TIMEOUT_MS; at most TASK_MAX_TIMEOUT_MS',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
   timeoutMs?: number;
 
+  @ApiPropertyOptional({
+    pattern: KEY_PATTERN.source,
+    description: 'a repeated key returns the first task (200)',
+  })
   @IsOptional()
   @IsString()
   @Matches(KEY_PATTERN, { message: 'idempotencyKey must be 1-128 printable ASCII characters' })
   idempotencyKey?: string;
 
+  @ApiPropertyOptional({
+    minLength: 1,
+    maxLength: 64,
+    description: 'assignment strategy name',
+    example: 'least-loaded',
+  })
   @IsOptional()
   @IsString()
   @Length(1, 64)
   strategy?: string;
 
+  @ApiPropertyOptional({ minLength: 1, maxLength: 256 })
   @IsOptional()
   @IsString()
   @Length(1, 256)
   affinityKey?: string;
 
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: 31536000000,
+    description: 'start no sooner than this from now',
+  })
   @IsOptional()
   @IsInt()
   @Min(0)
@@ -122,11 +185,13 @@ export class SubmitTaskDto {
   delayMs?: number;
 
   /** Epoch milliseconds. */
+  @ApiPropertyOptional({ minimum: 0, description: 'start no sooner than this time, epoch ms' })
   @IsOptional()
   @IsInt()
   @Min(0)
   runAt?: number;
 
+  @ApiPropertyOptional({ type: () => RetryPolicyDto })
   @IsOptional()
   @IsObject()
   @ValidateNested()
@@ -144,6 +209,11 @@ export class SubmitTaskDto {
 }
 
 export class SubmitBatchDto {
+  @ApiProperty({
+    type: () => [SubmitTaskDto],
+    minItems: 1,
+    description: 'at most MAX_BATCH_SIZE tasks',
+  })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(100_000)

@@ -29,6 +29,26 @@ local function bulk(cmd, key, args, step)
   end
 end
 
+-- Change events, appended to the bounded stream `events` in the same script as the change,
+-- so an event exists exactly when its change committed. EVENTS_MAXLEN (generated from
+-- EVENTS_STREAM_MAX_LEN; 0 = off) bounds the stream. Events buffer per script run and go out as
+-- ONE stream entry on flush_events(), so a batch costs one XADD, not one per task.
+-- Each event: {k = 'task' | 'node', id, s = state or status, ty = task type, n = node}.
+local EVENTS = {}
+
+local function emit_event(kind, id, state, ty, node)
+  if EVENTS_MAXLEN > 0 then
+    EVENTS[#EVENTS + 1] = { k = kind, id = id, s = state, ty = ty, n = node }
+  end
+end
+
+local function flush_events()
+  if #EVENTS > 0 then
+    redis.call('XADD', K .. 'events', 'MAXLEN', '~', EVENTS_MAXLEN, '*', 'e', cjson.encode(EVENTS))
+    EVENTS = {}
+  end
+end
+
 local function may(from, to)
   local t = ALLOWED[from]
   return t ~= nil and t[to] == true
@@ -80,6 +100,7 @@ local function enqueue(id, h, rest, now, aging)
   redis.call('SET', K .. 't:' .. id, join(h, rest))
   redis.call('ZADD', K .. 'q:' .. h.ty, h.qa - h.pr * aging, id)
   redis.call('SADD', K .. 'types', h.ty)
+  emit_event('task', id, 'queued', h.ty, nil)
 end
 
 -- Changes a node's used capacity by the given deltas, if the incarnation still matches.
@@ -125,6 +146,7 @@ local function release_blocked(id, h, rest, now, aging)
     h.u = now
     redis.call('SET', K .. 't:' .. id, join(h, rest))
     redis.call('ZADD', K .. 'delayed', h.ra, id)
+    emit_event('task', id, 'delayed', h.ty, nil)
     return 'delayed'
   end
   enqueue(id, h, rest, now, aging)
@@ -151,6 +173,7 @@ local function mark_failed(id, h, rest, now, failedCap)
   redis.call('SET', K .. 't:' .. id, join(h, rest))
   redis.call('ZADD', K .. 'failed', now, id)
   note_terminal(id)
+  emit_event('task', id, 'failed', h.ty, nil)
   local excess = redis.call('ZCARD', K .. 'failed') - failedCap
   if excess > 0 then
     local old = redis.call('ZRANGE', K .. 'failed', 0, math.min(excess, 100) - 1)
@@ -165,6 +188,7 @@ end
 local function mark_finished(id, h, rest, retainMs)
   redis.call('SET', K .. 't:' .. id, join(h, rest), 'PX', retainMs)
   note_terminal(id)
+  emit_event('task', id, h.s, h.ty, nil)
 end
 
 local function trim_finished(ids, cap)
@@ -209,3 +233,4 @@ local function release_leases(node, now, aging, outcome, count_attempt, failedCa
   redis.call('DEL', lk)
   return { requeued, failed }
 end
+

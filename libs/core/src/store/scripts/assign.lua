@@ -114,6 +114,7 @@ for j = 0, n - 1 do
       l[#l + 1] = now + h.to + grace
       l[#l + 1] = id
       count_type_start(h.ty, id, now + h.to + grace)
+      emit_event('task', id, 'assigned', h.ty, nodeId)
       node.us = node.us + h.sl
       node.uc = node.uc + cpu
       node.um = node.um + mem
@@ -134,4 +135,5 @@ for id, node in pairs(nodes) do
     redis.call('HSET', K .. 'n:' .. id, 'us', node.us, 'uc', node.uc, 'um', node.um)
   end
 end
+flush_events()
 return out

@@ -37,4 +37,5 @@ h.i = nil
 mark_finished(id, h, rest, retainMs)
 trim_finished({ id }, cap)
 redis.call('HINCRBY', K .. 'stats', 'cancelled', 1)
+flush_events()
 return { 'ok', prev, node, inc, h.l }

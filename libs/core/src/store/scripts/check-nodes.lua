@@ -31,16 +31,19 @@ for j = 1, #silent, 2 do
     local released = release_leases(id, now, aging, 'lost', true, failedCap)
     redis.call('HSET', nk, 'st', 'dead', 'us', 0, 'uc', 0, 'um', 0, 'dd', now)
     redis.call('ZREM', K .. 'hb', id)
+    emit_event('node', id, 'dead', nil, nil)
     table.insert(dead, id)
     table.insert(dead, tonumber(cur[1]))
     table.insert(dead, released[1])
     table.insert(dead, released[2])
   elseif quiet > suspectAfter and cur[2] == 'alive' then
     redis.call('HSET', nk, 'st', 'suspect')
+    emit_event('node', id, 'suspect', nil, nil)
     table.insert(suspects, id)
   end
 end
 if #suspects + #dead > 0 then
   redis.call('INCR', K .. 'nodes:ver')
 end
+flush_events()
 return { suspects, dead }

@@ -12,5 +12,7 @@ end
 if cur[2] ~= 'draining' then
   redis.call('HSET', nk, 'st', 'draining')
   redis.call('INCR', K .. 'nodes:ver')
+  emit_event('node', ARGV[1], 'draining', nil, nil)
+  flush_events()
 end
 return 'draining'

@@ -91,6 +91,7 @@ for j = 0, n - 1 do
           h.ra = now + backoff(h, retry, h.a)
           redis.call('SET', key, join(h, rest))
           redis.call('ZADD', K .. 'delayed', h.ra, id)
+          emit_event('task', id, 'delayed', h.ty, node)
           counts.retried = counts.retried + 1
           out[j + 1] = 'delayed'
         end
@@ -107,4 +108,5 @@ for name, count in pairs(counts) do
     redis.call('HINCRBY', K .. 'stats', name, count)
   end
 end
+flush_events()
 return out

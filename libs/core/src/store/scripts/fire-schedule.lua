@@ -33,10 +33,12 @@ if tick ~= '' then
     redis.call('ZADD', K .. 'q:' .. ty, score, id)
     redis.call('SADD', K .. 'types', ty)
     redis.call('HINCRBY', K .. 'stats', 'submitted', 1)
+    emit_event('task', id, 'queued', ty, nil)
     redis.call('HSET', sk, 'lt', tick, 'lk', id)
     redis.call('HINCRBY', sk, 'fired', 1)
     outcome = 'fired'
   end
 end
 redis.call('ZADD', K .. 'sc:due', 'XX', nextDue, sid)
+flush_events()
 return { outcome, outcome == 'fired' and id or '' }

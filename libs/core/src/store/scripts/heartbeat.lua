@@ -15,6 +15,8 @@ redis.call('ZADD', K .. 'hb', now, id)
 if cur[2] == 'suspect' then
   redis.call('HSET', nk, 'st', 'alive')
   redis.call('INCR', K .. 'nodes:ver')
+  emit_event('node', id, 'alive', nil, nil)
+  flush_events()
   return 'alive'
 end
 return cur[2]

@@ -15,4 +15,6 @@ redis.call('DEL', nk)
 redis.call('SREM', K .. 'nodes', id)
 redis.call('ZREM', K .. 'hb', id)
 redis.call('INCR', K .. 'nodes:ver')
+emit_event('node', id, 'left', nil, nil)
+flush_events()
 return released

@@ -22,6 +22,7 @@ for _, id in ipairs(due) do
   end
   redis.call('ZREM', K .. 'delayed', id)
 end
+flush_events()
 local nextDue = redis.call('ZRANGE', K .. 'delayed', 0, 0, 'WITHSCORES')[2] or ''
 
 local depths = {}

@@ -52,4 +52,5 @@ for _, node in ipairs(redis.call('SMEMBERS', K .. 'nodes')) do
     end
   end
 end
+flush_events()
 return out

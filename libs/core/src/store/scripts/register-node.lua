@@ -19,4 +19,6 @@ redis.call('HSET', nk,
 redis.call('SADD', K .. 'nodes', id)
 redis.call('ZADD', K .. 'hb', now, id)
 redis.call('INCR', K .. 'nodes:ver')
+emit_event('node', id, 'alive', nil, nil)
+flush_events()
 return { inc, released[1], released[2] }

@@ -55,4 +55,5 @@ while settled < budget do
     break
   end
 end
+flush_events()
 return { settled, redis.call('SCARD', K .. 'resolving') }

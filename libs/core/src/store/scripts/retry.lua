@@ -27,4 +27,5 @@ h.pg = nil
 -- SET without PX in enqueue drops the retention TTL of a cancelled task
 enqueue(id, h, payload_part(rest), now, aging)
 redis.call('HINCRBY', K .. 'stats', 'requeued', 1)
+flush_events()
 return { 'ok', prev }

@@ -29,8 +29,10 @@ for j = 0, n - 1 do
         att.sa = startedAt
       end
       redis.call('SET', key, join(h, rest))
+      emit_event('task', id, 'running', h.ty, node)
       out[j + 1] = 'running'
     end
   end
 end
+flush_events()
 return out

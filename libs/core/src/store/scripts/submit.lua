@@ -96,12 +96,15 @@ for j = 0, n - 1 do
     if state == 'queued' then
       redis.call('SET', K .. 't:' .. id, record)
       redis.call('ZADD', K .. 'q:' .. type, score, id)
+      emit_event('task', id, state, type, nil)
     elseif state == 'blocked' then
       local _, rest = split(record)
       state = create_blocked(id, headers[j], rest)
+      if state == 'blocked' then emit_event('task', id, state, type, nil) end
     else
       redis.call('SET', K .. 't:' .. id, record)
       redis.call('ZADD', K .. 'delayed', score, id)
+      emit_event('task', id, state, type, nil)
     end
     created = created + 1
     reply = { id, state, 1 }
@@ -114,4 +117,5 @@ end
 if created > 0 then
   redis.call('HINCRBY', K .. 'stats', 'submitted', created)
 end
+flush_events()
 return out

@@ -1,0 +1,136 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  submittedAtOf,
+  SWITCHYARD_CONFIG,
+  type FinishOutcome,
+  type SwitchyardConfig,
+} from '@switchyard/core';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** Seconds: from a few ms (hot path) to an hour (long delays and backlogs). */
+const LATENCY_BUCKETS = [
+  0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600,
+];
+
+/**
+ * A worker's Prometheus metrics: what happened to the tasks this node ran. Sum over nodes
+ * for the cluster (the dispatcher's switchyard_cluster_tasks_total holds the Redis-kept
+ * totals, which also count what no worker reports: cancels, dead nodes' tasks). Submit times
+ * come from the task id (a ULID made at submit), so latency spans hosts' clocks.
+ */
+@Injectable()
+export class WorkerMetrics {
+  readonly registry = new Registry();
+  private readonly succeeded: Counter<'type'>;
+  private readonly failed: Counter<'type'>;
+  private readonly retried: Counter<'type'>;
+  private readonly rejected: Counter<'reason'>;
+  private readonly handlerSeconds: Histogram<'type' | 'outcome'>;
+  private readonly toStart: Histogram<'type'>;
+  private readonly toFinish: Histogram<'type' | 'state'>;
+
+  constructor(@Inject(SWITCHYARD_CONFIG) config: SwitchyardConfig) {
+    const registers = [this.registry];
+    this.registry.setDefaultLabels({ node: config.nodeId });
+    collectDefaultMetrics({ register: this.registry });
+    this.succeeded = new Counter({
+      name: 'switchyard_tasks_succeeded_total',
+      help: 'Tasks this node ran to success, by type.',
+      labelNames: ['type'],
+      registers,
+    });
+    this.failed = new Counter({
+      name: 'switchyard_tasks_failed_total',
+      help: 'Tasks that ended failed on this node (attempts exhausted or non-retryable), by type.',
+      labelNames: ['type'],
+      registers,
+    });
+    this.retried = new Counter({
+      name: 'switchyard_tasks_retried_total',
+      help: 'Failed attempts on this node that went back to wait for a retry, by type.',
+      labelNames: ['type'],
+      registers,
+    });
+    this.rejected = new Counter({
+      name: 'switchyard_reports_rejected_total',
+      help: 'Results Redis refused (stale lease, task gone or in another state).',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.handlerSeconds = new Histogram({
+      name: 'switchyard_handler_duration_seconds',
+      help: 'Handler run time, by type and outcome.',
+      labelNames: ['type', 'outcome'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.toStart = new Histogram({
+      name: 'switchyard_task_submit_to_start_seconds',
+      help: 'From submit to the first attempt starting here, by type.',
+      labelNames: ['type'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.toFinish = new Histogram({
+      name: 'switchyard_task_submit_to_finish_seconds',
+      help: 'From submit to the terminal outcome recorded by this node, by type and state.',
+      labelNames: ['type', 'state'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    new Gauge({
+      name: 'switchyard_node_slots',
+      help: 'Slot capacity of this node.',
+      registers,
+    }).set(config.workerSlots);
+  }
+
+  /** A handler started (first attempts only feed submit → start). */
+  started(taskId: string, type: string, attempt: number, at: number): void {
+    if (attempt === 1)
+      this.toStart.observe({ type }, Math.max(0, at - submittedAtOf(taskId)) / 1000);
+  }
+
+  handlerDone(type: string, outcome: 'ok' | 'error', ms: number): void {
+    this.handlerSeconds.observe({ type, outcome }, ms / 1000);
+  }
+
+  /** What Redis said about a written batch of results. */
+  recorded(
+    entries: readonly { taskId: string; type: string }[],
+    outcomes: readonly FinishOutcome[],
+    at: number,
+  ): void {
+    outcomes.forEach((outcome, i) => {
+      const { taskId, type } = entries[i];
+      if (outcome === 'succeeded' || outcome === 'failed') {
+        (outcome === 'succeeded' ? this.succeeded : this.failed).inc({ type });
+        this.toFinish.observe(
+          { type, state: outcome },
+          Math.max(0, at - submittedAtOf(taskId)) / 1000,
+        );
+      } else if (outcome === 'delayed') {
+        this.retried.inc({ type });
+      } else {
+        this.rejected.inc({ reason: outcome.startsWith('state:') ? 'state' : outcome });
+      }
+    });
+  }
+
+  /** Live gauges, set right before a scrape. */
+  setLoad(running: number, slotsUsed: number): void {
+    this.runningGauge.set(running);
+    this.slotsUsedGauge.set(slotsUsed);
+  }
+
+  private readonly runningGauge = new Gauge({
+    name: 'switchyard_node_tasks_running',
+    help: 'Handlers running on this node.',
+    registers: [this.registry],
+  });
+  private readonly slotsUsedGauge = new Gauge({
+    name: 'switchyard_node_slots_used',
+    help: 'Slots in use on this node.',
+    registers: [this.registry],
+  });
+}

@@ -1,0 +1,70 @@
+import type { DynamicModule } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoggerModule } from 'nestjs-pino';
+import type { Options } from 'pino-http';
+import type { SwitchyardConfig } from '../config/switchyard-config';
+
+const TASK_PATH = /^\/tasks\/([0-9A-HJKMNP-TV-Z]{26})(?:\/|$|\?)/;
+const NODE_PATH = /^\/nodes\/([A-Za-z0-9._-]{1,64})(?:\/|$|\?)/;
+
+/** Task and node ids in a request's URL, as log fields (so logs join with task and node views). */
+export function idsOfRequest(url: string | undefined): { taskId?: string; nodeId?: string } {
+  const path = url ?? '';
+  const task = TASK_PATH.exec(path);
+  if (task) return { taskId: task[1] };
+  const node = NODE_PATH.exec(path);
+  return node ? { nodeId: node[1] } : {};
+}
+
+/** pino-pretty is a development dependency: readable logs only where it is installed. */
+function prettyTransport(): Options['transport'] | undefined {
+  try {
+    require.resolve('pino-pretty');
+  } catch {
+    process.stderr.write('LOG_PRETTY is set but pino-pretty is not installed; logging JSON\n');
+    return undefined;
+  }
+  return {
+    target: 'pino-pretty',
+    options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' },
+  };
+}
+
+/**
+ * Structured logs for both apps: one JSON object per line with `app` (and `node` on a
+ * worker), request logs carrying `taskId`/`nodeId` taken from the URL, level from LOG_LEVEL,
+ * readable lines with LOG_PRETTY. Credentials in headers never reach a log line.
+ */
+export function appLoggerModule(
+  app: 'dispatcher' | 'worker',
+  config: Pick<SwitchyardConfig, 'logLevel' | 'logPretty' | 'nodeId'>,
+): DynamicModule {
+  const transport = config.logPretty ? prettyTransport() : undefined;
+  return LoggerModule.forRoot({
+    pinoHttp: {
+      level: config.logLevel,
+      base: app === 'worker' ? { app, node: config.nodeId } : { app },
+      ...(transport !== undefined && { transport }),
+      redact: {
+        paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'],
+        censor: '[redacted]',
+      },
+      serializers: {
+        req: (req: { id?: unknown; method?: string; url?: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url,
+        }),
+        res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+      },
+      customProps: (req: IncomingMessage) => idsOfRequest(req.url),
+      customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) => {
+        if (err !== undefined || res.statusCode >= 500) return 'error';
+        if (res.statusCode >= 400) return 'warn';
+        // successful requests at debug: one line per request would cost the hot submit path
+        return 'debug';
+      },
+    },
+    renameContext: 'context',
+  });
+}
