@@ -16,6 +16,14 @@ export default tseslint.config(
     },
   },
   {
+    // the dashboard's script runs in the browser
+    files: ['apps/dispatcher/src/dashboard/public/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: { document: 'readonly', window: 'readonly', location: 'readonly', fetch: 'readonly', EventSource: 'readonly', Node: 'readonly' },
+    },
+  },
+  {
     // tests read loosely typed HTTP answers
     files: ['test/**/*.ts', '**/*.spec.ts', 'bench/**/*.ts', 'examples/**/*.test.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

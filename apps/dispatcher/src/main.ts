@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { BusLink, loadConfig, SwitchyardRedisServer, type SwitchyardConfig } from '@switchyard/core';
+import { BusLink, loadConfig, logListening, SwitchyardRedisServer, type SwitchyardConfig } from '@switchyard/core';
 import { Logger } from 'nestjs-pino';
 import { DispatcherModule } from './dispatcher.module';
 import { setupOpenApi } from './http/openapi';
@@ -36,7 +36,7 @@ async function bootstrap(): Promise<void> {
   await app.startAllMicroservices();
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address() as { port: number };
-  logger.log(`listening on port ${address.port}`);
+  logListening(logger, 'dispatcher', config, address.port);
 }
 
 void bootstrap().catch((err: unknown) => {

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { INestApplication, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { BusLink, loadConfig, SwitchyardRedisServer, type SwitchyardConfig } from '@switchyard/core';
+import { BusLink, loadConfig, logListening, SwitchyardRedisServer, type SwitchyardConfig } from '@switchyard/core';
 import { Logger } from 'nestjs-pino';
 import { ExampleHandlersModule } from './handlers/example-handlers.module';
 import { GracefulDrain } from './runtime/graceful-drain';
@@ -58,7 +58,7 @@ async function bootstrap(): Promise<void> {
   await app.startAllMicroservices();
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address() as { port: number };
-  logger.log(`listening on port ${address.port}`);
+  logListening(logger, 'worker', config, address.port);
 }
 
 void bootstrap().catch((err: unknown) => {

@@ -68,3 +68,27 @@ export function appLoggerModule(
     renameContext: 'context',
   });
 }
+
+const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
+
+/**
+ * The "listening on port N" line, printed whatever LOG_LEVEL is: supervisors and the test
+ * harness learn the port from it (PORT=0 picks a free one). Through the logger when info is
+ * enabled, else as a JSON line of the same shape.
+ */
+export function logListening(
+  logger: { log(message: string): void },
+  app: 'dispatcher' | 'worker',
+  config: Pick<SwitchyardConfig, 'logLevel' | 'nodeId'>,
+  port: number,
+): void {
+  const message = `listening on port ${port}`;
+  if (LEVELS.indexOf(config.logLevel) <= LEVELS.indexOf('info')) {
+    logger.log(message);
+    return;
+  }
+  const base = app === 'worker' ? { app, node: config.nodeId } : { app };
+  process.stdout.write(
+    `${JSON.stringify({ level: 30, time: Date.now(), ...base, msg: message })}\n`,
+  );
+}
