@@ -5,8 +5,6 @@ import { waitFor } from '../support/wait-for';
 
 const CLI = path.resolve(__dirname, '..', '..', 'dist/apps/cli/main.js');
 
-jest.setTimeout(120_000);
-
 interface Run {
   code: number | null;
   stdout: string;

@@ -16,9 +16,6 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-// generous: Chromium and a cluster start on a busy machine
-jest.setTimeout(120_000);
-
 describe('the dashboard in headless Chromium', () => {
   let cluster: TestCluster;
   let browser: Browser;

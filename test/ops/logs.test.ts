@@ -1,8 +1,6 @@
 import { TestCluster } from '../support/test-cluster';
 import { waitFor } from '../support/wait-for';
 
-jest.setTimeout(120_000);
-
 function jsonLines(logs: readonly string[]): Record<string, unknown>[] {
   return logs.map((l) => {
     try {

@@ -144,13 +144,13 @@ export class DispatcherMetrics {
         Math.floor(PRIORITY_SAMPLE_TOTAL / Math.max(1, depths.size)),
       ),
     );
+    const priorities = await this.stats.queuePriorities([...depths.keys()], perType);
     for (const [type, depth] of depths) {
       this.depth.set({ type }, depth);
       const reason = waitingReasonCode(type, { slots: 1, cpu: 0, memoryMb: 0, labels: {} }, nodes);
       this.waiting.inc({ reason }, depth);
-      const priorities = await this.stats.queuePriorities(type, perType);
       let sampled = 0;
-      for (const [priority, count] of priorities) {
+      for (const [priority, count] of priorities.get(type) ?? []) {
         this.depthByPriority.set({ type, priority: String(priority) }, count);
         sampled += count;
       }

@@ -12,6 +12,19 @@ export interface IndexSizes {
   failed: number;
 }
 
+/** The priority in a record's header (the part before the first newline), if it is one. */
+function priorityOf(raw: unknown): number | undefined {
+  if (typeof raw !== 'string') return undefined;
+  const nl = raw.indexOf('\n');
+  if (nl < 0) return undefined;
+  try {
+    const pr = (JSON.parse(raw.slice(0, nl)) as Pick<TaskHeader, 'pr'>).pr;
+    return typeof pr === 'number' ? pr : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Cluster-wide numbers for metrics, health and the dashboard, read at scrape time. */
 export class StatsStore {
   constructor(
@@ -50,28 +63,36 @@ export class StatsStore {
   }
 
   /**
-   * Priorities of the first `limit` tasks of a ready queue (by a bounded read of their
-   * headers). Returns priority → count; tasks beyond the sample are not counted.
+   * Priorities of the first `limit` tasks of each ready queue, by a bounded read of their
+   * headers: two pipelined round trips whatever the number of types. Returns type → priority →
+   * count; tasks beyond the sample are not counted.
    */
-  async queuePriorities(type: string, limit: number): Promise<Map<number, number>> {
-    const ids = await inStore(this.redis.zrange(this.keys.queue(type), 0, limit - 1));
-    const counts = new Map<number, number>();
-    if (ids.length === 0) return counts;
-    const pipeline = this.redis.pipeline();
-    for (const id of ids) pipeline.getrange(this.keys.task(id), 0, HEADER_PROBE_BYTES - 1);
-    const replies = (await inStore(pipeline.exec())) ?? [];
-    for (const [, raw] of replies) {
-      if (typeof raw !== 'string') continue;
-      const nl = raw.indexOf('\n');
-      if (nl < 0) continue;
-      try {
-        const pr = (JSON.parse(raw.slice(0, nl)) as Pick<TaskHeader, 'pr'>).pr;
-        if (typeof pr === 'number') counts.set(pr, (counts.get(pr) ?? 0) + 1);
-      } catch {
-        /* not a header: skip */
+  async queuePriorities(
+    types: readonly string[],
+    limit: number,
+  ): Promise<Map<string, Map<number, number>>> {
+    const result = new Map<string, Map<number, number>>();
+    if (types.length === 0 || limit <= 0) return result;
+    const heads = this.redis.pipeline();
+    for (const type of types) heads.zrange(this.keys.queue(type), 0, limit - 1);
+    const idLists = ((await inStore(heads.exec())) ?? []).map(([, ids]) =>
+      Array.isArray(ids) ? (ids as string[]) : [],
+    );
+    const probes = this.redis.pipeline();
+    idLists.forEach((ids) =>
+      ids.forEach((id) => probes.getrange(this.keys.task(id), 0, HEADER_PROBE_BYTES - 1)),
+    );
+    const headers = (await inStore(probes.exec())) ?? [];
+    let at = 0;
+    types.forEach((type, i) => {
+      const counts = new Map<number, number>();
+      for (let n = 0; n < idLists[i].length; n++) {
+        const pr = priorityOf(headers[at++]?.[1]);
+        if (pr !== undefined) counts.set(pr, (counts.get(pr) ?? 0) + 1);
       }
-    }
-    return counts;
+      result.set(type, counts);
+    });
+    return result;
   }
 
   async indexSizes(): Promise<IndexSizes> {
