@@ -163,6 +163,22 @@ describe('GET /events', () => {
     expect(resumed.events.slice(0, 2).map((e) => e.id)).toEqual([batch[2].id, batch[3].id]);
   });
 
+  it('streams node changes: draining, leaving, and a killed node declared suspect then dead', async () => {
+    const nodes = await sse('?kind=node');
+    await cluster.startWorker({ id: 'ev-drained', slots: 1 });
+    await cluster.startWorker({ id: 'ev-killed', slots: 1 });
+    expect((await cluster.post('/nodes/ev-drained/drain')).status).toBe(202);
+    cluster.workers.get('ev-killed')!.signal('SIGKILL');
+    const states = (id: string): string[] =>
+      nodes.events.filter((e) => e.data.subject === id).map((e) => e.data.state);
+    await nodes.waitFor(
+      () => states('ev-drained').includes('left') && states('ev-killed').includes('dead'),
+      'drain, leave and death',
+    );
+    expect(states('ev-drained')).toEqual(['alive', 'draining', 'left']);
+    expect(states('ev-killed')).toEqual(['alive', 'suspect', 'dead']);
+  });
+
   it('rejects a malformed Last-Event-ID and unknown filters with 400', async () => {
     expect((await sse('', { 'Last-Event-ID': 'yesterday' })).status).toBe(400);
     expect((await sse('?bogus=1')).status).toBe(400);
