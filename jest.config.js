@@ -8,8 +8,6 @@ module.exports = {
   // process-level tests start real apps; a project-level testTimeout is ignored by Jest
   testTimeout: 120_000,
   rootDir: __dirname,
-  // testTimeout is a global option: inside a project it is ignored (hooks then time out at 5 s)
-  testTimeout: 120_000,
   projects: [
     {
       displayName: 'unit',
