@@ -167,7 +167,7 @@ describe('retries, dead letters, timeouts and cancellation', () => {
     // the worker's handler saw its signal abort: nothing runs there any more
     await waitFor(
       async () => (await fetch(`${worker.url}/health/ready`)).json(),
-      (body: any) => body.running === 0,
+      (body: any) => body.details?.node?.running === 0,
       { what: 'the worker to abort the handler' },
     );
     const view = (await cluster.get(`/tasks/${id}`)).body;

@@ -64,8 +64,9 @@ describe('a worker paused (SIGSTOP) past the dead threshold, then resumed', () =
     expect(rejoined.incarnation).toBe(before.incarnation + 1);
     // its handlers finished on resume; the registry refused those reports
     const health = await waitFor(
-      async (): Promise<any> => (await fetch(`${sleeper.url}/health/ready`)).json(),
-      (body: any) => body.incarnation === rejoined.incarnation && body.staleReports > 0,
+      // the terminus readiness report: the node indicator carries the worker's own figures
+      async (): Promise<any> => ((await (await fetch(`${sleeper.url}/health/ready`)).json()) as any).details?.node,
+      (node: any) => node?.incarnation === rejoined.incarnation && node.staleReports > 0,
       { what: 'the resumed worker to see its late reports rejected' },
     );
     expect(health.running).toBe(0);
