@@ -1,4 +1,4 @@
-import { OmitType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   IsIn,
@@ -24,18 +24,21 @@ export class TaskTemplateDto extends OmitType(SubmitTaskDto, [
 ] as const) {}
 
 export class CreateScheduleDto {
+  @ApiPropertyOptional({ minLength: 1, maxLength: 128 })
   @IsOptional()
   @IsString()
   @Length(1, 128)
   name?: string;
 
   /** Cron expression: 5 fields, or 6 with seconds first. Give `cron` or `everyMs`. */
+  @ApiPropertyOptional({ description: 'cron expression: 5 fields, or 6 with seconds first; give cron or everyMs', example: '*/5 * * * *' })
   @IsOptional()
   @IsString()
   @Length(1, 256)
   cron?: string;
 
   /** IANA time zone the cron expression is read in (default UTC). */
+  @ApiPropertyOptional({ description: 'IANA time zone of the cron expression (default UTC)', example: 'Europe/Paris' })
   @IsOptional()
   @IsString()
   @Matches(/^[A-Za-z0-9_+\-/]{1,64}$/, {
@@ -43,16 +46,19 @@ export class CreateScheduleDto {
   })
   timeZone?: string;
 
+  @ApiPropertyOptional({ minimum: 100, description: 'fixed interval in ms; give cron or everyMs' })
   @IsOptional()
   @IsInt()
   @Min(100)
   @Max(366 * 24 * 3600 * 1000)
   everyMs?: number;
 
+  @ApiPropertyOptional({ enum: MISSED_TICK_POLICIES, description: 'what to do about ticks missed while no dispatcher ran' })
   @IsOptional()
   @IsIn(MISSED_TICK_POLICIES)
   missedTicks?: MissedTickPolicy;
 
+  @ApiProperty({ type: () => TaskTemplateDto, description: 'the task each tick creates' })
   @IsObject()
   @ValidateNested()
   @Type(() => TaskTemplateDto)

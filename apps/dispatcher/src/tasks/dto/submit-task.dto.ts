@@ -199,6 +199,7 @@ export class SubmitTaskDto {
   retry?: RetryPolicyDto;
 
   /** Ids of tasks that must succeed first (at most MAX_DEPENDS_ON, checked by the service). */
+  @ApiPropertyOptional({ type: [String], description: 'ids of tasks that must succeed first (the task waits blocked)' })
   @IsOptional()
   @IsArray()
   @ArrayMinSize(1)
