@@ -214,7 +214,10 @@ function follow() {
     const e = JSON.parse(msg.data);
     const prev = recent.get(e.subject);
     recent.delete(e.subject);
-    recent.set(e.subject, { ...e, node: e.node || (prev && prev.node) });
+    // a finish event names no node: keep the one that ran it; a re-queued task has none
+    const ranOn =
+      ['succeeded', 'failed', 'cancelled'].includes(e.state) && prev ? prev.node : undefined;
+    recent.set(e.subject, { ...e, node: e.node || ranOn });
     while (recent.size > RECENT_MAX) recent.delete(recent.keys().next().value);
     renderRecent();
     if (e.subject === shownTaskId) void showTask(e.subject);
