@@ -106,7 +106,6 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
     const leaseValue = this.lease.leaseValue;
     if (leaseValue === null) return false;
     const batch = this.config.batchSize;
-    const deps = await this.tasks.resolveDependents(this.config.dependencyBatch);
     const snapshot = await this.cluster.current();
     const budgets = await this.typeBudgets();
     const limits = new Map<string, number>();
@@ -121,7 +120,13 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
     this.observer.record(read.depths, snapshot);
     this.armDueTimer(read.nextDueAt);
     if (read.nodesVersion !== snapshot.version) this.cluster.markStale();
-    const backlog = read.promoted >= batch || deps.pending > 0;
+    // dependents are resolved only when a finished task announced some (no round trip otherwise);
+    // the tasks it releases are read on the next pass, which `backlog` asks for
+    const deps =
+      read.resolving > 0
+        ? await this.tasks.resolveDependents(this.config.dependencyBatch)
+        : { settled: 0, pending: 0 };
+    const backlog = read.promoted >= batch || deps.pending > 0 || deps.settled > 0;
     if (read.heads.length === 0) return backlog;
 
     const random = seededRandom(this.seed++);

@@ -45,6 +45,8 @@ export interface HeadsSnapshot {
   heads: QueueHead[];
   /** Node registry version at the time of the read. */
   nodesVersion: number;
+  /** Finished tasks whose dependents are still to be resolved (resolveDependents). */
+  resolving: number;
 }
 
 export interface TypeLoad {
@@ -247,8 +249,8 @@ export class TaskStore {
   ): Promise<HeadsSnapshot> {
     const args: ScriptArg[] = [now, this.settings.agingStepMs, opts.maxPromotions, opts.maxTypes, limits.size];
     for (const [type, limit] of limits) args.push(type, limit);
-    const [promoted, nextDue, depthList, headList, nodesVersion] = await inStore(
-      this.scripts.run<[number, string, (string | number)[], string[], number]>('readHeads', args),
+    const [promoted, nextDue, depthList, headList, nodesVersion, resolving] = await inStore(
+      this.scripts.run<[number, string, (string | number)[], string[], number, number]>('readHeads', args),
     );
     const depths = new Map<string, number>();
     for (let i = 0; i < depthList.length; i += 2) depths.set(String(depthList[i]), Number(depthList[i + 1]));
@@ -256,7 +258,14 @@ export class TaskStore {
     for (let i = 0; i < headList.length; i += 3) {
       heads.push({ type: headList[i], id: headList[i + 1], header: JSON.parse(headList[i + 2]) as TaskHeader });
     }
-    return { promoted, nextDueAt: nextDue === '' ? null : Number(nextDue), depths, heads, nodesVersion };
+    return {
+      promoted,
+      nextDueAt: nextDue === '' ? null : Number(nextDue),
+      depths,
+      heads,
+      nodesVersion,
+      resolving: Number(resolving ?? 0),
+    };
   }
 
   /**

@@ -4,7 +4,7 @@ KEYS[1]  key base
 ARGV[1]  now   ARGV[2] aging step (ms)   ARGV[3] max promotions   ARGV[4] max types reported
 ARGV[5]  m, then m pairs: type, how many heads to return
 Reply: { promoted, next due time ('' = none), {type, depth, ...}, {type, id, header JSON, ...},
-         node registry version }
+         node registry version, finished tasks whose dependents wait to be resolved }
 ]]
 local now, aging, maxPromote, maxTypes, m =
   tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
@@ -56,4 +56,8 @@ for j = 0, m - 1 do
     end
   end
 end
-return { promoted, nextDue, depths, heads, tonumber(redis.call('GET', K .. 'nodes:ver') or '0') }
+return {
+  promoted, nextDue, depths, heads,
+  tonumber(redis.call('GET', K .. 'nodes:ver') or '0'),
+  redis.call('SCARD', K .. 'resolving'),
+}
