@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 import { CONFIG_VARIABLES } from './config.schema';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { render, target } = require('../../../../scripts/config-docs.js') as {
   render: (vars: unknown) => string;
   target: string;
