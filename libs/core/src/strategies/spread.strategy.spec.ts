@@ -1,30 +1,8 @@
-import type {
-  AssignmentStrategy,
-  NodeCandidate,
-  SchedulableTask,
-  StrategyContext,
-} from './assignment-strategy';
+import type { AssignmentStrategy } from './assignment-strategy';
 import { SpreadStrategy } from './spread.strategy';
+import { fixedContext, nodeWith as node, taskNeeding as task } from './testing/strategy-fixtures';
 
-const ctx: StrategyContext = { now: 0, random: () => 0.5, allNodeIds: [] };
-const task = (slots: number, cpu: number, memoryMb: number): SchedulableTask => ({
-  id: 't',
-  type: 'echo',
-  priority: 0,
-  requirements: { slots, cpu, memoryMb, labels: {} },
-  queuedAt: 0,
-});
-const node = (
-  id: string,
-  cap: [number, number, number],
-  used: [number, number, number],
-): NodeCandidate => ({
-  id,
-  incarnation: 1,
-  labels: {},
-  capacity: { slots: cap[0], cpu: cap[1], memoryMb: cap[2] },
-  used: { slots: used[0], cpu: used[1], memoryMb: used[2] },
-});
+const ctx = fixedContext();
 
 describe('spread', () => {
   const strategy: AssignmentStrategy = new SpreadStrategy();
