@@ -16,6 +16,7 @@ import { HandlerRegistry } from './runtime/handler-registry';
 import { IsolatedPool } from './runtime/isolated-pool';
 import { LeaseRecovery } from './runtime/lease-recovery';
 import { NodeSession } from './runtime/node-session';
+import { ProgressReporter } from './runtime/progress-reporter';
 import { ReportBatcher } from './runtime/report-batcher';
 import { TaskRunner } from './runtime/task-runner';
 
@@ -41,6 +42,7 @@ export class WorkerModule {
         HandlerRegistry,
         NodeSession,
         ReportBatcher,
+        ProgressReporter,
         IsolatedPool,
         TaskRunner,
         LeaseRecovery,

@@ -8,8 +8,8 @@ export class ChangeEventDto {
   })
   id: string;
 
-  @ApiProperty({ enum: ['task', 'node'] })
-  kind: 'task' | 'node';
+  @ApiProperty({ enum: ['task', 'node', 'progress'] })
+  kind: 'task' | 'node' | 'progress';
 
   @ApiProperty({ description: 'task id or node id' })
   subject: string;

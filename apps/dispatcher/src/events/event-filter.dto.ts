@@ -23,10 +23,13 @@ export class EventFilterDto {
   })
   type?: string;
 
-  @ApiPropertyOptional({ enum: ['task', 'node'], description: 'only task or only node events' })
+  @ApiPropertyOptional({
+    enum: ['task', 'node', 'progress'],
+    description: 'only task, node or progress events',
+  })
   @IsOptional()
-  @IsIn(['task', 'node'])
-  kind?: 'task' | 'node';
+  @IsIn(['task', 'node', 'progress'])
+  kind?: 'task' | 'node' | 'progress';
 
   @ApiPropertyOptional({
     description:

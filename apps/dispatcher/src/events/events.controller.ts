@@ -88,8 +88,8 @@ export class EventsController {
     const sink: EventSink = {
       wants: (e) =>
         (filter.kind === undefined || e.kind === filter.kind) &&
-        (filter.taskId === undefined || (e.kind === 'task' && e.subject === filter.taskId)) &&
-        (filter.type === undefined || (e.kind === 'task' && e.type === filter.type)),
+        (filter.taskId === undefined || (e.kind !== 'node' && e.subject === filter.taskId)) &&
+        (filter.type === undefined || (e.kind !== 'node' && e.type === filter.type)),
       write: (events) => {
         if (closed) return false;
         res.write(events.map(formatEvent).join(''));

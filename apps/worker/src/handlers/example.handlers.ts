@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { NonRetryableError, TaskHandler, type TaskContext } from '@switchyard/core';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { CountPayload } from './count.payload';
 import { computeHash, type HashInput, type HashResult } from './hash.compute';
 
 /** Executions of `flaky` tasks on this process, by task id (bounded: oldest forgotten first). */
@@ -29,6 +30,16 @@ export class ExampleHandlers {
       throw new NonRetryableError('payload.ms must be a non-negative number');
     await sleep(ms, undefined, { signal: ctx.signal });
     return { slept: ms };
+  }
+
+  /** Counts `steps` steps of `stepMs`, reporting progress after each: the DTO and progress example. */
+  @TaskHandler('count', { payload: CountPayload })
+  async count(payload: CountPayload, ctx: TaskContext): Promise<{ counted: number }> {
+    for (let step = 1; step <= payload.steps; step++) {
+      await sleep(payload.stepMs, undefined, { signal: ctx.signal });
+      ctx.progress((step / payload.steps) * 100, { step, of: payload.steps });
+    }
+    return { counted: payload.steps };
   }
 
   /** CPU-bound: runs computeHash in a worker thread; this method is the same work in-process. */

@@ -11,6 +11,8 @@ import { WorkerMetrics } from '../metrics/worker-metrics';
 import { HandlerRegistry } from './handler-registry';
 import { IsolatedPool } from './isolated-pool';
 import { NodeSession } from './node-session';
+import { validatePayload } from './payload-validator';
+import { ProgressReporter } from './progress-reporter';
 import { ReportBatcher } from './report-batcher';
 
 interface Running {
@@ -41,6 +43,7 @@ export class TaskRunner {
     private readonly isolated: IsolatedPool,
     session: NodeSession,
     private readonly metrics: WorkerMetrics,
+    private readonly progress: ProgressReporter,
     @Inject(SWITCHYARD_CONFIG) private readonly config: SwitchyardConfig,
   ) {
     // a new incarnation holds none of the old leases: what still runs here is revoked
@@ -132,11 +135,18 @@ export class TaskRunner {
       taskId: task.id,
       attempt: task.attempt,
       signal: entry.controller.signal,
-      progress: () => undefined,
+      progress: (percent, data) => {
+        // after the attempt ended (or was aborted) a late call must not write
+        if (this.running.get(task.id) === entry && !entry.controller.signal.aborted) {
+          this.progress.report(task.id, task.lease, percent, data);
+        }
+      },
       logger: this.logger,
     };
     try {
-      const payload: unknown = JSON.parse(task.payload);
+      const parsed: unknown = JSON.parse(task.payload);
+      const dto = handler.options.payload;
+      const payload = dto === undefined ? parsed : await validatePayload(dto, parsed);
       const result = await Promise.race([
         Promise.resolve().then(() =>
           handler.options.isolated !== undefined
@@ -154,6 +164,7 @@ export class TaskRunner {
       finish({ error });
     } finally {
       clearTimeout(timer);
+      this.progress.forget(task.id);
     }
   }
 

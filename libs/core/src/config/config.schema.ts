@@ -128,6 +128,8 @@ export const CONFIG_VARIABLES = {
   heartbeatIntervalMs: intVar('HEARTBEAT_INTERVAL_MS', 'How often a worker heartbeats.', 1000, 50, MINUTE),
   claimIntervalMs: intVar('CLAIM_INTERVAL_MS', 'How often a worker re-reads its leases from Redis (recovers lost notifications).', 1000, 50, MINUTE),
   reportLingerMs: intVar('REPORT_LINGER_MS', 'How long a worker gathers results while other tasks still run on it, before it writes them in one batch (the result of the last running task is written at once).', 1, 0, SECOND),
+  progressIntervalMs: intVar('PROGRESS_INTERVAL_MS', 'A worker writes the latest progress of its tasks at most this often (one batched script call; intermediate reports are coalesced).', 500, 10, MINUTE),
+  maxProgressBytes: intVar('MAX_PROGRESS_BYTES', 'Largest progress data (JSON) a handler may report; larger data is dropped, the percent is kept.', 4096, 0, 1024 * 1024),
   drainGraceMs: intVar('DRAIN_GRACE_MS', 'On SIGTERM, how long in-flight tasks may finish before they are handed back.', 30 * SECOND, 0, HOUR),
 
   tickIntervalMs: intVar('SCHEDULER_TICK_MS', 'Fallback scheduling tick (notifications trigger ticks sooner).', 100, 5, MINUTE),

@@ -4,7 +4,8 @@
  * as its own event whose id is `<stream entry id>.<index>`, so a client resuming after any
  * event (SSE Last-Event-ID) skips exactly what it has seen.
  */
-export type ChangeKind = 'task' | 'node';
+/** `progress`: a running task reported progress (state stays `running`; read the task for it). */
+export type ChangeKind = 'task' | 'node' | 'progress';
 
 export interface ChangeEvent {
   /** `<stream id>.<index>`: ordered, unique, resumable. */
@@ -74,7 +75,7 @@ export function decodeEntry(entry: StreamEntry): ChangeEvent[] {
   items.forEach((item: RawEvent, index) => {
     if (typeof item !== 'object' || item === null) return;
     if (
-      (item.k !== 'task' && item.k !== 'node') ||
+      (item.k !== 'task' && item.k !== 'node' && item.k !== 'progress') ||
       typeof item.id !== 'string' ||
       typeof item.s !== 'string'
     )

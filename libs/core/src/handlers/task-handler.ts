@@ -23,7 +23,17 @@ export interface TaskHandlerOptions {
    * The method stays the in-process form of the same function.
    */
   isolated?: IsolatedHandler;
+  /**
+   * A class-validator DTO class: the worker turns the payload into an instance of it
+   * (class-transformer) and validates it before the handler runs. Invalid → the task fails at
+   * once, non-retryable (code `invalid_payload`), with the validation messages. The handler
+   * then receives the instance.
+   */
+  payload?: PayloadClass;
 }
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any constructor signature is a class
+export type PayloadClass = new (...args: any[]) => object;
 
 export interface TaskContext {
   taskId: string;
@@ -31,6 +41,11 @@ export interface TaskContext {
   attempt: number;
   /** Aborted on timeout, cancellation or drain. */
   signal: AbortSignal;
+  /**
+   * Reports progress (percent clamped to 0..100, optional JSON data). Cheap to call often:
+   * the worker keeps the latest value per task and writes it at most every
+   * PROGRESS_INTERVAL_MS under the task's lease; it shows in `GET /tasks/:id` and `/events`.
+   */
   progress(percent: number, data?: unknown): void;
   logger: { log(message: string): void; warn(message: string): void; error(message: string): void };
 }

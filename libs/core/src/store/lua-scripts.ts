@@ -9,6 +9,7 @@ export const SCRIPT_FILES = {
   readHeads: 'read-heads.lua',
   assign: 'assign.lua',
   start: 'start.lua',
+  progress: 'progress.lua',
   finish: 'finish.lua',
   cancel: 'cancel.lua',
   registerNode: 'register-node.lua',

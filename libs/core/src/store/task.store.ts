@@ -84,6 +84,15 @@ export interface StartReport {
   startedAt: number;
 }
 
+export interface ProgressReport {
+  taskId: string;
+  lease: number;
+  /** 0..100. */
+  percent: number;
+  /** JSON text of the handler's data, if any (size checked by the caller). */
+  dataJson?: string;
+}
+
 export interface FinishReport {
   taskId: string;
   lease: number;
@@ -330,6 +339,13 @@ export class TaskStore {
     const args: ScriptArg[] = [nodeId, incarnation, reports.length];
     for (const r of reports) args.push(r.taskId, r.lease, r.startedAt);
     return inStore(this.scripts.run<string[]>('start', args));
+  }
+
+  /** Latest progress of running tasks under their leases; stale ones are ignored ('stale'). */
+  async progress(nodeId: string, incarnation: number, reports: readonly ProgressReport[]): Promise<string[]> {
+    const args: ScriptArg[] = [nodeId, incarnation, reports.length];
+    for (const r of reports) args.push(r.taskId, r.lease, r.percent, r.dataJson ?? '');
+    return inStore(this.scripts.run<string[]>('progress', args));
   }
 
   async finish(

@@ -32,7 +32,7 @@ import type {
  * | h   | attempt history                 | ik  | idempotency key                  |
  * | st  | strategy                        | ak  | affinity key                     |
  * | rp  | retry policy                    | dep | depends on                       |
- * | pg  | progress {p, d}                 | bw  | dependencies still awaited       |
+ * | pg  | progress {p, d: JSON text}      | bw  | dependencies still awaited       |
  * | sch | fired by schedule {i: id, t: tick} |   |                                  |
  */
 export interface TaskHeader {
@@ -63,7 +63,8 @@ export interface TaskHeader {
   ak?: string;
   rp?: RetryPolicy;
   dep?: string[];
-  pg?: { p: number; d?: unknown };
+  /** `d` is JSON text: cjson would turn an empty array into an object. */
+  pg?: { p: number; d?: string };
   bw?: number;
   sch?: { i: string; t: number };
 }
@@ -175,8 +176,17 @@ export function toTaskView(id: string, task: DecodedTask): TaskView {
     ...(h.ak !== undefined && { affinityKey: h.ak }),
     ...(h.dep !== undefined && { dependsOn: h.dep }),
     ...(h.rp !== undefined && { retry: h.rp }),
-    ...(h.pg !== undefined && { progress: { percent: h.pg.p, data: h.pg.d } }),
+    ...(h.pg !== undefined && { progress: toProgress(h.pg) }),
     ...(h.bw !== undefined && { waitingOn: h.bw }),
     ...(h.sch !== undefined && { schedule: { id: h.sch.i, tick: h.sch.t } }),
   };
+}
+
+function toProgress(pg: { p: number; d?: string }): { percent: number; data?: unknown } {
+  if (pg.d === undefined) return { percent: pg.p };
+  try {
+    return { percent: pg.p, data: JSON.parse(pg.d) as unknown };
+  } catch {
+    return { percent: pg.p }; // written by a script that checked nothing: never fail a read for it
+  }
 }
