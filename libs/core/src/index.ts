@@ -1,5 +1,10 @@
 // The public surface of @switchyard/core. Apps and users import from here, never deep paths.
+export * from './client/client-backend';
+export * from './client/http-backend';
+export { RedisBackend, WaitTimeoutError } from './client/redis-backend';
 export * from './client/switchyard-client';
+export * from './client/switchyard-client.module';
+export * from './client/task-map';
 export * from './client/task-input';
 export * from './config/config-variable';
 export * from './config/config.schema';

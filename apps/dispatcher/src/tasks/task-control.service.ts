@@ -5,15 +5,12 @@ import {
   InvalidInputError,
   isTaskId,
   TaskStore,
-  type TaskState,
+  type ControlOutcome,
 } from '@switchyard/core';
 import { AssignmentLoop } from '../scheduling/assignment-loop';
 
-export interface ControlOutcome {
-  id: string;
-  state: TaskState;
-  previous: TaskState;
-}
+// the client's cancel/retry answer the same shape over Redis as this service does over HTTP
+export type { ControlOutcome };
 
 /** Operator actions on one task: cancel and retry. Each commits one script, then announces. */
 @Injectable()

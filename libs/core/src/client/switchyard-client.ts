@@ -1,170 +1,141 @@
-import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { loadConfig, type SwitchyardConfig } from '../config/switchyard-config';
-import { LimitExceededError, SwitchyardError } from '../errors/switchyard.error';
-import { BusPublisher } from '../messaging/bus-publisher';
-import { SwitchyardRedisClient } from '../messaging/switchyard-redis.client';
-import { Keyspace } from '../store/keyspace';
-import { closeRedis, connectRedis, createRedis } from '../store/redis-connection';
-import { TaskStore } from '../store/task.store';
-import { isTerminal } from '../task/task-state';
+import { SwitchyardError } from '../errors/switchyard.error';
 import type { SubmitOutcome, TaskView } from '../task/task.model';
-import { FinishedFeed } from './finished-feed';
-import { toTaskSpec, type TaskInput } from './task-input';
+import type { ClientBackend, ControlOutcome, WaitOptions } from './client-backend';
+import { HttpBackend, type HttpClientOptions } from './http-backend';
+import { RedisBackend } from './redis-backend';
+import type { TaskInput } from './task-input';
+import type {
+  AnyTasks,
+  SubmitOptions,
+  TaskMap,
+  TaskName,
+  TaskRef,
+  TypedTaskInput,
+} from './task-map';
 
-export interface WaitOptions {
-  /** Give up after this long (rejects with WaitTimeoutError). */
-  timeoutMs?: number;
-  /** With no notification for this long, read the pending tasks from Redis anyway. */
-  pollIntervalMs?: number;
-}
-
-export class WaitTimeoutError extends SwitchyardError {
-  readonly code = 'wait_timeout';
-  constructor(
-    readonly pending: number,
-    timeoutMs: number,
-  ) {
-    super(`${pending} task(s) did not finish within ${timeoutMs} ms`);
+/** waitForResult: the task ended failed or cancelled; `task` is its last view. */
+export class TaskFailedError extends SwitchyardError {
+  readonly code = 'task_failed';
+  constructor(readonly task: TaskView) {
+    super(`task ${task.id} ended ${task.state}${task.error ? `: ${task.error.message}` : ''}`);
   }
 }
 
-/** Ids read from Redis in one MGET. */
-const READ_CHUNK = 1000;
+/** A submitted task: the outcome plus its type, so the result type follows it. */
+export type Submitted<K extends string> = SubmitOutcome & TaskRef<K>;
 
 /**
- * Submits and watches tasks straight through Redis, without Nest or the dispatcher's HTTP
- * API: the same atomic submit script, then a `tasks.submitted` notification to the leader.
- * `waitFor` hears `tasks.finished` and confirms every outcome by reading Redis.
+ * Submits and watches tasks, with or without Nest, through Redis (`new SwitchyardClient(config)`,
+ * the same atomic scripts as the dispatcher) or through the dispatcher's HTTP API
+ * (`SwitchyardClient.overHttp({ url, apiKey })`). Give it a task map to have payloads and
+ * results checked at compile time:
+ *
+ *   const client = new SwitchyardClient<{ 'image.resize': { payload: Resize; result: Image } }>(config);
+ *   const image = await client.waitForResult(await client.submit('image.resize', { width: 64 }));
  */
-export class SwitchyardClient {
-  private readonly redis: Redis;
-  private readonly tasks: TaskStore;
-  private readonly bus: BusPublisher;
-  private readonly feed: FinishedFeed;
-  private connected: Promise<void> | undefined;
-  private closed = false;
-  /** Redis connection name of this client (CLIENT LIST shows `<name>` and `<name>:sub`). */
-  readonly name = `switchyard-client-${randomBytes(3).toString('hex')}`;
+export class SwitchyardClient<Tasks extends TaskMap = AnyTasks> {
+  private readonly backend: ClientBackend;
 
-  constructor(readonly config: SwitchyardConfig) {
-    const name = this.name;
-    this.redis = createRedis(config, name);
-    this.tasks = new TaskStore(this.redis, new Keyspace(config.prefix), config);
-    this.bus = new BusPublisher(new SwitchyardRedisClient(config, config.prefix));
-    this.feed = new FinishedFeed(config, config.prefix, `${name}:sub`);
+  constructor(config: SwitchyardConfig);
+  constructor(backend: ClientBackend);
+  constructor(source: SwitchyardConfig | ClientBackend) {
+    this.backend = isBackend(source) ? source : new RedisBackend(source);
   }
 
-  /** A client configured from the same variables as the apps (REDIS_URL, SWITCHYARD_PREFIX, ...). */
-  static fromEnv(env: Record<string, string | undefined>): SwitchyardClient {
-    return new SwitchyardClient(loadConfig(env));
+  /** Over Redis, configured from the apps' variables (REDIS_URL, SWITCHYARD_PREFIX, ...). */
+  static fromEnv<T extends TaskMap = AnyTasks>(
+    env: Record<string, string | undefined>,
+  ): SwitchyardClient<T> {
+    return new SwitchyardClient<T>(loadConfig(env));
   }
 
-  /** Connects the command and subscriber connections (also done on first use). */
+  /** Over the dispatcher's HTTP API (API key sent as a bearer token). */
+  static overHttp<T extends TaskMap = AnyTasks>(options: HttpClientOptions): SwitchyardClient<T> {
+    return new SwitchyardClient<T>(new HttpBackend(options));
+  }
+
+  /** Redis connection name of a Redis client (CLIENT LIST shows `<name>` and `<name>:sub`). */
+  get name(): string | undefined {
+    return this.backend instanceof RedisBackend ? this.backend.name : undefined;
+  }
+
+  /** Connects (also done on first use). */
   connect(): Promise<void> {
-    this.connected ??= Promise.all([connectRedis(this.redis), this.feed.start()]).then(
-      () => undefined,
-    );
-    return this.connected;
+    return this.backend.connect();
   }
 
-  async submit(input: TaskInput): Promise<SubmitOutcome> {
-    const [outcome] = await this.submitBatch([input]);
-    return outcome;
+  submit<K extends TaskName<Tasks>>(
+    type: K,
+    payload: Tasks[K]['payload'],
+    options?: SubmitOptions,
+  ): Promise<Submitted<K>>;
+  submit<K extends TaskName<Tasks>>(input: TypedTaskInput<Tasks, K>): Promise<Submitted<K>>;
+  async submit(
+    typeOrInput: string | TaskInput,
+    payload?: unknown,
+    options?: SubmitOptions,
+  ): Promise<Submitted<string>> {
+    const input: TaskInput =
+      typeof typeOrInput === 'string' ? { ...options, type: typeOrInput, payload } : typeOrInput;
+    const [outcome] = await this.backend.submitBatch([input]);
+    return { ...outcome, type: input.type };
   }
 
   /** Creates the tasks atomically (all or none), then tells the leader. */
-  async submitBatch(inputs: readonly TaskInput[]): Promise<SubmitOutcome[]> {
-    if (inputs.length > this.config.maxBatchSize) {
-      throw new LimitExceededError(
-        'MAX_BATCH_SIZE',
-        `a batch holds at most ${this.config.maxBatchSize} tasks, got ${inputs.length}`,
-      );
-    }
-    if (inputs.length === 0) return [];
-    const now = Date.now();
-    const specs = inputs.map((t, i) =>
-      toTaskSpec(t, this.config, now, inputs.length > 1 ? `tasks[${i}].` : ''),
-    );
-    await this.connect();
-    const outcomes = await this.tasks.submit(specs, now);
-    const created = outcomes.filter((o) => o.created).length;
-    if (created > 0) this.bus.tasksSubmitted({ count: created });
-    return outcomes;
+  async submitBatch<K extends TaskName<Tasks>>(
+    inputs: readonly TypedTaskInput<Tasks, K>[],
+  ): Promise<Submitted<K>[]> {
+    const outcomes = await this.backend.submitBatch(inputs as readonly TaskInput[]);
+    return outcomes.map((o, i) => ({ ...o, type: inputs[i].type }));
   }
 
-  async get(id: string): Promise<TaskView> {
-    await this.connect();
-    return this.tasks.get(id);
+  get(id: string): Promise<TaskView> {
+    return this.backend.get(id);
+  }
+
+  /** Cancels a live task (a running handler is aborted). IllegalTransitionError / 409 if it ended. */
+  cancel(id: string): Promise<ControlOutcome> {
+    return this.backend.cancel(id);
+  }
+
+  /** Re-queues a failed or cancelled task with a fresh attempt budget. */
+  retry(id: string): Promise<ControlOutcome> {
+    return this.backend.retry(id);
   }
 
   /** Resolves with the views of the tasks once every one is terminal (succeeded, failed, cancelled). */
-  async waitFor(ids: readonly string[], opts: WaitOptions = {}): Promise<TaskView[]> {
-    const timeoutMs = opts.timeoutMs ?? 60_000;
-    const pollMs = opts.pollIntervalMs ?? 1000;
-    await this.connect();
-    const views = new Map<string, TaskView>();
-    const pending = new Set(ids);
-    const startedAt = Date.now();
-    let settle: (() => void) | undefined;
-    let failure: unknown;
+  waitFor(ids: readonly string[], opts: WaitOptions = {}): Promise<TaskView[]> {
+    return this.backend.waitFor(ids, opts);
+  }
 
-    const check = async (batch: readonly string[]): Promise<void> => {
-      for (let i = 0; i < batch.length; i += READ_CHUNK) {
-        for (const view of await this.tasks.getMany(batch.slice(i, i + READ_CHUNK))) {
-          if (!pending.has(view.id) || !isTerminal(view.state)) continue;
-          pending.delete(view.id);
-          views.set(view.id, view);
-        }
-      }
-      if (pending.size === 0) settle?.();
-    };
-    const run = (batch: readonly string[]): void => {
-      check(batch).catch((err: unknown) => {
-        failure = err;
-        settle?.();
-      });
-    };
-    const unlisten = this.feed.listen((done) => {
-      const mine = done.filter((id) => pending.has(id));
-      if (mine.length > 0) run(mine);
-    });
-    // A lost notification is found by a read of what is still pending once the channel has
-    // been quiet for a poll interval (while messages flow, tasks are still finishing).
-    let polling = false;
-    const poller = setInterval(() => {
-      const quietSince = Math.max(startedAt, this.feed.lastMessageAt);
-      if (polling || Date.now() - quietSince < pollMs || pending.size === 0) return;
-      polling = true;
-      void check([...pending])
-        .catch(() => undefined) // Redis away: the next poll tries again
-        .finally(() => (polling = false));
-    }, pollMs);
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await new Promise<void>((resolve, reject) => {
-        settle = () => (failure === undefined ? resolve() : reject(failure as Error));
-        timer = setTimeout(() => reject(new WaitTimeoutError(pending.size, timeoutMs)), timeoutMs);
-        // a task that finished just before we listened was named by a message we already heard
-        const early = ids.filter((id) => this.feed.heardDone(id));
-        if (early.length > 0) run(early);
-      });
-    } finally {
-      unlisten();
-      clearInterval(poller);
-      clearTimeout(timer);
-    }
-    return ids.map((id) => views.get(id) as TaskView);
+  /** The result of a task once it succeeded; rejects with TaskFailedError if it failed or was cancelled. */
+  async waitForResult<K extends TaskName<Tasks>>(
+    task: TaskRef<K>,
+    opts: WaitOptions = {},
+  ): Promise<Tasks[K]['result']> {
+    const [view] = await this.backend.waitFor([task.id], opts);
+    if (view.state !== 'succeeded') throw new TaskFailedError(view);
+    return view.result as Tasks[K]['result'];
+  }
+
+  /** Submit, then wait for the result. */
+  async run<K extends TaskName<Tasks>>(
+    type: K,
+    payload: Tasks[K]['payload'],
+    options: SubmitOptions & { wait?: WaitOptions } = {},
+  ): Promise<Tasks[K]['result']> {
+    const { wait, ...submit } = options;
+    const task = await this.submit(type, payload, submit);
+    return this.waitForResult(task, wait);
   }
 
   /** Closes every connection this client opened. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await Promise.all([
-      this.feed.close(),
-      this.bus.close().catch(() => undefined),
-      closeRedis(this.redis),
-    ]);
+  close(): Promise<void> {
+    return this.backend.close();
   }
+}
+
+function isBackend(source: SwitchyardConfig | ClientBackend): source is ClientBackend {
+  return typeof (source as ClientBackend).submitBatch === 'function';
 }

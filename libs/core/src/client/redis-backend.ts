@@ -1,0 +1,196 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { SwitchyardConfig } from '../config/switchyard-config';
+import {
+  IllegalTransitionError,
+  InvalidInputError,
+  LimitExceededError,
+  SwitchyardError,
+  TaskNotFoundError,
+} from '../errors/switchyard.error';
+import { BusPublisher } from '../messaging/bus-publisher';
+import { SwitchyardRedisClient } from '../messaging/switchyard-redis.client';
+import { Keyspace } from '../store/keyspace';
+import { closeRedis, connectRedis, createRedis } from '../store/redis-connection';
+import { TaskStore } from '../store/task.store';
+import { isTaskId } from '../task/task-id';
+import { isTerminal } from '../task/task-state';
+import type { SubmitOutcome, TaskView } from '../task/task.model';
+import type { ClientBackend, ControlOutcome, WaitOptions } from './client-backend';
+import { FinishedFeed } from './finished-feed';
+import { toTaskSpec, type TaskInput } from './task-input';
+
+export class WaitTimeoutError extends SwitchyardError {
+  readonly code = 'wait_timeout';
+  constructor(
+    readonly pending: number,
+    timeoutMs: number,
+  ) {
+    super(`${pending} task(s) did not finish within ${timeoutMs} ms`);
+  }
+}
+
+/** Ids read from Redis in one MGET. */
+const READ_CHUNK = 1000;
+
+/**
+ * Submits and watches tasks straight through Redis, without Nest or the dispatcher's HTTP
+ * API: the same atomic scripts the dispatcher runs (submit, cancel, retry), then the same
+ * notifications. `waitFor` hears `tasks.finished` and confirms every outcome by reading Redis.
+ */
+export class RedisBackend implements ClientBackend {
+  private readonly redis: Redis;
+  private readonly tasks: TaskStore;
+  private readonly bus: BusPublisher;
+  private readonly feed: FinishedFeed;
+  private connected: Promise<void> | undefined;
+  private closed = false;
+  /** Redis connection name of this client (CLIENT LIST shows `<name>` and `<name>:sub`). */
+  readonly name = `switchyard-client-${randomBytes(3).toString('hex')}`;
+
+  constructor(readonly config: SwitchyardConfig) {
+    const name = this.name;
+    this.redis = createRedis(config, name);
+    this.tasks = new TaskStore(this.redis, new Keyspace(config.prefix), config);
+    this.bus = new BusPublisher(new SwitchyardRedisClient(config, config.prefix));
+    this.feed = new FinishedFeed(config, config.prefix, `${name}:sub`);
+  }
+
+  /** Connects the command and subscriber connections (also done on first use). */
+  connect(): Promise<void> {
+    this.connected ??= Promise.all([connectRedis(this.redis), this.feed.start()]).then(
+      () => undefined,
+    );
+    return this.connected;
+  }
+
+  /** Creates the tasks atomically (all or none), then tells the leader. */
+  async submitBatch(inputs: readonly TaskInput[]): Promise<SubmitOutcome[]> {
+    if (inputs.length > this.config.maxBatchSize) {
+      throw new LimitExceededError(
+        'MAX_BATCH_SIZE',
+        `a batch holds at most ${this.config.maxBatchSize} tasks, got ${inputs.length}`,
+      );
+    }
+    if (inputs.length === 0) return [];
+    const now = Date.now();
+    const specs = inputs.map((t, i) =>
+      toTaskSpec(t, this.config, now, inputs.length > 1 ? `tasks[${i}].` : ''),
+    );
+    await this.connect();
+    const outcomes = await this.tasks.submit(specs, now);
+    const created = outcomes.filter((o) => o.created).length;
+    if (created > 0) this.bus.tasksSubmitted({ count: created });
+    return outcomes;
+  }
+
+  async get(id: string): Promise<TaskView> {
+    await this.connect();
+    return this.tasks.get(id);
+  }
+
+  /** cancel.lua, then the running node (if any) is told to abort the handler. */
+  async cancel(id: string): Promise<ControlOutcome> {
+    requireId(id);
+    await this.connect();
+    const out = await this.tasks.cancel(id);
+    if (!out.ok) {
+      if (out.state === undefined) throw new TaskNotFoundError(id);
+      throw new IllegalTransitionError(id, out.state, 'cancelled');
+    }
+    if (out.node !== undefined)
+      this.bus.nodeCancel({ node: out.node, tasks: [{ id, lease: out.lease }] });
+    // the leader sees the freed capacity on its next tick (SCHEDULER_TICK_MS)
+    return { id, state: 'cancelled', previous: out.previous };
+  }
+
+  /** retry.lua (failed or cancelled → queued, fresh attempt budget), then the leader is told. */
+  async retry(id: string): Promise<ControlOutcome> {
+    requireId(id);
+    await this.connect();
+    const out = await this.tasks.retry(id);
+    if (!out.ok) {
+      throw new IllegalTransitionError(
+        id,
+        out.state,
+        'queued (only failed or cancelled tasks can be retried)',
+      );
+    }
+    this.bus.tasksSubmitted({ count: 1 });
+    return { id, state: 'queued', previous: out.previous };
+  }
+
+  /** Resolves with the views of the tasks once every one is terminal (succeeded, failed, cancelled). */
+  async waitFor(ids: readonly string[], opts: WaitOptions = {}): Promise<TaskView[]> {
+    const timeoutMs = opts.timeoutMs ?? 60_000;
+    const pollMs = opts.pollIntervalMs ?? 1000;
+    await this.connect();
+    const views = new Map<string, TaskView>();
+    const pending = new Set(ids);
+    const startedAt = Date.now();
+    let settle: (() => void) | undefined;
+    let failure: unknown;
+
+    const check = async (batch: readonly string[]): Promise<void> => {
+      for (let i = 0; i < batch.length; i += READ_CHUNK) {
+        for (const view of await this.tasks.getMany(batch.slice(i, i + READ_CHUNK))) {
+          if (!pending.has(view.id) || !isTerminal(view.state)) continue;
+          pending.delete(view.id);
+          views.set(view.id, view);
+        }
+      }
+      if (pending.size === 0) settle?.();
+    };
+    const run = (batch: readonly string[]): void => {
+      check(batch).catch((err: unknown) => {
+        failure = err;
+        settle?.();
+      });
+    };
+    const unlisten = this.feed.listen((done) => {
+      const mine = done.filter((id) => pending.has(id));
+      if (mine.length > 0) run(mine);
+    });
+    // A lost notification is found by a read of what is still pending once the channel has
+    // been quiet for a poll interval (while messages flow, tasks are still finishing).
+    let polling = false;
+    const poller = setInterval(() => {
+      const quietSince = Math.max(startedAt, this.feed.lastMessageAt);
+      if (polling || Date.now() - quietSince < pollMs || pending.size === 0) return;
+      polling = true;
+      void check([...pending])
+        .catch(() => undefined) // Redis away: the next poll tries again
+        .finally(() => (polling = false));
+    }, pollMs);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        settle = () => (failure === undefined ? resolve() : reject(failure as Error));
+        timer = setTimeout(() => reject(new WaitTimeoutError(pending.size, timeoutMs)), timeoutMs);
+        // a task that finished just before we listened was named by a message we already heard
+        const early = ids.filter((id) => this.feed.heardDone(id));
+        if (early.length > 0) run(early);
+      });
+    } finally {
+      unlisten();
+      clearInterval(poller);
+      clearTimeout(timer);
+    }
+    return ids.map((id) => views.get(id) as TaskView);
+  }
+
+  /** Closes every connection this client opened. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([
+      this.feed.close(),
+      this.bus.close().catch(() => undefined),
+      closeRedis(this.redis),
+    ]);
+  }
+}
+
+function requireId(id: string): void {
+  if (!isTaskId(id)) throw new InvalidInputError(`"${id}" is not a task id (a 26-character ULID)`);
+}
