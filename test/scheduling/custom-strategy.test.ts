@@ -10,7 +10,7 @@ import {
 } from '@switchyard/core';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { DispatcherModule } from '../../apps/dispatcher/src/dispatcher.module';
+import { SwitchyardDispatcherModule } from '../../apps/dispatcher/src/dispatcher.module';
 import { ClusterState } from '../../apps/dispatcher/src/scheduling/cluster-state';
 import { TaskSubmission } from '../../apps/dispatcher/src/tasks/task-submission.service';
 import { AppProcess, WORKER_MAIN } from '../support/app-process';
@@ -42,7 +42,7 @@ describe('a custom strategy provider', () => {
   beforeAll(async () => {
     const config = loadConfig({ ...env, STRATEGY_BY_TYPE: '{"hash":"last-by-id"}' });
     const moduleRef = await Test.createTestingModule({
-      imports: [DispatcherModule.forRoot(config)],
+      imports: [SwitchyardDispatcherModule.forRoot(config)],
       providers: [LastByIdStrategy],
     }).compile();
     app = moduleRef.createNestApplication({ logger: false });

@@ -1,9 +1,10 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { ConfigurableModuleBuilder, Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TerminusModule } from '@nestjs/terminus';
 import {
-  appLoggerModule,
+  appLoggerModuleFromConfig,
+  takeConfigProvider,
   BUILT_IN_STRATEGIES,
   StoreHealthIndicators,
   SwitchyardStoreModule,
@@ -42,57 +43,79 @@ import { TaskQuery } from './tasks/task-query.service';
 import { TaskSubmission } from './tasks/task-submission.service';
 import { TasksController } from './tasks/tasks.controller';
 
+const { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN } =
+  new ConfigurableModuleBuilder<SwitchyardConfig>()
+    .setClassMethodName('forRoot')
+    .setExtras({}, (definition) => dispatcherDefinition(definition))
+    .build();
+
+/**
+ * A Switchyard dispatcher inside any Nest app: HTTP API, leader election, scheduling,
+ * failover checks, events, metrics, dashboard. `forRoot(loadConfig(env))` or
+ * `forRootAsync({ imports, inject, useFactory })`. Strategy providers (`@Strategy`) anywhere in
+ * the app are discovered. The host attaches the bus server and the validation pipe as
+ * apps/dispatcher/src/main.ts does.
+ */
 @Module({})
-export class DispatcherModule {
-  static forRoot(config: SwitchyardConfig): DynamicModule {
-    return {
-      module: DispatcherModule,
-      imports: [
-        appLoggerModule('dispatcher', config),
-        DiscoveryModule,
-        ScheduleModule.forRoot(),
-        TerminusModule.forRoot({ logger: false }),
-        SwitchyardStoreModule.forRoot(config, 'switchyard-dispatcher'),
-      ],
-      controllers: [
-        TasksController,
-        NodesController,
-        ClusterController,
-        SchedulesController,
-        StatsController,
-        BusEventsController,
-        HealthController,
-        MetricsController,
-        EventsController,
-        DashboardController,
-      ],
-      providers: [
-        { provide: APP_FILTER, useClass: DomainExceptionFilter },
-        ...BUILT_IN_STRATEGIES,
-        StrategyRegistry,
-        DispatcherIdentity,
-        DispatcherPresence,
-        ClusterOverviewService,
-        LeaderLease,
-        ClusterState,
-        QueueObserver,
-        AssignmentLoop,
-        TaskSubmission,
-        TaskQuery,
-        TaskControl,
-        NodeHealthCheck,
-        NodeDrain,
-        ScheduleService,
-        ScheduleRunner,
-        StatsService,
-        TypeLimitProbe,
-        StoreHealthIndicators,
-        DispatcherMetrics,
-        EventFeed,
-        DashboardAssets,
-        DashboardHistory,
-      ],
-      exports: [TaskSubmission, TaskQuery, AssignmentLoop, LeaderLease],
-    };
-  }
+export class SwitchyardDispatcherModule extends ConfigurableModuleClass {}
+
+function dispatcherDefinition(definition: DynamicModule): DynamicModule {
+  const { configProvider, rest } = takeConfigProvider(
+    definition.providers ?? [],
+    MODULE_OPTIONS_TOKEN,
+  );
+  return {
+    ...definition,
+    imports: [
+      SwitchyardStoreModule.forConfigProvider(
+        configProvider,
+        definition.imports ?? [],
+        () => 'switchyard-dispatcher',
+      ),
+      appLoggerModuleFromConfig('dispatcher'),
+      DiscoveryModule,
+      ScheduleModule.forRoot(),
+      TerminusModule.forRoot({ logger: false }),
+    ],
+    controllers: [
+      TasksController,
+      NodesController,
+      ClusterController,
+      SchedulesController,
+      StatsController,
+      BusEventsController,
+      HealthController,
+      MetricsController,
+      EventsController,
+      DashboardController,
+    ],
+    providers: [
+      ...rest,
+      { provide: APP_FILTER, useClass: DomainExceptionFilter },
+      ...BUILT_IN_STRATEGIES,
+      StrategyRegistry,
+      DispatcherIdentity,
+      DispatcherPresence,
+      ClusterOverviewService,
+      LeaderLease,
+      ClusterState,
+      QueueObserver,
+      AssignmentLoop,
+      TaskSubmission,
+      TaskQuery,
+      TaskControl,
+      NodeHealthCheck,
+      NodeDrain,
+      ScheduleService,
+      ScheduleRunner,
+      StatsService,
+      TypeLimitProbe,
+      StoreHealthIndicators,
+      DispatcherMetrics,
+      EventFeed,
+      DashboardAssets,
+      DashboardHistory,
+    ],
+    exports: [TaskSubmission, TaskQuery, AssignmentLoop, LeaderLease],
+  };
 }

@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { BusLink, loadConfig, logListening, SwitchyardRedisServer, type SwitchyardConfig } from '@switchyard/core';
 import { Logger } from 'nestjs-pino';
-import { DispatcherModule } from './dispatcher.module';
+import { SwitchyardDispatcherModule } from './dispatcher.module';
 import { setupOpenApi } from './http/openapi';
 
 function configOrExit(): SwitchyardConfig {
@@ -18,7 +18,7 @@ function configOrExit(): SwitchyardConfig {
 
 async function bootstrap(): Promise<void> {
   const config = configOrExit();
-  const app = await NestFactory.create<NestExpressApplication>(DispatcherModule.forRoot(config), {
+  const app = await NestFactory.create<NestExpressApplication>(SwitchyardDispatcherModule.forRoot(config), {
     bodyParser: false,
     bufferLogs: true,
   });

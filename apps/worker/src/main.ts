@@ -5,7 +5,7 @@ import { BusLink, loadConfig, logListening, SwitchyardRedisServer, type Switchya
 import { Logger } from 'nestjs-pino';
 import { ExampleHandlersModule } from './handlers/example-handlers.module';
 import { GracefulDrain } from './runtime/graceful-drain';
-import { WorkerModule } from './worker.module';
+import { SwitchyardWorkerModule } from './worker.module';
 
 /** Beyond the drain grace, closing may take this long before the process gives up (exit 1). */
 const CLOSE_MARGIN_MS = 15_000;
@@ -41,7 +41,7 @@ function configOrExit(): SwitchyardConfig {
 
 async function bootstrap(): Promise<void> {
   const config = configOrExit();
-  const app = await NestFactory.create(WorkerModule.forRoot(config, { handlers: [ExampleHandlersModule] }), {
+  const app = await NestFactory.create(SwitchyardWorkerModule.forRoot({ ...config, handlers: [ExampleHandlersModule] }), {
     bufferLogs: true,
   });
   const logger = app.get(Logger);

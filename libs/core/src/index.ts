@@ -10,6 +10,7 @@ export * from './config/config-variable';
 export * from './config/config.schema';
 export * from './config/redis-topology.variables';
 export * from './config/switchyard-config';
+export * from './config/config-provider';
 export * from './errors/switchyard.error';
 export * from './events/change-event';
 export * from './handlers/task-handler';

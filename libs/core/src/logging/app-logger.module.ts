@@ -1,8 +1,8 @@
 import type { DynamicModule } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { LoggerModule } from 'nestjs-pino';
+import { LoggerModule, type Params } from 'nestjs-pino';
 import type { Options } from 'pino-http';
-import type { SwitchyardConfig } from '../config/switchyard-config';
+import { SWITCHYARD_CONFIG, type SwitchyardConfig } from '../config/switchyard-config';
 
 const TASK_PATH = /^\/tasks\/([0-9A-HJKMNP-TV-Z]{26})(?:\/|$|\?)/;
 const NODE_PATH = /^\/nodes\/([A-Za-z0-9._-]{1,64})(?:\/|$|\?)/;
@@ -39,8 +39,23 @@ export function appLoggerModule(
   app: 'dispatcher' | 'worker',
   config: Pick<SwitchyardConfig, 'logLevel' | 'logPretty' | 'nodeId'>,
 ): DynamicModule {
+  return LoggerModule.forRoot(appLoggerParams(app, config));
+}
+
+/** The same logger, configured from the SWITCHYARD_CONFIG provider (for modules built async). */
+export function appLoggerModuleFromConfig(app: 'dispatcher' | 'worker'): DynamicModule {
+  return LoggerModule.forRootAsync({
+    inject: [SWITCHYARD_CONFIG],
+    useFactory: (config: SwitchyardConfig) => appLoggerParams(app, config),
+  });
+}
+
+function appLoggerParams(
+  app: 'dispatcher' | 'worker',
+  config: Pick<SwitchyardConfig, 'logLevel' | 'logPretty' | 'nodeId'>,
+): Params {
   const transport = config.logPretty ? prettyTransport() : undefined;
-  return LoggerModule.forRoot({
+  return {
     pinoHttp: {
       level: config.logLevel,
       base: app === 'worker' ? { app, node: config.nodeId } : { app },
@@ -66,7 +81,7 @@ export function appLoggerModule(
       },
     },
     renameContext: 'context',
-  });
+  };
 }
 
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];

@@ -4,6 +4,8 @@ import {
   Injectable,
   Module,
   type DynamicModule,
+  type ModuleMetadata,
+  type Provider,
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
@@ -54,33 +56,70 @@ class StoreLifecycle implements OnModuleInit, OnApplicationShutdown {
 @Module({})
 export class SwitchyardStoreModule {
   static forRoot(config: SwitchyardConfig, connectionName: string): DynamicModule {
-    configureScripts({ eventsMaxLen: config.eventsMaxLen });
+    return SwitchyardStoreModule.forConfigProvider(
+      { provide: SWITCHYARD_CONFIG, useValue: config },
+      [],
+      () => connectionName,
+    );
+  }
+
+  /**
+   * The same, with the config from any provider of SWITCHYARD_CONFIG (a factory with its own
+   * `imports`/`inject`): what the async forms of the worker and dispatcher modules use.
+   */
+  static forConfigProvider(
+    configProvider: Provider,
+    imports: NonNullable<ModuleMetadata['imports']>,
+    connectionName: (config: SwitchyardConfig) => string,
+  ): DynamicModule {
     return {
       module: SwitchyardStoreModule,
+      imports,
       providers: [
-        { provide: SWITCHYARD_CONFIG, useValue: config },
-        { provide: REDIS, useFactory: () => createRedis(config, connectionName) },
+        configProvider,
+        {
+          provide: REDIS,
+          inject: [SWITCHYARD_CONFIG],
+          useFactory: (config: SwitchyardConfig) => {
+            // process-wide script settings: set before the first script runs on this connection
+            configureScripts({ eventsMaxLen: config.eventsMaxLen });
+            return createRedis(config, connectionName(config));
+          },
+        },
         {
           provide: SUBMIT_REDIS,
-          useFactory: () =>
-            config.submitDurability > 0 ? createRedis(config, `${connectionName}-submit`) : null,
+          inject: [SWITCHYARD_CONFIG],
+          useFactory: (config: SwitchyardConfig) =>
+            config.submitDurability > 0
+              ? createRedis(config, `${connectionName(config)}-submit`)
+              : null,
         },
-        { provide: Keyspace, useFactory: () => new Keyspace(config.prefix) },
+        {
+          provide: Keyspace,
+          inject: [SWITCHYARD_CONFIG],
+          useFactory: (config: SwitchyardConfig) => new Keyspace(config.prefix),
+        },
         {
           provide: TaskStore,
-          inject: [REDIS, Keyspace, SUBMIT_REDIS],
-          useFactory: (redis: Redis, keys: Keyspace, submitRedis: Redis | null) =>
-            new TaskStore(redis, keys, config, submitRedis ?? redis),
+          inject: [REDIS, Keyspace, SUBMIT_REDIS, SWITCHYARD_CONFIG],
+          useFactory: (
+            redis: Redis,
+            keys: Keyspace,
+            submitRedis: Redis | null,
+            config: SwitchyardConfig,
+          ) => new TaskStore(redis, keys, config, submitRedis ?? redis),
         },
         {
           provide: NodeStore,
-          inject: [REDIS, Keyspace],
-          useFactory: (redis: Redis, keys: Keyspace) => new NodeStore(redis, keys, config),
+          inject: [REDIS, Keyspace, SWITCHYARD_CONFIG],
+          useFactory: (redis: Redis, keys: Keyspace, config: SwitchyardConfig) =>
+            new NodeStore(redis, keys, config),
         },
         {
           provide: ScheduleStore,
-          inject: [REDIS, Keyspace],
-          useFactory: (redis: Redis, keys: Keyspace) => new ScheduleStore(redis, keys, config),
+          inject: [REDIS, Keyspace, SWITCHYARD_CONFIG],
+          useFactory: (redis: Redis, keys: Keyspace, config: SwitchyardConfig) =>
+            new ScheduleStore(redis, keys, config),
         },
         {
           provide: LeaderLeaseStore,
@@ -104,12 +143,27 @@ export class SwitchyardStoreModule {
         },
         {
           provide: BusPublisher,
-          useFactory: () => new BusPublisher(new SwitchyardRedisClient(config, config.prefix)),
+          inject: [SWITCHYARD_CONFIG],
+          useFactory: (config: SwitchyardConfig) =>
+            new BusPublisher(new SwitchyardRedisClient(config, config.prefix)),
         },
         BusLink,
         StoreLifecycle,
       ],
-      exports: [SWITCHYARD_CONFIG, REDIS, Keyspace, TaskStore, NodeStore, ScheduleStore, LeaderLeaseStore, DispatcherRegistryStore, StatsStore, EventStore, BusPublisher, BusLink],
+      exports: [
+        SWITCHYARD_CONFIG,
+        REDIS,
+        Keyspace,
+        TaskStore,
+        NodeStore,
+        ScheduleStore,
+        LeaderLeaseStore,
+        DispatcherRegistryStore,
+        StatsStore,
+        EventStore,
+        BusPublisher,
+        BusLink,
+      ],
     };
   }
 }
