@@ -3,7 +3,6 @@ import {
   Module,
   type DynamicModule,
   type ModuleMetadata,
-  type Provider,
 } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';

@@ -11,9 +11,10 @@ export function takeConfigProvider(
   providers: readonly Provider[],
   optionsToken: string | symbol,
 ): { configProvider: Provider; rest: Provider[] } {
-  const isOptions = (p: Provider): boolean =>
+  type ObjectProvider = Extract<Provider, { provide: unknown }>;
+  const isOptions = (p: Provider): p is ObjectProvider =>
     typeof p === 'object' && 'provide' in p && p.provide === optionsToken;
-  const options = providers.find(isOptions) as Exclude<Provider, Function> | undefined;
+  const options = providers.find(isOptions);
   if (options === undefined || (!('useValue' in options) && !('useFactory' in options))) {
     throw new Error(
       'Switchyard modules take a config: forRoot(config) or forRootAsync({ useFactory, inject, imports })',
