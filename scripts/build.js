@@ -8,7 +8,11 @@ const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
 const tsc = require.resolve('typescript/bin/tsc');
-const projects = ['apps/dispatcher/tsconfig.app.json', 'apps/worker/tsconfig.app.json', 'apps/cli/tsconfig.app.json'];
+const projects = [
+  'apps/dispatcher/tsconfig.app.json',
+  'apps/worker/tsconfig.app.json',
+  'apps/cli/tsconfig.app.json',
+];
 execFileSync(process.execPath, [tsc, '-b', ...projects], { cwd: root, stdio: 'inherit' });
 fs.cpSync(
   path.join(root, 'libs/core/src/store/scripts'),

@@ -30,7 +30,12 @@ function prefixLines(name, stream, out) {
 }
 
 async function redisAnswers(url) {
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1500 });
+  const client = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: 1500,
+  });
   client.on('error', () => undefined);
   try {
     await client.connect();
@@ -61,24 +66,34 @@ async function startOwnRedis() {
   const dir = path.join(root, '.switchyard', 'redis');
   fs.mkdirSync(dir, { recursive: true });
   const port = await freePort();
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--appendonly', 'yes', '--dir', dir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const proc = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--appendonly', 'yes', '--dir', dir],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   prefixLines('redis', proc.stdout, process.stdout);
   prefixLines('redis', proc.stderr, process.stderr);
   const url = `redis://127.0.0.1:${port}`;
   const deadline = Date.now() + 10_000;
   while (!(await redisAnswers(url))) {
-    if (Date.now() > deadline || proc.exitCode !== null) throw new Error('the redis-server we started did not answer');
+    if (Date.now() > deadline || proc.exitCode !== null)
+      throw new Error('the redis-server we started did not answer');
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   ownRedis = proc;
-  say(`no Redis answered; started redis-server on ${url} (AOF on, data in ${path.relative(root, dir)}/)`);
+  say(
+    `no Redis answered; started redis-server on ${url} (AOF on, data in ${path.relative(root, dir)}/)`,
+  );
   return url;
 }
 
 function startApp(name, main, env) {
-  const proc = spawn(process.execPath, [path.join(root, main)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [path.join(root, main)], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   prefixLines(name, proc.stdout, process.stdout);
   prefixLines(name, proc.stderr, process.stderr);
   proc.on('exit', (code, signal) => {
@@ -149,15 +164,23 @@ async function main() {
     SWITCHYARD_INSECURE_NO_AUTH: process.env.SWITCHYARD_INSECURE_NO_AUTH ?? 'true',
   };
   if (base.SWITCHYARD_INSECURE_NO_AUTH === 'true' && !process.env.API_KEYS) {
-    say('development mode: no API keys configured, HTTP is open (SWITCHYARD_INSECURE_NO_AUTH=true). Never do this in production.');
+    say(
+      'development mode: no API keys configured, HTTP is open (SWITCHYARD_INSECURE_NO_AUTH=true). Never do this in production.',
+    );
   }
   const port = process.env.PORT || '3000';
   startApp('dispatcher', 'dist/apps/dispatcher/main.js', { ...base, PORT: port });
   for (let i = 1; i <= workers; i++) {
-    startApp(`worker-${i}`, 'dist/apps/worker/main.js', { ...base, PORT: '0', NODE_ID: process.env.NODE_ID_PREFIX ? `${process.env.NODE_ID_PREFIX}-${i}` : `worker-${i}` });
+    startApp(`worker-${i}`, 'dist/apps/worker/main.js', {
+      ...base,
+      PORT: '0',
+      NODE_ID: process.env.NODE_ID_PREFIX ? `${process.env.NODE_ID_PREFIX}-${i}` : `worker-${i}`,
+    });
   }
   say(`dispatcher on http://127.0.0.1:${port} with ${workers} worker(s). Try:`);
-  say(`  curl -s -XPOST localhost:${port}/tasks -H 'content-type: application/json' -d '{"type":"echo","payload":{"hi":1}}'`);
+  say(
+    `  curl -s -XPOST localhost:${port}/tasks -H 'content-type: application/json' -d '{"type":"echo","payload":{"hi":1}}'`,
+  );
   say('Ctrl-C stops everything.');
 }
 

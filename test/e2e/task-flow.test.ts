@@ -4,7 +4,10 @@ describe('a task from HTTP to a worker and back', () => {
   let cluster: TestCluster;
 
   beforeAll(async () => {
-    cluster = await TestCluster.start({ workers: 2, env: { MAX_BODY_BYTES: '65536', MAX_PAYLOAD_BYTES: '4096' } });
+    cluster = await TestCluster.start({
+      workers: 2,
+      env: { MAX_BODY_BYTES: '65536', MAX_PAYLOAD_BYTES: '4096' },
+    });
   });
 
   afterAll(async () => {
@@ -27,8 +30,10 @@ describe('a task from HTTP to a worker and back', () => {
       expect(view.state).toBe('succeeded');
       const spec = specs[i];
       if (spec.type === 'echo') expect(view.result).toEqual(spec.payload);
-      if (spec.type === 'sleep') expect(view.result).toEqual({ slept: (spec.payload as { ms: number }).ms });
-      if (spec.type === 'hash') expect(view.result.rounds).toBe((spec.payload as { rounds: number }).rounds);
+      if (spec.type === 'sleep')
+        expect(view.result).toEqual({ slept: (spec.payload as { ms: number }).ms });
+      if (spec.type === 'hash')
+        expect(view.result.rounds).toBe((spec.payload as { rounds: number }).rounds);
       expect(view.history).toHaveLength(1);
       expect(view.history[0].outcome).toBe('succeeded');
     });
@@ -37,7 +42,10 @@ describe('a task from HTTP to a worker and back', () => {
   });
 
   it('ends a failing task failed with its message', async () => {
-    const res = await cluster.post('/tasks', { type: 'fail', payload: { message: 'boom', retryable: false } });
+    const res = await cluster.post('/tasks', {
+      type: 'fail',
+      payload: { message: 'boom', retryable: false },
+    });
     expect(res.status).toBe(201);
     const [view] = await cluster.waitForTasks([res.body.id]);
     expect(view.state).toBe('failed');
@@ -53,8 +61,16 @@ describe('a task from HTTP to a worker and back', () => {
   });
 
   it('returns the first task again for a repeated idempotency key', async () => {
-    const first = await cluster.post('/tasks', { type: 'echo', payload: { n: 1 }, idempotencyKey: 'order-42' });
-    const again = await cluster.post('/tasks', { type: 'echo', payload: { n: 2 }, idempotencyKey: 'order-42' });
+    const first = await cluster.post('/tasks', {
+      type: 'echo',
+      payload: { n: 1 },
+      idempotencyKey: 'order-42',
+    });
+    const again = await cluster.post('/tasks', {
+      type: 'echo',
+      payload: { n: 2 },
+      idempotencyKey: 'order-42',
+    });
     expect(first.status).toBe(201);
     expect(again.status).toBe(200);
     expect(again.body.id).toBe(first.body.id);
@@ -62,15 +78,31 @@ describe('a task from HTTP to a worker and back', () => {
   });
 
   describe('bad input gets a clear error and creates nothing', () => {
-    const countTasks = async (): Promise<number> => (await cluster.redis.keys(cluster.key('t:*'))).length;
+    const countTasks = async (): Promise<number> =>
+      (await cluster.redis.keys(cluster.key('t:*'))).length;
 
     it.each([
       ['an unknown field', { type: 'echo', bogus: 1 }, 400, /property bogus should not exist/],
       ['a missing type', { payload: {} }, 400, /type/],
-      ['a wrong type for priority', { type: 'echo', priority: 'high' }, 400, /priority must be an integer/],
+      [
+        'a wrong type for priority',
+        { type: 'echo', priority: 'high' },
+        400,
+        /priority must be an integer/,
+      ],
       ['a bad selector', { type: 'echo', requirements: { labels: { zone: 5 } } }, 400, /labels/],
-      ['an unknown strategy', { type: 'echo', strategy: 'nope' }, 400, /strategy "nope" is not known/],
-      ['a payload over MAX_PAYLOAD_BYTES', { type: 'echo', payload: 'x'.repeat(5000) }, 413, /payload is \d+ bytes/],
+      [
+        'an unknown strategy',
+        { type: 'echo', strategy: 'nope' },
+        400,
+        /strategy "nope" is not known/,
+      ],
+      [
+        'a payload over MAX_PAYLOAD_BYTES',
+        { type: 'echo', payload: 'x'.repeat(5000) },
+        413,
+        /payload is \d+ bytes/,
+      ],
     ])('rejects %s', async (_what, body, status, message) => {
       const before = await countTasks();
       const res = await cluster.post('/tasks', body);
@@ -95,7 +127,9 @@ describe('a task from HTTP to a worker and back', () => {
 
     it('rejects a whole batch when one task is invalid', async () => {
       const before = await countTasks();
-      const res = await cluster.post('/tasks/batch', { tasks: [{ type: 'echo' }, { type: 'echo', maxAttempts: 0 }] });
+      const res = await cluster.post('/tasks/batch', {
+        tasks: [{ type: 'echo' }, { type: 'echo', maxAttempts: 0 }],
+      });
       expect(res.status).toBe(400);
       expect(JSON.stringify(res.body.message)).toMatch(/tasks\.1\.maxAttempts/);
       expect(await countTasks()).toBe(before);

@@ -65,7 +65,8 @@ describe('a worker paused (SIGSTOP) past the dead threshold, then resumed', () =
     // its handlers finished on resume; the registry refused those reports
     const health = await waitFor(
       // the terminus readiness report: the node indicator carries the worker's own figures
-      async (): Promise<any> => ((await (await fetch(`${sleeper.url}/health/ready`)).json()) as any).details?.node,
+      async (): Promise<any> =>
+        ((await (await fetch(`${sleeper.url}/health/ready`)).json()) as any).details?.node,
       (node: any) => node?.incarnation === rejoined.incarnation && node.staleReports > 0,
       { what: 'the resumed worker to see its late reports rejected' },
     );

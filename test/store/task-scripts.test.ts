@@ -1,9 +1,18 @@
-import { canTransition, luaTransitionTable, TASK_STATES, TaskStore, type TaskState } from '@switchyard/core';
+import {
+  canTransition,
+  luaTransitionTable,
+  TASK_STATES,
+  TaskStore,
+  type TaskState,
+} from '@switchyard/core';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { StoreFixture } from '../support/store-fixture';
 
-const PRELUDE = fs.readFileSync(path.join(__dirname, '../../libs/core/src/store/scripts/_prelude.lua'), 'utf8');
+const PRELUDE = fs.readFileSync(
+  path.join(__dirname, '../../libs/core/src/store/scripts/_prelude.lua'),
+  'utf8',
+);
 const retry = { backoff: 'fixed' as const, baseMs: 1000, capMs: 1000, jitter: 0 };
 
 describe('the task scripts against real Redis', () => {
@@ -60,16 +69,20 @@ describe('the task scripts against real Redis', () => {
     const inc = await f.nodes.register(f.registration('n1'));
     const id = await queued();
     const before = await f.snapshot();
-    await expect(f.tasks.assign('999:someone-else', [{ taskId: id, nodeId: 'n1', incarnation: inc }])).rejects.toThrow(
-      /no longer holds the leader lease/,
-    );
+    await expect(
+      f.tasks.assign('999:someone-else', [{ taskId: id, nodeId: 'n1', incarnation: inc }]),
+    ).rejects.toThrow(/no longer holds the leader lease/);
     expect(await f.snapshot()).toEqual(before);
   });
 
   it('assigns a queued task: lease, attempt, node index and used capacity', async () => {
     const { id, inc } = await assigned();
     const view = await f.tasks.get(id);
-    expect(view).toMatchObject({ state: 'assigned', attempts: 1, lease: { seq: 1, node: 'n1', incarnation: inc } });
+    expect(view).toMatchObject({
+      state: 'assigned',
+      attempts: 1,
+      lease: { seq: 1, node: 'n1', incarnation: inc },
+    });
     expect(await f.redis.zscore(f.keys.nodeLeases('n1'), id)).not.toBeNull();
     expect(await f.redis.zscore(f.keys.queue('echo'), id)).toBeNull();
     expect((await f.nodes.get('n1')).used.slots).toBe(1);
@@ -91,14 +104,18 @@ describe('the task scripts against real Redis', () => {
       { taskId: b, nodeId: 'small', incarnation: inc },
     ]);
     expect(results.map((r) => (r.ok ? 'ok' : r.reason))).toEqual(['ok', 'capacity']);
-    const [stale] = await f.tasks.assign(lease, [{ taskId: b, nodeId: 'small', incarnation: inc - 1 }]);
+    const [stale] = await f.tasks.assign(lease, [
+      { taskId: b, nodeId: 'small', incarnation: inc - 1 },
+    ]);
     expect(stale).toMatchObject({ ok: false, reason: 'node' });
     expect((await f.tasks.get(b)).state).toBe('queued');
   });
 
   it('starts and finishes under the current lease, freeing the node', async () => {
     const { id, inc, lease: seq } = await assigned();
-    expect(await f.tasks.start('n1', inc, [{ taskId: id, lease: seq, startedAt: Date.now() }])).toEqual(['running']);
+    expect(
+      await f.tasks.start('n1', inc, [{ taskId: id, lease: seq, startedAt: Date.now() }]),
+    ).toEqual(['running']);
     const [outcome] = await f.tasks.finish('n1', inc, [
       { taskId: id, lease: seq, startedAt: Date.now(), resultJson: '{"ok":[]}', retry, random: 0 },
     ]);
@@ -111,14 +128,25 @@ describe('the task scripts against real Redis', () => {
   });
 
   it.each([
-    ['an old lease number', (l: { inc: number; lease: number }) => ({ node: 'n1', inc: l.inc, seq: l.lease - 1 })],
-    ['another node', (l: { inc: number; lease: number }) => ({ node: 'n2', inc: l.inc, seq: l.lease })],
-    ['an old incarnation', (l: { inc: number; lease: number }) => ({ node: 'n1', inc: l.inc + 1, seq: l.lease })],
+    [
+      'an old lease number',
+      (l: { inc: number; lease: number }) => ({ node: 'n1', inc: l.inc, seq: l.lease - 1 }),
+    ],
+    [
+      'another node',
+      (l: { inc: number; lease: number }) => ({ node: 'n2', inc: l.inc, seq: l.lease }),
+    ],
+    [
+      'an old incarnation',
+      (l: { inc: number; lease: number }) => ({ node: 'n1', inc: l.inc + 1, seq: l.lease }),
+    ],
   ])('rejects a report with %s as stale and changes nothing', async (_what, forge) => {
     const held = await assigned();
     const { node, inc, seq } = forge(held);
     const before = await f.snapshot();
-    expect(await f.tasks.start(node, inc, [{ taskId: held.id, lease: seq, startedAt: 1 }])).toEqual(['stale']);
+    expect(await f.tasks.start(node, inc, [{ taskId: held.id, lease: seq, startedAt: 1 }])).toEqual(
+      ['stale'],
+    );
     const [outcome] = await f.tasks.finish(node, inc, [
       { taskId: held.id, lease: seq, startedAt: 1, resultJson: '"forged"', retry, random: 0 },
     ]);
@@ -133,7 +161,14 @@ describe('the task scripts against real Redis', () => {
       const [r] = await f.tasks.assign(lease, [{ taskId: id, nodeId: 'n1', incarnation: inc }]);
       if (!r.ok) throw new Error(r.reason);
       const [outcome] = await f.tasks.finish('n1', inc, [
-        { taskId: id, lease: r.lease, startedAt: 1, error: { message: 'flaky', retryable: true }, retry, random: 0 },
+        {
+          taskId: id,
+          lease: r.lease,
+          startedAt: 1,
+          error: { message: 'flaky', retryable: true },
+          retry,
+          random: 0,
+        },
       ]);
       return outcome;
     };
@@ -141,11 +176,19 @@ describe('the task scripts against real Redis', () => {
     const delayed = await f.tasks.get(id);
     expect(delayed.state).toBe('delayed');
     expect(delayed.runAt).toBeGreaterThan(Date.now());
-    const read = await f.tasks.readHeads(new Map(), { maxPromotions: 10, maxTypes: 10 }, (delayed.runAt as number) + 1);
+    const read = await f.tasks.readHeads(
+      new Map(),
+      { maxPromotions: 10, maxTypes: 10 },
+      (delayed.runAt as number) + 1,
+    );
     expect(read.promoted).toBe(1);
     expect(await fail()).toBe('failed');
     const failed = await f.tasks.get(id);
-    expect(failed).toMatchObject({ state: 'failed', attempts: 2, error: { message: 'flaky', retryable: true } });
+    expect(failed).toMatchObject({
+      state: 'failed',
+      attempts: 2,
+      error: { message: 'flaky', retryable: true },
+    });
     expect(failed.history.map((h) => h.outcome)).toEqual(['failed', 'failed']);
     expect(await f.redis.zscore(f.keys.failed, id)).not.toBeNull();
   });
@@ -153,7 +196,14 @@ describe('the task scripts against real Redis', () => {
   it('fails a non-retryable error at once', async () => {
     const { id, inc, lease: seq } = await assigned();
     const [outcome] = await f.tasks.finish('n1', inc, [
-      { taskId: id, lease: seq, startedAt: 1, error: { message: 'bad input', retryable: false }, retry, random: 0 },
+      {
+        taskId: id,
+        lease: seq,
+        startedAt: 1,
+        error: { message: 'bad input', retryable: false },
+        retry,
+        random: 0,
+      },
     ]);
     expect(outcome).toBe('failed');
     expect((await f.tasks.get(id)).attempts).toBe(1);
@@ -203,7 +253,9 @@ describe('the task scripts against real Redis', () => {
       });
       await tasks.submit([small.spec()]);
       const before = await small.snapshot();
-      await expect(tasks.submit([small.spec(), small.spec()])).rejects.toThrow(/queue of type echo is full/);
+      await expect(tasks.submit([small.spec(), small.spec()])).rejects.toThrow(
+        /queue of type echo is full/,
+      );
       expect(await small.snapshot()).toEqual(before);
     } finally {
       await small.close();

@@ -40,7 +40,12 @@ export class AppProcess {
   }
 
   /** Starts `main` with `env` and waits until it listens. */
-  static async start(name: string, main: string, env: Record<string, string>, timeoutMs = 30_000): Promise<AppProcess> {
+  static async start(
+    name: string,
+    main: string,
+    env: Record<string, string>,
+    timeoutMs = 30_000,
+  ): Promise<AppProcess> {
     const proc = spawn(process.execPath, [main], {
       env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -57,7 +62,8 @@ export class AppProcess {
       proc.kill('SIGKILL');
       throw new Error(`${(err as Error).message}\n${app.logs.slice(-40).join('\n')}`);
     }
-    if (app.port === 0) throw new Error(`${name} exited before listening:\n${app.logs.slice(-40).join('\n')}`);
+    if (app.port === 0)
+      throw new Error(`${name} exited before listening:\n${app.logs.slice(-40).join('\n')}`);
     return app;
   }
 

@@ -25,11 +25,21 @@ export class OwnRedis {
   }
 
   /** `password`: the server's requirepass (give it in extraArgs too), used for the readiness ping. */
-  static async start(opts: { appendOnly?: boolean; extraArgs?: string[]; password?: string } = {}): Promise<OwnRedis> {
+  static async start(
+    opts: { appendOnly?: boolean; extraArgs?: string[]; password?: string } = {},
+  ): Promise<OwnRedis> {
     const port = await freePort();
     const args = [
-      '--port', String(port), '--bind', '127.0.0.1', '--save', '',
-      '--appendonly', opts.appendOnly ? 'yes' : 'no', '--appendfsync', 'always',
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      opts.appendOnly ? 'yes' : 'no',
+      '--appendfsync',
+      'always',
       ...(opts.extraArgs ?? []),
     ];
     const redis = new OwnRedis(port, args, opts.password);
@@ -47,7 +57,11 @@ export class OwnRedis {
 
   async startProcess(): Promise<void> {
     this.proc = spawn('redis-server', [...this.args, '--dir', this.dir], { stdio: 'ignore' });
-    await waitFor(() => this.ping(), (ok) => ok, { what: `redis-server on port ${this.port}` });
+    await waitFor(
+      () => this.ping(),
+      (ok) => ok,
+      { what: `redis-server on port ${this.port}` },
+    );
   }
 
   /** Stops the server (SIGTERM by pid) and waits for its exit. */
@@ -102,5 +116,4 @@ export class OwnRedis {
       });
     });
   }
-
 }

@@ -45,17 +45,31 @@ export class TestCluster {
     readonly redisUrl: string,
     readonly env: Record<string, string>,
   ) {
-    this.redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, retryStrategy: (t) => Math.min(t * 100, 1000) });
+    this.redis = new Redis(redisUrl, {
+      maxRetriesPerRequest: 1,
+      retryStrategy: (t) => Math.min(t * 100, 1000),
+    });
   }
 
   static async start(
-    opts: { workers?: number | WorkerSpec[]; dispatchers?: number; env?: Record<string, string>; redisUrl?: string } = {},
+    opts: {
+      workers?: number | WorkerSpec[];
+      dispatchers?: number;
+      env?: Record<string, string>;
+      redisUrl?: string;
+    } = {},
   ): Promise<TestCluster> {
     const prefix = `t${randomBytes(5).toString('hex')}`;
-    const cluster = new TestCluster(prefix, opts.redisUrl ?? SHARED_REDIS_URL, { ...FAST_TIMINGS, ...opts.env });
+    const cluster = new TestCluster(prefix, opts.redisUrl ?? SHARED_REDIS_URL, {
+      ...FAST_TIMINGS,
+      ...opts.env,
+    });
     try {
       for (let i = 0; i < (opts.dispatchers ?? 1); i++) await cluster.startDispatcher();
-      const specs = typeof opts.workers === 'number' ? Array.from({ length: opts.workers }, () => ({})) : (opts.workers ?? []);
+      const specs =
+        typeof opts.workers === 'number'
+          ? Array.from({ length: opts.workers }, () => ({}))
+          : (opts.workers ?? []);
       await Promise.all(specs.map((s) => cluster.startWorker(s)));
     } catch (err) {
       await cluster.stop();
@@ -76,7 +90,10 @@ export class TestCluster {
   }
 
   async startDispatcher(env: Record<string, string> = {}): Promise<AppProcess> {
-    const d = await AppProcess.start(`dispatcher-${this.dispatchers.length + 1}`, DISPATCHER_MAIN, { ...this.baseEnv(), ...env });
+    const d = await AppProcess.start(`dispatcher-${this.dispatchers.length + 1}`, DISPATCHER_MAIN, {
+      ...this.baseEnv(),
+      ...env,
+    });
     this.dispatchers.push(d);
     return d;
   }
@@ -94,7 +111,11 @@ export class TestCluster {
     return w;
   }
 
-  async waitForNode(id: string, predicate: (node: any) => boolean, timeoutMs = 20_000): Promise<any> {
+  async waitForNode(
+    id: string,
+    predicate: (node: any) => boolean,
+    timeoutMs = 20_000,
+  ): Promise<any> {
     const answer = await waitFor(
       () => this.get('/nodes'),
       (r) => r.status === 200 && r.body.nodes.some((n: any) => n.id === id && predicate(n)),
@@ -103,12 +124,23 @@ export class TestCluster {
     return answer.body.nodes.find((n: any) => n.id === id);
   }
 
-  async request<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpAnswer<T>> {
+  async request<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<HttpAnswer<T>> {
     return this.requestTo(this.dispatcher, method, path, body, headers);
   }
 
   /** A request to one particular process (a given dispatcher, or a worker's HTTP port). */
-  async requestTo<T = any>(target: AppProcess, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpAnswer<T>> {
+  async requestTo<T = any>(
+    target: AppProcess,
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<HttpAnswer<T>> {
     const res = await fetch(`${target.url}${path}`, {
       method,
       headers: { ...(body !== undefined && { 'content-type': 'application/json' }), ...headers },
@@ -133,7 +165,11 @@ export class TestCluster {
   }
 
   /** Waits until every task is in one of `states`; returns their views. */
-  async waitForTasks(ids: readonly string[], states: readonly string[] = ['succeeded', 'failed', 'cancelled'], timeoutMs = 60_000): Promise<any[]> {
+  async waitForTasks(
+    ids: readonly string[],
+    states: readonly string[] = ['succeeded', 'failed', 'cancelled'],
+    timeoutMs = 60_000,
+  ): Promise<any[]> {
     return waitFor(
       async () => Promise.all(ids.map(async (id) => (await this.get(`/tasks/${id}`)).body)),
       (views) => views.every((v) => states.includes(v?.state)),
@@ -147,12 +183,20 @@ export class TestCluster {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.workers.values()].map((w) => w.stop('SIGTERM').catch(() => undefined)));
+    await Promise.all(
+      [...this.workers.values()].map((w) => w.stop('SIGTERM').catch(() => undefined)),
+    );
     await Promise.all(this.dispatchers.map((d) => d.stop('SIGTERM').catch(() => undefined)));
     try {
       let cursor = '0';
       do {
-        const [next, keys] = await this.redis.scan(cursor, 'MATCH', `{${this.prefix}}:*`, 'COUNT', 1000);
+        const [next, keys] = await this.redis.scan(
+          cursor,
+          'MATCH',
+          `{${this.prefix}}:*`,
+          'COUNT',
+          1000,
+        );
         if (keys.length > 0) await this.redis.unlink(...keys);
         cursor = next;
       } while (cursor !== '0');

@@ -5,7 +5,11 @@
 export async function waitFor<T>(
   read: () => Promise<T> | T,
   predicate: (value: T) => boolean,
-  { timeoutMs = 20_000, intervalMs = 25, what = 'condition' }: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
+  {
+    timeoutMs = 20_000,
+    intervalMs = 25,
+    what = 'condition',
+  }: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
@@ -18,7 +22,10 @@ export async function waitFor<T>(
       lastError = err;
     }
     if (Date.now() > deadline) {
-      const seen = lastError !== undefined ? `error ${String(lastError)}` : JSON.stringify(last)?.slice(0, 2000);
+      const seen =
+        lastError !== undefined
+          ? `error ${String(lastError)}`
+          : JSON.stringify(last)?.slice(0, 2000);
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last seen: ${seen}`);
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));

@@ -2,7 +2,13 @@ import 'reflect-metadata';
 import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { BusLink, loadConfig, logListening, SwitchyardRedisServer, type SwitchyardConfig } from '@switchyard/core';
+import {
+  BusLink,
+  loadConfig,
+  logListening,
+  SwitchyardRedisServer,
+  type SwitchyardConfig,
+} from '@switchyard/core';
 import { Logger } from 'nestjs-pino';
 import { SwitchyardDispatcherModule } from './dispatcher.module';
 import { setupOpenApi } from './http/openapi';
@@ -11,22 +17,32 @@ function configOrExit(): SwitchyardConfig {
   try {
     return loadConfig(process.env);
   } catch (err) {
-    process.stderr.write(`switchyard dispatcher: invalid configuration: ${(err as Error).message}\n`);
+    process.stderr.write(
+      `switchyard dispatcher: invalid configuration: ${(err as Error).message}\n`,
+    );
     process.exit(1);
   }
 }
 
 async function bootstrap(): Promise<void> {
   const config = configOrExit();
-  const app = await NestFactory.create<NestExpressApplication>(SwitchyardDispatcherModule.forRoot(config), {
-    bodyParser: false,
-    bufferLogs: true,
-  });
+  const app = await NestFactory.create<NestExpressApplication>(
+    SwitchyardDispatcherModule.forRoot(config),
+    {
+      bodyParser: false,
+      bufferLogs: true,
+    },
+  );
   const logger = app.get(Logger);
   app.useLogger(logger);
   app.useBodyParser('json', { limit: config.maxBodyBytes });
   app.useGlobalPipes(
-    new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, forbidUnknownValues: true }),
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      forbidUnknownValues: true,
+    }),
   );
   app.enableShutdownHooks();
   const bus = new SwitchyardRedisServer(config, config.prefix);
@@ -40,6 +56,8 @@ async function bootstrap(): Promise<void> {
 }
 
 void bootstrap().catch((err: unknown) => {
-  process.stderr.write(`switchyard dispatcher failed to start: ${(err as Error).stack ?? String(err)}\n`);
+  process.stderr.write(
+    `switchyard dispatcher failed to start: ${(err as Error).stack ?? String(err)}\n`,
+  );
   process.exit(1);
 });

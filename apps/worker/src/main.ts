@@ -1,7 +1,13 @@
 import 'reflect-metadata';
 import type { INestApplication, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { BusLink, loadConfig, logListening, SwitchyardRedisServer, type SwitchyardConfig } from '@switchyard/core';
+import {
+  BusLink,
+  loadConfig,
+  logListening,
+  SwitchyardRedisServer,
+  type SwitchyardConfig,
+} from '@switchyard/core';
 import { Logger } from 'nestjs-pino';
 import { ExampleHandlersModule } from './handlers/example-handlers.module';
 import { GracefulDrain } from './runtime/graceful-drain';
@@ -10,14 +16,20 @@ import { SwitchyardWorkerModule } from './worker.module';
 /** Beyond the drain grace, closing may take this long before the process gives up (exit 1). */
 const CLOSE_MARGIN_MS = 15_000;
 
-function shutdownOnce(app: INestApplication, logger: LoggerService, drainGraceMs: number): (why: string) => void {
+function shutdownOnce(
+  app: INestApplication,
+  logger: LoggerService,
+  drainGraceMs: number,
+): (why: string) => void {
   let started = false;
   return (why) => {
     if (started) return;
     started = true;
     logger.log(`shutting down: ${why}`);
     setTimeout(() => {
-      logger.error(`shutdown did not finish within DRAIN_GRACE_MS + ${CLOSE_MARGIN_MS} ms; exiting`);
+      logger.error(
+        `shutdown did not finish within DRAIN_GRACE_MS + ${CLOSE_MARGIN_MS} ms; exiting`,
+      );
       process.exit(1);
     }, drainGraceMs + CLOSE_MARGIN_MS).unref();
     app.close().then(
@@ -41,9 +53,12 @@ function configOrExit(): SwitchyardConfig {
 
 async function bootstrap(): Promise<void> {
   const config = configOrExit();
-  const app = await NestFactory.create(SwitchyardWorkerModule.forRoot({ ...config, handlers: [ExampleHandlersModule] }), {
-    bufferLogs: true,
-  });
+  const app = await NestFactory.create(
+    SwitchyardWorkerModule.forRoot({ ...config, handlers: [ExampleHandlersModule] }),
+    {
+      bufferLogs: true,
+    },
+  );
   const logger = app.get(Logger);
   app.useLogger(logger);
   // SIGTERM/SIGINT and a remote drain take one path: drain (GracefulDrain), close, exit 0
@@ -62,6 +77,8 @@ async function bootstrap(): Promise<void> {
 }
 
 void bootstrap().catch((err: unknown) => {
-  process.stderr.write(`switchyard worker failed to start: ${(err as Error).stack ?? String(err)}\n`);
+  process.stderr.write(
+    `switchyard worker failed to start: ${(err as Error).stack ?? String(err)}\n`,
+  );
   process.exit(1);
 });

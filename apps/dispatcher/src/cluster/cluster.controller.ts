@@ -1,5 +1,10 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ErrorResponseDto } from '../http/error-response.dto';
 import { ClusterOverviewDto } from './cluster-overview.dto';
 import { ClusterOverviewService, type ClusterOverview } from './cluster-overview.service';
@@ -11,7 +16,9 @@ export class ClusterController {
 
   /** The dispatchers, which one leads, the epoch and when the lease expires. */
   @Get()
-  @ApiOperation({ summary: 'The dispatchers, which one leads, the epoch and when the lease expires' })
+  @ApiOperation({
+    summary: 'The dispatchers, which one leads, the epoch and when the lease expires',
+  })
   @ApiOkResponse({ type: ClusterOverviewDto })
   @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'Redis is unavailable' })
   get(): Promise<ClusterOverview> {

@@ -1,4 +1,11 @@
-import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import {
+  Catch,
+  HttpException,
+  HttpStatus,
+  Logger,
+  type ArgumentsHost,
+  type ExceptionFilter,
+} from '@nestjs/common';
 import type { Response } from 'express';
 import {
   ConfigError,
@@ -18,14 +25,17 @@ import {
 const RATE_LIMITS = new Set(['MAX_QUEUED_PER_TYPE']);
 
 function statusOf(err: SwitchyardError): number {
-  if (err instanceof TaskNotFoundError || err instanceof NodeNotFoundError) return HttpStatus.NOT_FOUND;
-  if (err instanceof IllegalTransitionError || err instanceof StaleLeaseError) return HttpStatus.CONFLICT;
+  if (err instanceof TaskNotFoundError || err instanceof NodeNotFoundError)
+    return HttpStatus.NOT_FOUND;
+  if (err instanceof IllegalTransitionError || err instanceof StaleLeaseError)
+    return HttpStatus.CONFLICT;
   if (err instanceof NodeStateError) return HttpStatus.CONFLICT;
   if (err instanceof LimitExceededError) {
     return RATE_LIMITS.has(err.limit) ? HttpStatus.TOO_MANY_REQUESTS : HttpStatus.PAYLOAD_TOO_LARGE;
   }
   if (err instanceof InvalidInputError) return HttpStatus.BAD_REQUEST;
-  if (err instanceof StoreUnavailableError || err instanceof NotLeaderError) return HttpStatus.SERVICE_UNAVAILABLE;
+  if (err instanceof StoreUnavailableError || err instanceof NotLeaderError)
+    return HttpStatus.SERVICE_UNAVAILABLE;
   if (err instanceof ConfigError) return HttpStatus.INTERNAL_SERVER_ERROR;
   return HttpStatus.INTERNAL_SERVER_ERROR;
 }
@@ -44,16 +54,32 @@ export class DomainExceptionFilter implements ExceptionFilter {
     if (exception instanceof SwitchyardError) {
       const status = statusOf(exception);
       if (status === HttpStatus.SERVICE_UNAVAILABLE) res.setHeader('Retry-After', '1');
-      res.status(status).json({ statusCode: status, error: exception.code, message: exception.message });
+      res
+        .status(status)
+        .json({ statusCode: status, error: exception.code, message: exception.message });
       return;
     }
-    const parserError = exception as { status?: unknown; expose?: unknown; message?: unknown; type?: unknown };
-    if (typeof parserError?.status === 'number' && parserError.status >= 400 && parserError.status < 500 && parserError.expose === true) {
+    const parserError = exception as {
+      status?: unknown;
+      expose?: unknown;
+      message?: unknown;
+      type?: unknown;
+    };
+    if (
+      typeof parserError?.status === 'number' &&
+      parserError.status >= 400 &&
+      parserError.status < 500 &&
+      parserError.expose === true
+    ) {
       // body-parser: 413 (body over MAX_BODY_BYTES) or 400 (malformed JSON)
       const status = parserError.status;
       const message =
-        status === 413 ? 'request body is larger than MAX_BODY_BYTES' : `malformed request body: ${String(parserError.message)}`;
-      res.status(status).json({ statusCode: status, error: String(parserError.type ?? 'bad_request'), message });
+        status === 413
+          ? 'request body is larger than MAX_BODY_BYTES'
+          : `malformed request body: ${String(parserError.message)}`;
+      res
+        .status(status)
+        .json({ statusCode: status, error: String(parserError.type ?? 'bad_request'), message });
       return;
     }
     this.logger.error(`unexpected error: ${(exception as Error)?.stack ?? String(exception)}`);

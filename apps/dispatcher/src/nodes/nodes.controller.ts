@@ -45,7 +45,9 @@ export class NodesController {
   /** 202: the node stops taking work now, finishes or hands back what it runs, then leaves. */
   @Post(':id/drain')
   @HttpCode(HttpStatus.ACCEPTED)
-  @ApiOperation({ summary: 'Drain a node: no new work; it finishes or hands back what it runs, then leaves' })
+  @ApiOperation({
+    summary: 'Drain a node: no new work; it finishes or hands back what it runs, then leaves',
+  })
   @ApiParam({ name: 'id', description: 'node id' })
   @ApiAcceptedResponse({ type: NodeDrainDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'no such node' })

@@ -34,9 +34,15 @@ export class SchedulesController {
   constructor(private readonly schedules: ScheduleService) {}
 
   @Post()
-  @ApiOperation({ summary: 'Create a recurring schedule (cron or fixed interval); each tick fires once across dispatchers' })
+  @ApiOperation({
+    summary:
+      'Create a recurring schedule (cron or fixed interval); each tick fires once across dispatchers',
+  })
   @ApiCreatedResponse({ type: ScheduleViewDto })
-  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'bad cron, time zone, interval or task template' })
+  @ApiBadRequestResponse({
+    type: ErrorResponseDto,
+    description: 'bad cron, time zone, interval or task template',
+  })
   @ApiPayloadTooLargeResponse({ type: ErrorResponseDto, description: 'MAX_SCHEDULES reached' })
   create(@Body() dto: CreateScheduleDto): Promise<ScheduleView> {
     return this.schedules.create(dto);

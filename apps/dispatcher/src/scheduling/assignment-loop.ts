@@ -144,7 +144,12 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
 
     let results: AssignmentResult[];
     try {
-      results = await this.tasks.assign(leaseValue, plan.decisions, Date.now(), this.limitsOf(read.heads));
+      results = await this.tasks.assign(
+        leaseValue,
+        plan.decisions,
+        Date.now(),
+        this.limitsOf(read.heads),
+      );
     } catch (err) {
       this.cluster.markStale();
       if (err instanceof NotLeaderError) {
@@ -172,7 +177,10 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
     for (const [type, load] of await this.tasks.typeLoad(types)) {
       const l = this.config.typeLimits[type];
       const byRunning = l.maxRunning === undefined ? Infinity : l.maxRunning - load.running;
-      const byRate = l.maxStartsPerSecond === undefined ? Infinity : l.maxStartsPerSecond - load.startsThisSecond;
+      const byRate =
+        l.maxStartsPerSecond === undefined
+          ? Infinity
+          : l.maxStartsPerSecond - load.startsThisSecond;
       budgets.set(type, Math.max(0, Math.min(byRunning, byRate)));
     }
     return budgets;

@@ -1,4 +1,10 @@
-import { queueScore, type AssignmentDecision, type QueueHead, type SchedulableTask, type StrategyContext } from '@switchyard/core';
+import {
+  queueScore,
+  type AssignmentDecision,
+  type QueueHead,
+  type SchedulableTask,
+  type StrategyContext,
+} from '@switchyard/core';
 import type { ClusterSnapshot } from './cluster-snapshot';
 import type { StrategyRegistry } from './strategy-registry';
 

@@ -39,6 +39,10 @@ export class ClusterState {
 
   /** A worker announced finished attempts: its capacity is free again. */
   freed(nodeId: string, amount: NodeCapacity): void {
-    this.snapshot.reserve(nodeId, { slots: amount.slots, cpu: amount.cpu, memoryMb: amount.memoryMb }, -1);
+    this.snapshot.reserve(
+      nodeId,
+      { slots: amount.slots, cpu: amount.cpu, memoryMb: amount.memoryMb },
+      -1,
+    );
   }
 }

@@ -33,7 +33,9 @@ export class StrategyRegistry implements OnModuleInit {
       }
       const existing = this.byName.get(meta.name);
       if (existing !== undefined && existing !== instance) {
-        throw new Error(`two providers are marked @Strategy('${meta.name}'): strategy names must be unique`);
+        throw new Error(
+          `two providers are marked @Strategy('${meta.name}'): strategy names must be unique`,
+        );
       }
       this.byName.set(meta.name, instance);
     }
@@ -55,19 +57,26 @@ export class StrategyRegistry implements OnModuleInit {
   /** The strategy for a task: its own choice, else its type's, else the default. */
   resolve(taskStrategy: string | undefined, type: string): AssignmentStrategy {
     const name = taskStrategy ?? this.config.strategyByType[type] ?? this.config.defaultStrategy;
-    return this.byName.get(name) ?? (this.byName.get(this.config.defaultStrategy) as AssignmentStrategy);
+    return (
+      this.byName.get(name) ?? (this.byName.get(this.config.defaultStrategy) as AssignmentStrategy)
+    );
   }
 
   /** Rejects a submit that names a strategy nobody provides. */
   assertSubmittable(name: string | undefined): void {
     if (name !== undefined && !this.byName.has(name)) {
-      throw new InvalidInputError(`strategy "${name}" is not known; known: ${this.names().join(', ')}`);
+      throw new InvalidInputError(
+        `strategy "${name}" is not known; known: ${this.names().join(', ')}`,
+      );
     }
   }
 
   private requireKnown(name: string, variable: string): void {
     if (!this.byName.has(name)) {
-      throw new ConfigError(variable, `strategy "${name}" is not provided; known: ${this.names().join(', ')}`);
+      throw new ConfigError(
+        variable,
+        `strategy "${name}" is not provided; known: ${this.names().join(', ')}`,
+      );
     }
   }
 }

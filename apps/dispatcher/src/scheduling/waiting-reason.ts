@@ -1,4 +1,9 @@
-import { couldEverFit, matchesSelector, type NodeView, type TaskRequirements } from '@switchyard/core';
+import {
+  couldEverFit,
+  matchesSelector,
+  type NodeView,
+  type TaskRequirements,
+} from '@switchyard/core';
 
 export const WAITING_REASONS = {
   noNodeForType: 'no node handles type',
@@ -24,5 +29,7 @@ export function waitingReasonCode(
 }
 
 export function describeWait(type: string, code: WaitingReasonCode): string {
-  return code === 'noNodeForType' ? `${WAITING_REASONS.noNodeForType} ${type}` : WAITING_REASONS[code];
+  return code === 'noNodeForType'
+    ? `${WAITING_REASONS.noNodeForType} ${type}`
+    : WAITING_REASONS[code];
 }

@@ -1,5 +1,10 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ErrorResponseDto } from '../http/error-response.dto';
 import { StatsViewDto } from './stats-view.dto';
 import { StatsService, type StatsView } from './stats.service';
@@ -10,7 +15,9 @@ export class StatsController {
   constructor(private readonly stats: StatsService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Queue depths, nodes by status, and why queued tasks wait (by reason, type, priority)' })
+  @ApiOperation({
+    summary: 'Queue depths, nodes by status, and why queued tasks wait (by reason, type, priority)',
+  })
   @ApiOkResponse({ type: StatsViewDto })
   @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'Redis is unavailable' })
   get(): Promise<StatsView> {

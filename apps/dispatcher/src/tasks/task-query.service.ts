@@ -1,5 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { InvalidInputError, isTaskId, NodeStore, TaskStore, type TaskPage, type TaskView } from '@switchyard/core';
+import {
+  InvalidInputError,
+  isTaskId,
+  NodeStore,
+  TaskStore,
+  type TaskPage,
+  type TaskView,
+} from '@switchyard/core';
 import { TYPE_LIMIT_REASON, TypeLimitProbe } from '../scheduling/type-limit-probe';
 import type { ListTasksDto } from './dto/list-tasks.dto';
 import { describeWait, waitingReasonCode } from '../scheduling/waiting-reason';
@@ -14,16 +21,21 @@ export class TaskQuery {
   ) {}
 
   async get(id: string): Promise<TaskView> {
-    if (!isTaskId(id)) throw new InvalidInputError(`"${id}" is not a task id (a 26-character ULID)`);
+    if (!isTaskId(id))
+      throw new InvalidInputError(`"${id}" is not a task id (a 26-character ULID)`);
     const task = await this.tasks.get(id);
     if (task.state === 'blocked') {
-      return { ...task, waitingReason: `waiting for ${task.waitingOn ?? '?'} of ${task.dependsOn?.length ?? 0} dependencies to succeed` };
+      return {
+        ...task,
+        waitingReason: `waiting for ${task.waitingOn ?? '?'} of ${task.dependsOn?.length ?? 0} dependencies to succeed`,
+      };
     }
     if (task.state === 'delayed' && task.runAt !== undefined) {
       return { ...task, waitingReason: `delayed until ${new Date(task.runAt).toISOString()}` };
     }
     if (task.state !== 'queued') return task;
-    if ((await this.limits.atLimit([task.type])).has(task.type)) return { ...task, waitingReason: TYPE_LIMIT_REASON };
+    if ((await this.limits.atLimit([task.type])).has(task.type))
+      return { ...task, waitingReason: TYPE_LIMIT_REASON };
     const code = waitingReasonCode(task.type, task.requirements, await this.nodes.list());
     return { ...task, waitingReason: describeWait(task.type, code) };
   }

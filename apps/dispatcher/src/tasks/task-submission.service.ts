@@ -29,10 +29,15 @@ export class TaskSubmission {
 
   async submit(dtos: readonly SubmitTaskDto[]): Promise<SubmitOutcome[]> {
     if (dtos.length > this.config.maxBatchSize) {
-      throw new LimitExceededError('MAX_BATCH_SIZE', `a batch holds at most ${this.config.maxBatchSize} tasks, got ${dtos.length}`);
+      throw new LimitExceededError(
+        'MAX_BATCH_SIZE',
+        `a batch holds at most ${this.config.maxBatchSize} tasks, got ${dtos.length}`,
+      );
     }
     const now = Date.now();
-    const specs = dtos.map((dto, i) => this.toSpec(dto, now, dtos.length > 1 ? `tasks[${i}].` : ''));
+    const specs = dtos.map((dto, i) =>
+      this.toSpec(dto, now, dtos.length > 1 ? `tasks[${i}].` : ''),
+    );
     const outcomes = await this.tasks.submit(specs, now);
     const created = outcomes.filter((o) => o.created).length;
     outcomes.forEach((o, i) => o.created && this.metrics.tasksSubmitted(specs[i].type));
@@ -49,11 +54,16 @@ export class TaskSubmission {
     const payloadJson = JSON.stringify(dto.payload ?? null);
     const payloadBytes = Buffer.byteLength(payloadJson);
     if (payloadBytes > c.maxPayloadBytes) {
-      throw new LimitExceededError('MAX_PAYLOAD_BYTES', `${where}payload is ${payloadBytes} bytes; the limit is ${c.maxPayloadBytes}`);
+      throw new LimitExceededError(
+        'MAX_PAYLOAD_BYTES',
+        `${where}payload is ${payloadBytes} bytes; the limit is ${c.maxPayloadBytes}`,
+      );
     }
     const maxAttempts = dto.maxAttempts ?? maxAttemptsFor(c, dto.type);
     if (maxAttempts > c.maxAttemptsLimit) {
-      throw new InvalidInputError(`${where}maxAttempts must not be greater than ${c.maxAttemptsLimit}`);
+      throw new InvalidInputError(
+        `${where}maxAttempts must not be greater than ${c.maxAttemptsLimit}`,
+      );
     }
     const timeoutMs = dto.timeoutMs ?? c.defaultTimeoutMs;
     if (timeoutMs > c.maxTimeoutMs) {
@@ -68,7 +78,9 @@ export class TaskSubmission {
     }
     this.strategies.assertSubmittable(dto.strategy);
     if (dto.dependsOn !== undefined && dto.dependsOn.length > c.maxDependsOn) {
-      throw new InvalidInputError(`${where}dependsOn lists ${dto.dependsOn.length} tasks; at most ${c.maxDependsOn} (MAX_DEPENDS_ON)`);
+      throw new InvalidInputError(
+        `${where}dependsOn lists ${dto.dependsOn.length} tasks; at most ${c.maxDependsOn} (MAX_DEPENDS_ON)`,
+      );
     }
     const runAt = dto.delayMs !== undefined ? now + dto.delayMs : dto.runAt;
     return {

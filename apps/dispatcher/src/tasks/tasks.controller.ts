@@ -1,4 +1,14 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -88,16 +98,23 @@ export class TasksController {
 
   /** A page of tasks in one state; pass `nextCursor` back as `cursor` for the next page. */
   @Get()
-  @ApiOperation({ summary: 'List tasks in one state, a page at a time (failed = the dead letters)' })
+  @ApiOperation({
+    summary: 'List tasks in one state, a page at a time (failed = the dead letters)',
+  })
   @ApiOkResponse({ type: TaskPageDto })
-  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'bad state, type, cursor or limit' })
+  @ApiBadRequestResponse({
+    type: ErrorResponseDto,
+    description: 'bad state, type, cursor or limit',
+  })
   list(@Query() dto: ListTasksDto): Promise<TaskPage> {
     return this.query.list(dto);
   }
 
   @Post(':id/cancel')
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Cancel a waiting or running task (a running handler sees its signal abort)' })
+  @ApiOperation({
+    summary: 'Cancel a waiting or running task (a running handler sees its signal abort)',
+  })
   @ApiParam({ name: 'id', description: 'task id (ULID)' })
   @ApiOkResponse({ type: ControlOutcomeDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'not a task id' })
@@ -114,7 +131,10 @@ export class TasksController {
   @ApiOkResponse({ type: ControlOutcomeDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'not a task id' })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'no such task' })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'the task is not failed or cancelled' })
+  @ApiConflictResponse({
+    type: ErrorResponseDto,
+    description: 'the task is not failed or cancelled',
+  })
   retry(@Param('id') id: string): Promise<ControlOutcome> {
     return this.control.retry(id);
   }

@@ -43,7 +43,9 @@ export class ExampleHandlers {
   }
 
   /** CPU-bound: runs computeHash in a worker thread; this method is the same work in-process. */
-  @TaskHandler('hash', { isolated: { module: require.resolve('./hash.compute'), export: 'computeHash' } })
+  @TaskHandler('hash', {
+    isolated: { module: require.resolve('./hash.compute'), export: 'computeHash' },
+  })
   hash(payload: HashInput): HashResult {
     return computeHash(payload);
   }
@@ -52,12 +54,15 @@ export class ExampleHandlers {
   @TaskHandler('flaky')
   flaky(payload: { failTimes?: unknown }, ctx: TaskContext): { executions: number } {
     const failTimes = Number(payload?.failTimes ?? 1);
-    if (!Number.isInteger(failTimes) || failTimes < 0) throw new NonRetryableError('payload.failTimes must be a non-negative integer');
+    if (!Number.isInteger(failTimes) || failTimes < 0)
+      throw new NonRetryableError('payload.failTimes must be a non-negative integer');
     const executions = (this.flakyRuns.get(ctx.taskId) ?? 0) + 1;
     this.flakyRuns.delete(ctx.taskId);
     this.flakyRuns.set(ctx.taskId, executions);
-    if (this.flakyRuns.size > FLAKY_MEMORY) this.flakyRuns.delete(this.flakyRuns.keys().next().value as string);
-    if (executions <= failTimes) throw new Error(`flaky: failing execution ${executions} of ${failTimes}`);
+    if (this.flakyRuns.size > FLAKY_MEMORY)
+      this.flakyRuns.delete(this.flakyRuns.keys().next().value as string);
+    if (executions <= failTimes)
+      throw new Error(`flaky: failing execution ${executions} of ${failTimes}`);
     return { executions };
   }
 

@@ -42,19 +42,28 @@ export class GracefulDrain implements BeforeApplicationShutdown {
     this.logger.log(`draining (${signal ?? 'shutdown'}): ${this.runner.size} task(s) in flight`);
     this.runner.stopAccepting();
     this.recovery.stop();
-    await this.session.beginDrain().catch((err: unknown) => this.logger.warn(`could not mark the node draining: ${String(err)}`));
+    await this.session
+      .beginDrain()
+      .catch((err: unknown) =>
+        this.logger.warn(`could not mark the node draining: ${String(err)}`),
+      );
     const left = await this.runner.settle(this.config.drainGraceMs);
     if (left.length > 0) {
       this.runner.abortAll('drain');
-      this.logger.warn(`${left.length} task(s) did not finish within DRAIN_GRACE_MS; handing them back`);
+      this.logger.warn(
+        `${left.length} task(s) did not finish within DRAIN_GRACE_MS; handing them back`,
+      );
     }
     await this.reports.drain(REPORT_DRAIN_MS);
     try {
       const out = await this.session.leave();
-      if (out === null) this.logger.warn('this incarnation was no longer registered: nothing to hand back');
+      if (out === null)
+        this.logger.warn('this incarnation was no longer registered: nothing to hand back');
       else this.logger.log(`left the registry: ${out.requeued} task(s) handed back to the queue`);
     } catch (err) {
-      this.logger.warn(`could not hand back and leave (the health check will reclaim): ${(err as Error).message}`);
+      this.logger.warn(
+        `could not hand back and leave (the health check will reclaim): ${(err as Error).message}`,
+      );
     }
     this.session.stopHeartbeats();
   }

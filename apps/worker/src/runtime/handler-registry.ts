@@ -15,10 +15,14 @@ function checkIsolated(source: string, isolated: IsolatedHandler): void {
   try {
     fn = (require(isolated.module) as Record<string, unknown>)[isolated.export];
   } catch (err) {
-    throw new Error(`${source}: isolated module ${isolated.module} does not load: ${(err as Error).message}`);
+    throw new Error(
+      `${source}: isolated module ${isolated.module} does not load: ${(err as Error).message}`,
+    );
   }
   if (typeof fn !== 'function') {
-    throw new Error(`${source}: isolated module ${isolated.module} has no function export "${isolated.export}"`);
+    throw new Error(
+      `${source}: isolated module ${isolated.module} has no function export "${isolated.export}"`,
+    );
   }
 }
 
@@ -56,7 +60,9 @@ export class HandlerRegistry implements OnModuleInit {
         const source = `${wrapper.name}.${method}`;
         const existing = this.byType.get(meta.type);
         if (existing !== undefined) {
-          throw new Error(`task type "${meta.type}" has two handlers: ${existing.source} and ${source}`);
+          throw new Error(
+            `task type "${meta.type}" has two handlers: ${existing.source} and ${source}`,
+          );
         }
         const { type, ...options } = meta;
         if (options.isolated !== undefined) checkIsolated(source, options.isolated);
@@ -65,7 +71,8 @@ export class HandlerRegistry implements OnModuleInit {
       }
     }
     for (const type of this.config.types) {
-      if (!this.byType.has(type)) throw new Error(`WORKER_TYPES names "${type}", but no @TaskHandler('${type}') exists`);
+      if (!this.byType.has(type))
+        throw new Error(`WORKER_TYPES names "${type}", but no @TaskHandler('${type}') exists`);
     }
     this.logger.log(`handlers: ${this.types().join(', ')}`);
   }

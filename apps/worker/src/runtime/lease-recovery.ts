@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { SWITCHYARD_CONFIG, TaskStore, type SwitchyardConfig } from '@switchyard/core';
 import { NodeSession } from './node-session';
 import { ReportBatcher } from './report-batcher';
@@ -50,7 +56,8 @@ export class LeaseRecovery implements OnApplicationBootstrap, OnApplicationShutd
       if (ids.length === 0) return;
       for (const task of await this.tasks.getMany(ids)) {
         const lease = task.lease;
-        if (lease === undefined || lease.node !== node || lease.incarnation !== incarnation) continue;
+        if (lease === undefined || lease.node !== node || lease.incarnation !== incarnation)
+          continue;
         if (this.runner.isRunning(task.id) || this.reports.has(task.id)) continue;
         this.recovered++;
         this.runner.run({

@@ -5,7 +5,12 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { BusPublisher, NodeStore, SWITCHYARD_CONFIG, type SwitchyardConfig } from '@switchyard/core';
+import {
+  BusPublisher,
+  NodeStore,
+  SWITCHYARD_CONFIG,
+  type SwitchyardConfig,
+} from '@switchyard/core';
 import * as os from 'node:os';
 import { HandlerRegistry } from './handler-registry';
 
@@ -102,7 +107,9 @@ export class NodeSession implements OnApplicationBootstrap, OnApplicationShutdow
       pid: process.pid,
     });
     this.lastHeartbeatOkAt = Date.now();
-    this.logger.log(`registered node ${c.nodeId} incarnation ${this.current} (${c.workerSlots} slots)`);
+    this.logger.log(
+      `registered node ${c.nodeId} incarnation ${this.current} (${c.workerSlots} slots)`,
+    );
     this.bus.nodesChanged({ node: c.nodeId, change: 'registered' });
   }
 
@@ -112,12 +119,16 @@ export class NodeSession implements OnApplicationBootstrap, OnApplicationShutdow
     try {
       const status = await this.nodes.heartbeat(this.config.nodeId, this.current);
       if (status === 'stale' && this.leaving) {
-        this.logger.warn(`incarnation ${this.current} is no longer registered; leaving without rejoining`);
+        this.logger.warn(
+          `incarnation ${this.current} is no longer registered; leaving without rejoining`,
+        );
       } else if (status === 'draining' && !this.leaving) {
         this.lastHeartbeatOkAt = Date.now();
         this.drainListeners.forEach((l) => l('the registry marks this node draining'));
       } else if (status === 'stale') {
-        this.logger.warn(`incarnation ${this.current} was declared dead; joining as a new incarnation`);
+        this.logger.warn(
+          `incarnation ${this.current} was declared dead; joining as a new incarnation`,
+        );
         await this.register();
         this.rejoinListeners.forEach((l) => l(this.current));
       } else {

@@ -145,7 +145,11 @@ export class ReportBatcher implements OnApplicationShutdown {
       random: Math.random(),
     }));
     const outcomes = await this.tasks.finish(node, this.session.incarnation, reports);
-    this.metrics.recorded(batch.map((f) => ({ taskId: f.report.taskId, type: f.type })), outcomes, Date.now());
+    this.metrics.recorded(
+      batch.map((f) => ({ taskId: f.report.taskId, type: f.type })),
+      outcomes,
+      Date.now(),
+    );
     const done: string[] = [];
     const freed = { slots: 0, cpu: 0, memoryMb: 0 };
     let ended = 0;
@@ -170,7 +174,11 @@ export class ReportBatcher implements OnApplicationShutdown {
     const reports = [...this.starts.values()].slice(0, MAX_BATCH);
     reports.forEach((r) => this.starts.delete(r.taskId));
     try {
-      const outcomes = await this.tasks.start(this.session.nodeId, this.session.incarnation, reports);
+      const outcomes = await this.tasks.start(
+        this.session.nodeId,
+        this.session.incarnation,
+        reports,
+      );
       outcomes.forEach((outcome, i) => {
         if (outcome === 'running') return;
         this.staleReports++;

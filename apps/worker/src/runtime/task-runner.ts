@@ -76,7 +76,12 @@ export class TaskRunner {
     if (!this.accepting) return;
     if (this.reports.has(task.id)) return;
     const controller = new AbortController();
-    const entry: Running = { lease: task.lease, slots: task.slots, controller, done: Promise.resolve() };
+    const entry: Running = {
+      lease: task.lease,
+      slots: task.slots,
+      controller,
+      done: Promise.resolve(),
+    };
     this.running.set(task.id, entry);
     entry.done = this.execute(task, entry).finally(() => {
       if (this.running.get(task.id) === entry) this.running.delete(task.id);
@@ -116,12 +121,18 @@ export class TaskRunner {
       if (entry.reason !== undefined && entry.reason !== 'timeout') return;
       const othersRunning = this.running.size > (this.running.get(task.id) === entry ? 1 : 0);
       this.reports.finished(
-        { type: task.type, requirements, report: { taskId: task.id, lease: task.lease, startedAt, ...result } },
+        {
+          type: task.type,
+          requirements,
+          report: { taskId: task.id, lease: task.lease, startedAt, ...result },
+        },
         othersRunning,
       );
     };
     if (handler === undefined) {
-      finish({ error: { message: `no handler for task type "${task.type}" on this node`, retryable: true } });
+      finish({
+        error: { message: `no handler for task type "${task.type}" on this node`, retryable: true },
+      });
       return;
     }
     this.reports.started({ taskId: task.id, lease: task.lease, startedAt });
@@ -160,7 +171,11 @@ export class TaskRunner {
     } catch (err) {
       this.metrics.handlerDone(task.type, 'error', Date.now() - startedAt);
       const error = this.describeError(err, entry, timeoutMs);
-      this.logger.debug({ msg: `task ${task.id} attempt ${task.attempt} failed: ${error.message}`, taskId: task.id, type: task.type });
+      this.logger.debug({
+        msg: `task ${task.id} attempt ${task.attempt} failed: ${error.message}`,
+        taskId: task.id,
+        type: task.type,
+      });
       finish({ error });
     } finally {
       clearTimeout(timer);
@@ -172,16 +187,25 @@ export class TaskRunner {
     const json = JSON.stringify(result ?? null) ?? 'null';
     if (Buffer.byteLength(json) > this.config.maxResultBytes) {
       return {
-        error: { message: `result is larger than MAX_RESULT_BYTES (${this.config.maxResultBytes})`, code: 'result_too_large', retryable: false },
+        error: {
+          message: `result is larger than MAX_RESULT_BYTES (${this.config.maxResultBytes})`,
+          code: 'result_too_large',
+          retryable: false,
+        },
       };
     }
     return { resultJson: json };
   }
 
   private describeError(err: unknown, entry: Running, timeoutMs: number): TaskErrorInfo {
-    if (entry.reason === 'timeout') return { message: `timed out after ${timeoutMs} ms`, code: 'timeout', retryable: true };
+    if (entry.reason === 'timeout')
+      return { message: `timed out after ${timeoutMs} ms`, code: 'timeout', retryable: true };
     if (err instanceof NonRetryableError) {
-      return { message: err.message, retryable: false, ...(err.code !== undefined && { code: err.code }) };
+      return {
+        message: err.message,
+        retryable: false,
+        ...(err.code !== undefined && { code: err.code }),
+      };
     }
     const e = err as { message?: unknown; retryable?: unknown; code?: unknown };
     const message = typeof e?.message === 'string' ? e.message : String(err);

@@ -101,7 +101,11 @@ export function enumVar<T extends string>(
   };
 }
 
-export function boolVar(name: string, description: string, fallback: boolean): ConfigVariable<boolean> {
+export function boolVar(
+  name: string,
+  description: string,
+  fallback: boolean,
+): ConfigVariable<boolean> {
   return {
     name,
     description,

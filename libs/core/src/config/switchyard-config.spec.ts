@@ -20,7 +20,10 @@ describe('configuration', () => {
     [{ RETRY_POLICIES: '{"x": {"backoff": "linear"}}' }, /RETRY_POLICIES: policy for "x"/],
     [{ RETRY_POLICIES: 'not json' }, /RETRY_POLICIES: must be valid JSON/],
     [{ WORKER_LABELS: 'zone' }, /WORKER_LABELS: "zone" is not key=value/],
-    [{ NODE_SUSPECT_AFTER_MS: '9000', NODE_DEAD_AFTER_MS: '5000' }, /NODE_SUSPECT_AFTER_MS: must be less than/],
+    [
+      { NODE_SUSPECT_AFTER_MS: '9000', NODE_DEAD_AFTER_MS: '5000' },
+      /NODE_SUSPECT_AFTER_MS: must be less than/,
+    ],
   ])('names the bad variable in %j', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
@@ -33,8 +36,16 @@ describe('configuration', () => {
   });
 
   it('merges a type retry policy over the defaults', () => {
-    const c = loadConfig({ RETRY_BASE_MS: '100', RETRY_POLICIES: '{"email": {"backoff": "fixed", "capMs": 50}}' });
-    expect(retryPolicyFor(c, 'email')).toEqual({ backoff: 'fixed', baseMs: 100, capMs: 50, jitter: 0.5 });
+    const c = loadConfig({
+      RETRY_BASE_MS: '100',
+      RETRY_POLICIES: '{"email": {"backoff": "fixed", "capMs": 50}}',
+    });
+    expect(retryPolicyFor(c, 'email')).toEqual({
+      backoff: 'fixed',
+      baseMs: 100,
+      capMs: 50,
+      jitter: 0.5,
+    });
     expect(retryPolicyFor(c, 'other').backoff).toBe('exponential');
   });
 });

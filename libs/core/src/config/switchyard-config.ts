@@ -22,7 +22,12 @@ function parseLabels(raw: string, maxLabels: number): Record<string, string> {
   if (raw === '') return labels;
   for (const part of raw.split(',')) {
     const [key, value, ...extra] = part.split('=');
-    if (!key || value === undefined || extra.length > 0 || !/^[A-Za-z0-9._/-]{1,63}$/.test(key.trim())) {
+    if (
+      !key ||
+      value === undefined ||
+      extra.length > 0 ||
+      !/^[A-Za-z0-9._/-]{1,63}$/.test(key.trim())
+    ) {
       throw new ConfigError('WORKER_LABELS', `"${part}" is not key=value`);
     }
     labels[key.trim()] = value.trim();
@@ -44,7 +49,10 @@ export function loadConfig(env: Env = {}): SwitchyardConfig {
   }
   const v = values as Values;
   if (v.redisSentinels.length > 0 && v.redisClusterNodes.length > 0) {
-    throw new ConfigError('REDIS_CLUSTER_NODES', 'give REDIS_SENTINELS or REDIS_CLUSTER_NODES, not both');
+    throw new ConfigError(
+      'REDIS_CLUSTER_NODES',
+      'give REDIS_SENTINELS or REDIS_CLUSTER_NODES, not both',
+    );
   }
   if (v.nodeSuspectAfterMs >= v.nodeDeadAfterMs) {
     throw new ConfigError('NODE_SUSPECT_AFTER_MS', 'must be less than NODE_DEAD_AFTER_MS');
@@ -60,7 +68,12 @@ export function loadConfig(env: Env = {}): SwitchyardConfig {
   }
   return {
     ...v,
-    nodeId: v.nodeId || `${os.hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 40)}-${process.pid}`,
+    nodeId:
+      v.nodeId ||
+      `${os
+        .hostname()
+        .replace(/[^A-Za-z0-9._-]/g, '-')
+        .slice(0, 40)}-${process.pid}`,
     workerCpu: v.workerCpu || os.cpus().length * 1000,
     workerMemoryMb: v.workerMemoryMb || Math.floor(os.totalmem() / (1024 * 1024)),
     labels: parseLabels(v.workerLabels, v.maxLabels),

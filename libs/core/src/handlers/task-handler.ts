@@ -50,7 +50,10 @@ export interface TaskContext {
   logger: { log(message: string): void; warn(message: string): void; error(message: string): void };
 }
 
-export type TaskHandlerFn<P = unknown, R = unknown> = (payload: P, ctx: TaskContext) => R | Promise<R>;
+export type TaskHandlerFn<P = unknown, R = unknown> = (
+  payload: P,
+  ctx: TaskContext,
+) => R | Promise<R>;
 
 const TaskHandlerMeta = DiscoveryService.createDecorator<TaskHandlerOptions & { type: string }>();
 

@@ -81,7 +81,8 @@ function isAssignedTask(v: unknown): v is AssignedTask {
 
 /** Checks each bus message against its contract; the receiving controller drops what fails. */
 export const MessageGuards = {
-  [Patterns.TasksSubmitted]: (v: unknown): v is TasksSubmittedMessage => isRecord(v) && isCount(v.count),
+  [Patterns.TasksSubmitted]: (v: unknown): v is TasksSubmittedMessage =>
+    isRecord(v) && isCount(v.count),
   [Patterns.TasksFinished]: (v: unknown): v is TasksFinishedMessage =>
     isRecord(v) &&
     isId(v.node) &&

@@ -23,13 +23,19 @@ export const Patterns = {
 export type Pattern = (typeof Patterns)[keyof typeof Patterns];
 
 /** Patterns delivered to a single node (the channel carries the node id). */
-export const PER_NODE_PATTERNS: readonly Pattern[] = [Patterns.NodeAssigned, Patterns.NodeCancel, Patterns.NodeDrain];
+export const PER_NODE_PATTERNS: readonly Pattern[] = [
+  Patterns.NodeAssigned,
+  Patterns.NodeCancel,
+  Patterns.NodeDrain,
+];
 
 export class ChannelNaming {
   constructor(private readonly prefix: string) {}
 
   channel(pattern: string, nodeId?: string): string {
-    return nodeId === undefined ? `${this.prefix}:${pattern}` : `${this.prefix}:${pattern}:${nodeId}`;
+    return nodeId === undefined
+      ? `${this.prefix}:${pattern}`
+      : `${this.prefix}:${pattern}:${nodeId}`;
   }
 
   isPerNode(pattern: string): boolean {

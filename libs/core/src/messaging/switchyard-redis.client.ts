@@ -18,7 +18,9 @@ export class SwitchyardRedisClient extends ClientRedis {
   }
 
   override createClient(): Redis {
-    return busCluster(this.redis, (times) => this.createRetryStrategy(times)) ?? super.createClient();
+    return (
+      busCluster(this.redis, (times) => this.createRetryStrategy(times)) ?? super.createClient()
+    );
   }
 
   protected override dispatchEvent(packet: ReadPacket): Promise<unknown> {
@@ -30,7 +32,9 @@ export class SwitchyardRedisClient extends ClientRedis {
     );
     const serialized = this.serializer.serialize(packet);
     return new Promise((resolve, reject) =>
-      this.pubClient.publish(channel, JSON.stringify(serialized), (err?: Error | null) => (err ? reject(err) : resolve(undefined))),
+      this.pubClient.publish(channel, JSON.stringify(serialized), (err?: Error | null) =>
+        err ? reject(err) : resolve(undefined),
+      ),
     );
   }
 }

@@ -2,7 +2,10 @@ import type { LabelSelector, TaskRequirements } from '../task/task.model';
 import type { NodeCapacity } from './node.model';
 
 /** True when `labels` satisfy every requirement of the selector (exact, `in`, `notIn`). */
-export function matchesSelector(labels: Readonly<Record<string, string>>, selector: LabelSelector): boolean {
+export function matchesSelector(
+  labels: Readonly<Record<string, string>>,
+  selector: LabelSelector,
+): boolean {
   for (const [key, want] of Object.entries(selector)) {
     const have = labels[key];
     if (typeof want === 'string') {
@@ -30,6 +33,11 @@ export function hasRoom(
 }
 
 /** Could a node of this size ever take the task (ignoring what it runs now)? */
-export function couldEverFit(capacity: NodeCapacity, req: Pick<TaskRequirements, 'slots' | 'cpu' | 'memoryMb'>): boolean {
-  return req.slots <= capacity.slots && req.cpu <= capacity.cpu && req.memoryMb <= capacity.memoryMb;
+export function couldEverFit(
+  capacity: NodeCapacity,
+  req: Pick<TaskRequirements, 'slots' | 'cpu' | 'memoryMb'>,
+): boolean {
+  return (
+    req.slots <= capacity.slots && req.cpu <= capacity.cpu && req.memoryMb <= capacity.memoryMb
+  );
 }

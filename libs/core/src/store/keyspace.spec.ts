@@ -46,7 +46,10 @@ describe('the keyspace', () => {
     expect(keys.channel('tasks.submitted')).toBe('sy:tasks.submitted');
   });
 
-  it.each(['', 'has space', 'a{b}', 'x'.repeat(33), 'semi:colon'])('refuses the prefix %j', (prefix) => {
-    expect(() => new Keyspace(prefix)).toThrow(ConfigError);
-  });
+  it.each(['', 'has space', 'a{b}', 'x'.repeat(33), 'semi:colon'])(
+    'refuses the prefix %j',
+    (prefix) => {
+      expect(() => new Keyspace(prefix)).toThrow(ConfigError);
+    },
+  );
 });

@@ -28,7 +28,6 @@ export interface HealthCheckOutcome {
   dead: DeadNode[];
 }
 
-
 function toNodeView(id: string, f: Record<string, string>, inFlight: number): NodeView {
   const num = (key: string): number => Number(f[key] ?? 0);
   return {
@@ -81,7 +80,11 @@ export class NodeStore {
   }
 
   /** Returns the status after the beat, or 'stale' when this incarnation is no longer registered. */
-  async heartbeat(id: string, incarnation: number, now = Date.now()): Promise<NodeStatus | 'stale'> {
+  async heartbeat(
+    id: string,
+    incarnation: number,
+    now = Date.now(),
+  ): Promise<NodeStatus | 'stale'> {
     return inStore(this.scripts.run<NodeStatus | 'stale'>('heartbeat', [id, incarnation, now]));
   }
 
@@ -163,14 +166,18 @@ export class NodeStore {
     const views: NodeView[] = [];
     ids.forEach((id, i) => {
       const fields = replies[i * 2][1] as Record<string, string>;
-      if (fields && fields.inc !== undefined) views.push(toNodeView(id, fields, Number(replies[i * 2 + 1][1])));
+      if (fields && fields.inc !== undefined)
+        views.push(toNodeView(id, fields, Number(replies[i * 2 + 1][1])));
     });
     return views;
   }
 
   async get(id: string): Promise<NodeView> {
     const [fields, inFlight] = await inStore(
-      Promise.all([this.redis.hgetall(this.keys.node(id)), this.redis.zcard(this.keys.nodeLeases(id))]),
+      Promise.all([
+        this.redis.hgetall(this.keys.node(id)),
+        this.redis.zcard(this.keys.nodeLeases(id)),
+      ]),
     );
     if (fields.inc === undefined) throw new NodeNotFoundError(id);
     return toNodeView(id, fields, inFlight);

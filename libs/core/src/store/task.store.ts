@@ -11,7 +11,13 @@ import {
 import type { TypeLimit } from '../config/config.schema';
 import { queueScore } from '../task/queue-score';
 import type { TaskState } from '../task/task-state';
-import type { RetryPolicy, SubmitOutcome, TaskErrorInfo, TaskSpec, TaskView } from '../task/task.model';
+import type {
+  RetryPolicy,
+  SubmitOutcome,
+  TaskErrorInfo,
+  TaskSpec,
+  TaskView,
+} from '../task/task.model';
 import type { Keyspace } from './keyspace';
 import { LuaScripts, type ScriptArg } from './lua-scripts';
 import { inStore } from './redis-errors';
@@ -106,7 +112,8 @@ export interface FinishReport {
   random: number;
 }
 
-export type FinishOutcome = 'succeeded' | 'delayed' | 'failed' | 'stale' | 'gone' | `state:${string}`;
+export type FinishOutcome =
+  'succeeded' | 'delayed' | 'failed' | 'stale' | 'gone' | `state:${string}`;
 
 export type CancelOutcome =
   | { ok: true; previous: TaskState; node?: string; incarnation?: number; lease: number }
@@ -181,7 +188,8 @@ export class TaskStore {
     private readonly submitRedis: Redis = redis,
   ) {
     this.scripts = new LuaScripts(redis, keys.base);
-    this.submitScripts = submitRedis === redis ? this.scripts : new LuaScripts(submitRedis, keys.base);
+    this.submitScripts =
+      submitRedis === redis ? this.scripts : new LuaScripts(submitRedis, keys.base);
   }
 
   /** Creates tasks (all or none). Specs must be validated and defaulted by the caller. */
@@ -201,11 +209,16 @@ export class TaskStore {
       const blocked = spec.dependsOn !== undefined && spec.dependsOn.length > 0;
       const state: TaskState = blocked ? 'blocked' : delayed ? 'delayed' : 'queued';
       const header = newTaskHeader(spec, state, now);
-      const score = state === 'delayed' ? (spec.runAt as number) : queueScore(now, spec.priority, s.agingStepMs);
+      const score =
+        state === 'delayed'
+          ? (spec.runAt as number)
+          : queueScore(now, spec.priority, s.agingStepMs);
       const record = encodeTaskRecord(header, JSON.stringify(spec.payload ?? null));
       args.push(newTaskId(now), spec.idempotencyKey ?? '', state, spec.type, score, record);
     }
-    const reply = await inStore(this.submitScripts.run<[string, TaskState, number][]>('submit', args));
+    const reply = await inStore(
+      this.submitScripts.run<[string, TaskState, number][]>('submit', args),
+    );
     await this.confirmReplicated();
     return reply.map(([id, state, created]) => ({ id, state, created: created === 1 }));
   }
@@ -256,16 +269,30 @@ export class TaskStore {
     opts: { maxPromotions: number; maxTypes: number },
     now = Date.now(),
   ): Promise<HeadsSnapshot> {
-    const args: ScriptArg[] = [now, this.settings.agingStepMs, opts.maxPromotions, opts.maxTypes, limits.size];
+    const args: ScriptArg[] = [
+      now,
+      this.settings.agingStepMs,
+      opts.maxPromotions,
+      opts.maxTypes,
+      limits.size,
+    ];
     for (const [type, limit] of limits) args.push(type, limit);
     const [promoted, nextDue, depthList, headList, nodesVersion, resolving] = await inStore(
-      this.scripts.run<[number, string, (string | number)[], string[], number, number]>('readHeads', args),
+      this.scripts.run<[number, string, (string | number)[], string[], number, number]>(
+        'readHeads',
+        args,
+      ),
     );
     const depths = new Map<string, number>();
-    for (let i = 0; i < depthList.length; i += 2) depths.set(String(depthList[i]), Number(depthList[i + 1]));
+    for (let i = 0; i < depthList.length; i += 2)
+      depths.set(String(depthList[i]), Number(depthList[i + 1]));
     const heads: QueueHead[] = [];
     for (let i = 0; i < headList.length; i += 3) {
-      heads.push({ type: headList[i], id: headList[i + 1], header: JSON.parse(headList[i + 2]) as TaskHeader });
+      heads.push({
+        type: headList[i],
+        id: headList[i + 1],
+        header: JSON.parse(headList[i + 2]) as TaskHeader,
+      });
     }
     return {
       promoted,
@@ -281,7 +308,10 @@ export class TaskStore {
    * The leader settles dependents of finished tasks (at most `budget` of them in one atomic
    * step). Returns how many it settled and how many finished tasks still have some waiting.
    */
-  async resolveDependents(budget: number, now = Date.now()): Promise<{ settled: number; pending: number }> {
+  async resolveDependents(
+    budget: number,
+    now = Date.now(),
+  ): Promise<{ settled: number; pending: number }> {
     const s = this.settings;
     const [settled, pending] = await inStore(
       this.scripts.run<[number, number]>('resolveDeps', [now, s.agingStepMs, s.failedCap, budget]),
@@ -293,8 +323,12 @@ export class TaskStore {
   async typeLoad(types: readonly string[], now = Date.now()): Promise<Map<string, TypeLoad>> {
     const load = new Map<string, TypeLoad>();
     if (types.length === 0) return load;
-    const reply = await inStore(this.scripts.run<[number, number][]>('typeLoad', [now, types.length, ...types]));
-    types.forEach((type, i) => load.set(type, { running: reply[i][0], startsThisSecond: reply[i][1] }));
+    const reply = await inStore(
+      this.scripts.run<[number, number][]>('typeLoad', [now, types.length, ...types]),
+    );
+    types.forEach((type, i) =>
+      load.set(type, { running: reply[i][0], startsThisSecond: reply[i][1] }),
+    );
     return load;
   }
 
@@ -335,14 +369,22 @@ export class TaskStore {
     });
   }
 
-  async start(nodeId: string, incarnation: number, reports: readonly StartReport[]): Promise<string[]> {
+  async start(
+    nodeId: string,
+    incarnation: number,
+    reports: readonly StartReport[],
+  ): Promise<string[]> {
     const args: ScriptArg[] = [nodeId, incarnation, reports.length];
     for (const r of reports) args.push(r.taskId, r.lease, r.startedAt);
     return inStore(this.scripts.run<string[]>('start', args));
   }
 
   /** Latest progress of running tasks under their leases; stale ones are ignored ('stale'). */
-  async progress(nodeId: string, incarnation: number, reports: readonly ProgressReport[]): Promise<string[]> {
+  async progress(
+    nodeId: string,
+    incarnation: number,
+    reports: readonly ProgressReport[],
+  ): Promise<string[]> {
     const args: ScriptArg[] = [nodeId, incarnation, reports.length];
     for (const r of reports) args.push(r.taskId, r.lease, r.percent, r.dataJson ?? '');
     return inStore(this.scripts.run<string[]>('progress', args));
@@ -386,7 +428,12 @@ export class TaskStore {
   async cancel(id: string, now = Date.now()): Promise<CancelOutcome> {
     const s = this.settings;
     const reply = await inStore(
-      this.scripts.run<(string | number)[]>('cancel', [id, now, s.finishedRetentionMs, s.finishedListCap]),
+      this.scripts.run<(string | number)[]>('cancel', [
+        id,
+        now,
+        s.finishedRetentionMs,
+        s.finishedListCap,
+      ]),
     );
     if (reply[0] === 'ok') {
       const node = String(reply[2]);
@@ -497,13 +544,22 @@ export class TaskStore {
     const types = await inStore(this.redis.srandmember(this.keys.queueTypes, maxTypes));
     const pipeline = this.redis.pipeline();
     for (const type of types) pipeline.zcard(this.keys.queue(type));
-    pipeline.zcard(this.keys.delayed).scard(this.keys.blocked).zcard(this.keys.failed).hgetall(this.keys.counters);
+    pipeline
+      .zcard(this.keys.delayed)
+      .scard(this.keys.blocked)
+      .zcard(this.keys.failed)
+      .hgetall(this.keys.counters);
     const replies = ((await inStore(pipeline.exec())) ?? []).map((r) => r[1]);
     const depths = new Map<string, number>();
     types.forEach((type, i) => {
       if (Number(replies[i]) > 0) depths.set(type, Number(replies[i]));
     });
-    const [delayed, blocked, failed, raw] = replies.slice(types.length) as [number, number, number, Record<string, string>];
+    const [delayed, blocked, failed, raw] = replies.slice(types.length) as [
+      number,
+      number,
+      number,
+      Record<string, string>,
+    ];
     const counters: Record<string, number> = {};
     for (const [k, v] of Object.entries(raw ?? {})) counters[k] = Number(v);
     return { depths, delayed, blocked, failed, counters };

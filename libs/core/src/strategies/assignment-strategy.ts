@@ -34,7 +34,11 @@ export interface StrategyContext {
  * synchronous: the dispatcher gathers the snapshot and commits the decision.
  */
 export interface AssignmentStrategy {
-  select(task: SchedulableTask, candidates: readonly NodeCandidate[], ctx: StrategyContext): NodeCandidate | null;
+  select(
+    task: SchedulableTask,
+    candidates: readonly NodeCandidate[],
+    ctx: StrategyContext,
+  ): NodeCandidate | null;
 }
 
 /** Token of the default strategy instance (overridable like any provider). */

@@ -12,7 +12,11 @@ import {
 @Injectable()
 @Strategy('least-loaded')
 export class LeastLoadedStrategy implements AssignmentStrategy {
-  select(_task: SchedulableTask, candidates: readonly NodeCandidate[], _ctx?: StrategyContext): NodeCandidate | null {
+  select(
+    _task: SchedulableTask,
+    candidates: readonly NodeCandidate[],
+    _ctx?: StrategyContext,
+  ): NodeCandidate | null {
     let best: NodeCandidate | null = null;
     let bestLoad = Infinity;
     let bestFree = -1;

@@ -41,12 +41,27 @@ describe('the task record', () => {
 
   it('omits default requirements from the stored header', () => {
     const header = newTaskHeader(
-      { ...spec, requirements: { slots: 1, cpu: 0, memoryMb: 0, labels: {} }, idempotencyKey: undefined },
+      {
+        ...spec,
+        requirements: { slots: 1, cpu: 0, memoryMb: 0, labels: {} },
+        idempotencyKey: undefined,
+      },
       'queued',
       1,
     );
     // no `u` until the first transition: it equals `c`, and a queued task's bytes are counted
-    expect(Object.keys(header).sort()).toEqual(['a', 'c', 'l', 'ma', 'pr', 'qa', 's', 'sl', 'to', 'ty']);
+    expect(Object.keys(header).sort()).toEqual([
+      'a',
+      'c',
+      'l',
+      'ma',
+      'pr',
+      'qa',
+      's',
+      'sl',
+      'to',
+      'ty',
+    ]);
   });
 
   it('refuses a record without a header separator', () => {

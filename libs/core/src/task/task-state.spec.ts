@@ -1,4 +1,11 @@
-import { canTransition, INITIAL_STATES, isTerminal, TASK_STATES, TERMINAL_STATES, TRANSITIONS } from './task-state';
+import {
+  canTransition,
+  INITIAL_STATES,
+  isTerminal,
+  TASK_STATES,
+  TERMINAL_STATES,
+  TRANSITIONS,
+} from './task-state';
 
 describe('the task state machine', () => {
   it('lists every state exactly once in the table', () => {

@@ -47,13 +47,7 @@ export interface TaskErrorInfo {
 }
 
 export type AttemptOutcome =
-  | 'succeeded'
-  | 'failed'
-  | 'timeout'
-  | 'lost'
-  | 'handed-back'
-  | 'cancelled'
-  | 'expired';
+  'succeeded' | 'failed' | 'timeout' | 'lost' | 'handed-back' | 'cancelled' | 'expired';
 
 export interface AttemptRecord {
   /** Lease sequence number of this attempt. */

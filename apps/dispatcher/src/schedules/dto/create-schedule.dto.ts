@@ -31,14 +31,20 @@ export class CreateScheduleDto {
   name?: string;
 
   /** Cron expression: 5 fields, or 6 with seconds first. Give `cron` or `everyMs`. */
-  @ApiPropertyOptional({ description: 'cron expression: 5 fields, or 6 with seconds first; give cron or everyMs', example: '*/5 * * * *' })
+  @ApiPropertyOptional({
+    description: 'cron expression: 5 fields, or 6 with seconds first; give cron or everyMs',
+    example: '*/5 * * * *',
+  })
   @IsOptional()
   @IsString()
   @Length(1, 256)
   cron?: string;
 
   /** IANA time zone the cron expression is read in (default UTC). */
-  @ApiPropertyOptional({ description: 'IANA time zone of the cron expression (default UTC)', example: 'Europe/Paris' })
+  @ApiPropertyOptional({
+    description: 'IANA time zone of the cron expression (default UTC)',
+    example: 'Europe/Paris',
+  })
   @IsOptional()
   @IsString()
   @Matches(/^[A-Za-z0-9_+\-/]{1,64}$/, {
@@ -53,7 +59,10 @@ export class CreateScheduleDto {
   @Max(366 * 24 * 3600 * 1000)
   everyMs?: number;
 
-  @ApiPropertyOptional({ enum: MISSED_TICK_POLICIES, description: 'what to do about ticks missed while no dispatcher ran' })
+  @ApiPropertyOptional({
+    enum: MISSED_TICK_POLICIES,
+    description: 'what to do about ticks missed while no dispatcher ran',
+  })
   @IsOptional()
   @IsIn(MISSED_TICK_POLICIES)
   missedTicks?: MissedTickPolicy;

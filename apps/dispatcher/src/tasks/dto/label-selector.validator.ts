@@ -21,7 +21,9 @@ export function isLabelSelector(value: unknown): boolean {
     const forms = Object.keys(want);
     if (forms.length !== 1 || (forms[0] !== 'in' && forms[0] !== 'notIn')) return false;
     const list = (want as Record<string, unknown>)[forms[0]];
-    return Array.isArray(list) && list.length >= 1 && list.length <= MAX_LIST && list.every(isValue);
+    return (
+      Array.isArray(list) && list.length >= 1 && list.length <= MAX_LIST && list.every(isValue)
+    );
   });
 }
 

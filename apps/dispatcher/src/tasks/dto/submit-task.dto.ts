@@ -199,13 +199,19 @@ export class SubmitTaskDto {
   retry?: RetryPolicyDto;
 
   /** Ids of tasks that must succeed first (at most MAX_DEPENDS_ON, checked by the service). */
-  @ApiPropertyOptional({ type: [String], description: 'ids of tasks that must succeed first (the task waits blocked)' })
+  @ApiPropertyOptional({
+    type: [String],
+    description: 'ids of tasks that must succeed first (the task waits blocked)',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(1000)
   @ArrayUnique({ message: 'dependsOn must not list a task twice' })
-  @Matches(TASK_ID_PATTERN, { each: true, message: 'dependsOn must hold task ids (26-character ULIDs)' })
+  @Matches(TASK_ID_PATTERN, {
+    each: true,
+    message: 'dependsOn must hold task ids (26-character ULIDs)',
+  })
   dependsOn?: string[];
 }
 

@@ -1,7 +1,10 @@
 import type { NodeCandidate, SchedulableTask, StrategyContext } from '../assignment-strategy';
 
 /** Shared fixtures of the strategy specs (not part of the package: excluded from the build). */
-export const fixedContext = (allNodeIds: string[] = [], random: () => number = () => 0.5): StrategyContext => ({
+export const fixedContext = (
+  allNodeIds: string[] = [],
+  random: () => number = () => 0.5,
+): StrategyContext => ({
   now: 0,
   random,
   allNodeIds,
