@@ -60,6 +60,11 @@ local function split(raw)
   return cjson.decode(string.sub(raw, 1, nl - 1)), string.sub(raw, nl)
 end
 
+-- The fencing check every worker report passes: the report names the task's current lease.
+local function holds_lease(h, lease, node, inc)
+  return h.l == lease and h.n == node and h.i == inc
+end
+
 local function join(h, rest)
   return cjson.encode(h) .. rest
 end

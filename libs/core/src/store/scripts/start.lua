@@ -14,7 +14,7 @@ for j = 0, n - 1 do
     out[j + 1] = 'gone'
   else
     local h, rest = split(raw)
-    if h.l ~= lease or h.n ~= node or h.i ~= inc then
+    if not holds_lease(h, lease, node, inc) then
       out[j + 1] = 'stale'
     elseif h.s == 'running' then
       out[j + 1] = 'running'
