@@ -17,7 +17,7 @@ export default tseslint.config(
   },
   {
     // the dashboard's script runs in the browser
-    files: ['apps/dispatcher/src/dashboard/public/**/*.js'],
+    files: ['libs/dispatcher/src/dashboard/public/**/*.js'],
     languageOptions: {
       sourceType: 'script',
       globals: { document: 'readonly', window: 'readonly', location: 'readonly', fetch: 'readonly', EventSource: 'readonly', Node: 'readonly' },

@@ -1,6 +1,8 @@
 // Two projects: fast unit tests of pure logic (beside the source), and tests that start
-// Redis-backed processes (test/). `npm test` runs both; every config maps @switchyard/core.
-const moduleNameMapper = { '^@switchyard/core$': '<rootDir>/libs/core/src/index.ts' };
+// Redis-backed processes (test/). `npm test` runs both; every config maps the @switchyard/* packages to their sources.
+const moduleNameMapper = {
+  '^@switchyard/(core|dispatcher|worker)$': '<rootDir>/libs/$1/src/index.ts',
+};
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }] };
 
 module.exports = {
@@ -13,7 +15,11 @@ module.exports = {
       displayName: 'unit',
       rootDir: __dirname,
       testEnvironment: 'node',
-      testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts', '<rootDir>/bench/**/*.spec.ts'],
+      testMatch: [
+        '<rootDir>/libs/**/*.spec.ts',
+        '<rootDir>/apps/**/*.spec.ts',
+        '<rootDir>/bench/**/*.spec.ts',
+      ],
       moduleNameMapper,
       transform,
     },

@@ -2,22 +2,26 @@
 # Switchyard dispatcher image: the dispatcher: HTTP API, scheduling loop, leader election.
 # Build from the repository root:  docker build -f docker/dispatcher.Dockerfile -t switchyard-dispatcher .
 
-# --- production dependencies only (npm workspaces: links @switchyard/core to libs/core) ---
+# --- production dependencies only (npm workspaces: links @switchyard/* to libs/*) ---
 FROM node:20-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY libs/core/package.json libs/core/package.json
+COPY libs/dispatcher/package.json libs/dispatcher/package.json
+COPY libs/worker/package.json libs/worker/package.json
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
-# --- compile libs/core and the apps (tsc project references) and copy the Lua scripts ---
+# --- compile the libs and the apps (tsc project references) and copy the Lua scripts ---
 FROM node:20-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY libs/core/package.json libs/core/package.json
+COPY libs/dispatcher/package.json libs/dispatcher/package.json
+COPY libs/worker/package.json libs/worker/package.json
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.base.json tsconfig.json nest-cli.json ./
 COPY scripts/build.js scripts/build.js
-COPY libs/core libs/core
+COPY libs libs
 COPY apps apps
 RUN node scripts/build.js
 
@@ -34,6 +38,8 @@ COPY --from=deps /app/package.json ./package.json
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/libs/core/package.json ./libs/core/package.json
 COPY --from=build /app/libs/core/dist ./libs/core/dist
+COPY --from=build /app/libs/dispatcher/package.json ./libs/dispatcher/package.json
+COPY --from=build /app/libs/dispatcher/dist ./libs/dispatcher/dist
 COPY --from=build /app/dist/apps/dispatcher ./dist/apps/dispatcher
 # app files stay root-owned (read-only to the process); run as the image's unprivileged user (uid 1000)
 USER node

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Builds libs/core, then the apps (tsc project references, incremental),
+// Builds the libs (core, dispatcher, worker), then the apps (tsc project references, incremental),
 // and copies the Lua scripts next to the compiled store and the dashboard files next to its controller.
 'use strict';
 const { execFileSync } = require('node:child_process');
@@ -20,8 +20,8 @@ fs.cpSync(
   { recursive: true, filter: (src) => fs.statSync(src).isDirectory() || src.endsWith('.lua') },
 );
 fs.cpSync(
-  path.join(root, 'apps/dispatcher/src/dashboard/public'),
-  path.join(root, 'dist/apps/dispatcher/dashboard/public'),
+  path.join(root, 'libs/dispatcher/src/dashboard/public'),
+  path.join(root, 'libs/dispatcher/dist/dashboard/public'),
   { recursive: true },
 );
 // the CLI is an npm bin: make it executable

@@ -1,10 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import {
-  BusLink,
+  connectSwitchyardBus,
   SWITCHYARD_CONFIG,
   SwitchyardClient,
-  SwitchyardRedisServer,
   TaskFailedError,
   type SwitchyardConfig,
 } from '@switchyard/core';
@@ -37,9 +36,7 @@ describe('examples/custom-handlers: a worker hosted in a Nest app', () => {
     app = moduleRef.createNestApplication({ logger: false });
     // as apps/worker/src/main.ts: the bus server brings assignments and cancellations
     const config = app.get<SwitchyardConfig>(SWITCHYARD_CONFIG);
-    const bus = new SwitchyardRedisServer(config, config.prefix, config.nodeId);
-    app.get(BusLink).attach(bus);
-    app.connectMicroservice({ strategy: bus });
+    connectSwitchyardBus(app, config, config.nodeId);
     await app.startAllMicroservices();
     await app.init();
     client = SwitchyardClient.fromEnv<Tasks>({

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { loadConfig } from '@switchyard/core';
-// the worker runtime still lives in apps/worker (not yet a package of its own)
-import { SwitchyardWorkerModule } from '../../apps/worker/src/worker.module';
+import { SwitchyardWorkerModule } from '@switchyard/worker';
 import { ThumbnailHandlersModule } from './thumbnail-handlers.module';
 
 /** An app that hosts a Switchyard worker running the thumbnail handlers. */

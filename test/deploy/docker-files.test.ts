@@ -53,9 +53,14 @@ describe.each(Object.entries(APPS))('docker/%s.Dockerfile', (app, port) => {
     expect(copies.some((c) => c.startsWith('--from=build') && c.includes('node_modules'))).toBe(
       false,
     );
-    // the workspace package resolves through node_modules/@switchyard/core -> libs/core
+    // the workspace packages resolve through node_modules/@switchyard/* -> libs/*
     expect(copies).toContain('--from=build /app/libs/core/package.json ./libs/core/package.json');
     expect(copies).toContain('--from=build /app/libs/core/dist ./libs/core/dist');
+    // and the app's runtime package (@switchyard/dispatcher or @switchyard/worker)
+    expect(copies).toContain(
+      `--from=build /app/libs/${app}/package.json ./libs/${app}/package.json`,
+    );
+    expect(copies).toContain(`--from=build /app/libs/${app}/dist ./libs/${app}/dist`);
   });
 
   it(`runs dist/apps/${app}/main.js, where tsc writes the app`, () => {

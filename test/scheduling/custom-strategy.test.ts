@@ -10,9 +10,7 @@ import {
 } from '@switchyard/core';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { SwitchyardDispatcherModule } from '../../apps/dispatcher/src/dispatcher.module';
-import { ClusterState } from '../../apps/dispatcher/src/scheduling/cluster-state';
-import { TaskSubmission } from '../../apps/dispatcher/src/tasks/task-submission.service';
+import { ClusterState, SwitchyardDispatcherModule, TaskSubmission } from '@switchyard/dispatcher';
 import { AppProcess, WORKER_MAIN } from '../support/app-process';
 import { SHARED_REDIS_URL } from '../support/redis-server';
 import { FAST_TIMINGS } from '../support/test-cluster';

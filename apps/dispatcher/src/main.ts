@@ -1,17 +1,14 @@
 import 'reflect-metadata';
-import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import {
-  BusLink,
+  connectSwitchyardBus,
   loadConfig,
   logListening,
-  SwitchyardRedisServer,
   type SwitchyardConfig,
 } from '@switchyard/core';
+import { configureDispatcherHttp, SwitchyardDispatcherModule } from '@switchyard/dispatcher';
 import { Logger } from 'nestjs-pino';
-import { SwitchyardDispatcherModule } from './dispatcher.module';
-import { setupOpenApi } from './http/openapi';
 
 function configOrExit(): SwitchyardConfig {
   try {
@@ -35,20 +32,9 @@ async function bootstrap(): Promise<void> {
   );
   const logger = app.get(Logger);
   app.useLogger(logger);
-  app.useBodyParser('json', { limit: config.maxBodyBytes });
-  app.useGlobalPipes(
-    new ValidationPipe({
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      transform: true,
-      forbidUnknownValues: true,
-    }),
-  );
+  configureDispatcherHttp(app, config);
   app.enableShutdownHooks();
-  const bus = new SwitchyardRedisServer(config, config.prefix);
-  app.get(BusLink).attach(bus);
-  app.connectMicroservice({ strategy: bus });
-  setupOpenApi(app);
+  connectSwitchyardBus(app, config);
   await app.startAllMicroservices();
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address() as { port: number };

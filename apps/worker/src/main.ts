@@ -2,16 +2,14 @@ import 'reflect-metadata';
 import type { INestApplication, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import {
-  BusLink,
+  connectSwitchyardBus,
   loadConfig,
   logListening,
-  SwitchyardRedisServer,
   type SwitchyardConfig,
 } from '@switchyard/core';
+import { GracefulDrain, SwitchyardWorkerModule } from '@switchyard/worker';
 import { Logger } from 'nestjs-pino';
 import { ExampleHandlersModule } from './handlers/example-handlers.module';
-import { GracefulDrain } from './runtime/graceful-drain';
-import { SwitchyardWorkerModule } from './worker.module';
 
 /** Beyond the drain grace, closing may take this long before the process gives up (exit 1). */
 const CLOSE_MARGIN_MS = 15_000;
@@ -67,9 +65,7 @@ async function bootstrap(): Promise<void> {
   process.once('SIGINT', () => exit('SIGINT'));
   app.get(GracefulDrain).onExitRequested(exit);
   // subscribe first, then register (in listen → init): no assignment can precede our subscription
-  const bus = new SwitchyardRedisServer(config, config.prefix, config.nodeId);
-  app.get(BusLink).attach(bus);
-  app.connectMicroservice({ strategy: bus });
+  connectSwitchyardBus(app, config, config.nodeId);
   await app.startAllMicroservices();
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address() as { port: number };

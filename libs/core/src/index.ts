@@ -17,6 +17,7 @@ export * from './handlers/task-handler';
 export * from './health/store-health.indicators';
 export * from './logging/app-logger.module';
 export * from './messaging/bus-link';
+export * from './messaging/connect-bus';
 export * from './messaging/bus-publisher';
 export * from './messaging/messages';
 export * from './messaging/patterns';
