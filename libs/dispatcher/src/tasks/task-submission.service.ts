@@ -70,7 +70,9 @@ export class TaskSubmission {
     }
     const timeoutMs = dto.timeoutMs ?? c.defaultTimeoutMs;
     if (timeoutMs > c.maxTimeoutMs) {
-      throw new InvalidInputError(`${where}timeoutMs must not be greater than ${c.maxTimeoutMs} (TASK_MAX_TIMEOUT_MS)`);
+      throw new InvalidInputError(
+        `${where}timeoutMs must not be greater than ${c.maxTimeoutMs} (TASK_MAX_TIMEOUT_MS)`,
+      );
     }
     if (dto.delayMs !== undefined && dto.runAt !== undefined) {
       throw new InvalidInputError(`${where}give delayMs or runAt, not both`);

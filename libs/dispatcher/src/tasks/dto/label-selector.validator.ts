@@ -35,11 +35,7 @@ export function labelSelectorProblem(value: unknown): string | null {
       continue;
     }
     const forms = typeof want === 'object' && want !== null ? Object.keys(want) : [];
-    if (
-      Array.isArray(want) ||
-      forms.length !== 1 ||
-      (forms[0] !== 'in' && forms[0] !== 'notIn')
-    ) {
+    if (Array.isArray(want) || forms.length !== 1 || (forms[0] !== 'in' && forms[0] !== 'notIn')) {
       return `"${key}" must map to a value, {"in": [...]} or {"notIn": [...]}`;
     }
     const list = (want as Record<string, unknown>)[forms[0]];
