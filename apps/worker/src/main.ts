@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import type { INestApplication, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import helmet from 'helmet';
 import {
   connectSwitchyardBus,
   loadConfig,
@@ -59,6 +60,8 @@ async function bootstrap(): Promise<void> {
   );
   const logger = app.get(Logger);
   app.useLogger(logger);
+  // the worker's HTTP port serves only health and metrics: helmet's strict defaults fit
+  app.use(helmet());
   // SIGTERM/SIGINT and a remote drain take one path: drain (GracefulDrain), close, exit 0
   const exit = shutdownOnce(app, logger, config.drainGraceMs);
   process.once('SIGTERM', () => exit('SIGTERM'));

@@ -8,6 +8,7 @@ import {
   stringVar,
   type ConfigVariable,
 } from './config-variable';
+import { HTTP_GUARD_VARIABLES } from './http-guard.variables';
 import { durabilityVar, hostListVar } from './redis-topology.variables';
 
 const SECOND = 1000;
@@ -403,6 +404,8 @@ export const CONFIG_VARIABLES = {
     100_000,
   ),
   maxLabels: intVar('MAX_LABELS', 'Most labels on a node or in a selector.', 32, 0, 1000),
+  // --- HTTP guard rails (rate limits, CORS, JSON depth): docs/limits.md ---
+  ...HTTP_GUARD_VARIABLES,
 
   finishedRetentionMs: intVar(
     'FINISHED_RETENTION_MS',

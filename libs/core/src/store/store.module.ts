@@ -19,6 +19,7 @@ import { EventStore } from './event.store';
 import { Keyspace } from './keyspace';
 import { LeaderLeaseStore } from './leader-lease.store';
 import { configureScripts } from './lua-scripts';
+import { RateLimitStore } from './rate-limit.store';
 import { NodeStore } from './node.store';
 import { ScheduleStore } from './schedule.store';
 import { closeRedis, connectRedis, createRedis } from './redis-connection';
@@ -142,6 +143,11 @@ export class SwitchyardStoreModule {
           useFactory: (redis: Redis, keys: Keyspace) => new EventStore(redis, keys),
         },
         {
+          provide: RateLimitStore,
+          inject: [REDIS, Keyspace],
+          useFactory: (redis: Redis, keys: Keyspace) => new RateLimitStore(redis, keys),
+        },
+        {
           provide: BusPublisher,
           inject: [SWITCHYARD_CONFIG],
           useFactory: (config: SwitchyardConfig) =>
@@ -161,6 +167,7 @@ export class SwitchyardStoreModule {
         DispatcherRegistryStore,
         StatsStore,
         EventStore,
+        RateLimitStore,
         BusPublisher,
         BusLink,
       ],

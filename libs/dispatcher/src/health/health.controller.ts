@@ -1,4 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
+import { SkipThrottle } from '@nestjs/throttler';
 import {
   ApiOkResponse,
   ApiOperation,
@@ -27,6 +28,7 @@ export class HealthController {
   ) {}
 
   @Get('live')
+  @SkipThrottle()
   @HealthCheck({ swaggerDocumentation: false })
   @ApiOperation({ summary: 'Liveness: the process runs and answers HTTP' })
   @ApiOkResponse({ type: HealthReportDto })

@@ -1,6 +1,7 @@
 import { Controller, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
+  ApiBadRequestResponse,
   ApiConflictResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -14,6 +15,7 @@ import { ErrorResponseDto } from '../http/error-response.dto';
 import { NodeDrainDto } from './dto/node-drain.dto';
 import { NodeListDto, NodeViewDto } from './dto/node-view.dto';
 import { NodeDrain } from './node-drain.service';
+import { NodeIdPipe } from './node-id.pipe';
 
 @ApiTags('nodes')
 @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'Redis is unavailable' })
@@ -37,8 +39,9 @@ export class NodesController {
   @ApiOperation({ summary: 'Get one node' })
   @ApiParam({ name: 'id', description: 'node id' })
   @ApiOkResponse({ type: NodeViewDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'not a node id' })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'no such node' })
-  get(@Param('id') id: string): Promise<NodeView> {
+  get(@Param('id', NodeIdPipe) id: string): Promise<NodeView> {
     return this.nodes.get(id);
   }
 
@@ -50,9 +53,10 @@ export class NodesController {
   })
   @ApiParam({ name: 'id', description: 'node id' })
   @ApiAcceptedResponse({ type: NodeDrainDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'not a node id' })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'no such node' })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'the node is not running (dead)' })
-  drain(@Param('id') id: string): Promise<object> {
+  drain(@Param('id', NodeIdPipe) id: string): Promise<object> {
     return this.drainer.drain(id);
   }
 }

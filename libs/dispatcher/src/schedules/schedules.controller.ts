@@ -25,6 +25,7 @@ import type { ScheduleView } from '@switchyard/core';
 import { ErrorResponseDto } from '../http/error-response.dto';
 import { CreateScheduleDto } from './dto/create-schedule.dto';
 import { ScheduleListDto, ScheduleViewDto } from './dto/schedule-view.dto';
+import { ScheduleIdPipe } from './schedule-id.pipe';
 import { ScheduleService } from './schedule.service';
 
 @ApiTags('schedules')
@@ -60,8 +61,9 @@ export class SchedulesController {
   @ApiOperation({ summary: 'Delete a schedule' })
   @ApiParam({ name: 'id', description: 'schedule id' })
   @ApiNoContentResponse({ description: 'deleted' })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'not a schedule id' })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'no such schedule' })
-  async delete(@Param('id') id: string): Promise<void> {
+  async delete(@Param('id', ScheduleIdPipe) id: string): Promise<void> {
     if (!(await this.schedules.delete(id)))
       throw new NotFoundException(`schedule ${id} does not exist`);
   }
