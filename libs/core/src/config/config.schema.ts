@@ -387,6 +387,13 @@ export const CONFIG_VARIABLES = {
     1024,
     512 * 1024 * 1024,
   ),
+  maxBusMessageBytes: intVar(
+    'MAX_BUS_MESSAGE_BYTES',
+    'Largest bus message a process reads; larger ones are dropped unread (and larger assignment announcements are split or left to the workers\' Redis reads). Keep it equal on every node and below Redis\'s pub/sub client output buffer limit (8 MB soft by default).',
+    8 * 1024 * 1024,
+    64 * 1024,
+    512 * 1024 * 1024,
+  ),
   maxBatchSize: intVar('MAX_BATCH_SIZE', 'Most tasks in one batch submit.', 1000, 1, 100_000),
   maxQueuedPerType: intVar(
     'MAX_QUEUED_PER_TYPE',
