@@ -12,7 +12,8 @@ const task = (i: number, payloadBytes: number): AssignedTask => ({
   cpu: 0,
   memoryMb: 0,
 });
-const size = (v: unknown): number => Buffer.byteLength(JSON.stringify({ pattern: 'node.assigned', data: v }));
+const size = (v: unknown): number =>
+  Buffer.byteLength(JSON.stringify({ pattern: 'node.assigned', data: v }));
 
 describe('splitAssignment', () => {
   it('keeps a small announcement whole', () => {

@@ -50,7 +50,11 @@ export class BusDrops {
 
   /** Drops so far, one entry per pattern and reason seen. */
   entries(): { pattern: string; reason: DropReason; count: number }[] {
-    return [...this.counts.values()].map(({ pattern, reason, n }) => ({ pattern, reason, count: n }));
+    return [...this.counts.values()].map(({ pattern, reason, n }) => ({
+      pattern,
+      reason,
+      count: n,
+    }));
   }
 
   /** Sets a counter labelled like BUS_DROPS_METRIC to the drops so far (call from its collect()). */

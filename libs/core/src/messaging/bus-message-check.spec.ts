@@ -45,7 +45,10 @@ const CONTRACTS: Record<Pattern, { valid: object; invalid: [string, object][] }>
         'node with a space',
         { node: 'a b', done: [], ended: 0, freed: { slots: 0, cpu: 0, memoryMb: 0 } },
       ],
-      ['done not ids', { node: 'w1', done: [1], ended: 0, freed: { slots: 0, cpu: 0, memoryMb: 0 } }],
+      [
+        'done not ids',
+        { node: 'w1', done: [1], ended: 0, freed: { slots: 0, cpu: 0, memoryMb: 0 } },
+      ],
       [
         'done too long',
         {
@@ -56,7 +59,10 @@ const CONTRACTS: Record<Pattern, { valid: object; invalid: [string, object][] }>
         },
       ],
       ['freed missing', { node: 'w1', done: [], ended: 0 }],
-      ['freed.slots negative', { node: 'w1', done: [], ended: 0, freed: { slots: -1, cpu: 0, memoryMb: 0 } }],
+      [
+        'freed.slots negative',
+        { node: 'w1', done: [], ended: 0, freed: { slots: -1, cpu: 0, memoryMb: 0 } },
+      ],
     ],
   },
   [Patterns.NodesChanged]: {
@@ -72,8 +78,14 @@ const CONTRACTS: Record<Pattern, { valid: object; invalid: [string, object][] }>
       ['tasks not an array', { node: 'w1', incarnation: 2, tasks: {} }],
       ['task id not a ULID', { node: 'w1', incarnation: 2, tasks: [{ ...assigned, id: 'x' }] }],
       ['lease a string', { node: 'w1', incarnation: 2, tasks: [{ ...assigned, lease: '3' }] }],
-      ['slots over the limit', { node: 'w1', incarnation: 2, tasks: [{ ...assigned, slots: 10_001 }] }],
-      ['payload not a string', { node: 'w1', incarnation: 2, tasks: [{ ...assigned, payload: {} }] }],
+      [
+        'slots over the limit',
+        { node: 'w1', incarnation: 2, tasks: [{ ...assigned, slots: 10_001 }] },
+      ],
+      [
+        'payload not a string',
+        { node: 'w1', incarnation: 2, tasks: [{ ...assigned, payload: {} }] },
+      ],
       ['type with a space', { node: 'w1', incarnation: 2, tasks: [{ ...assigned, type: 'a b' }] }],
       ['incarnation negative', { node: 'w1', incarnation: -2, tasks: [] }],
     ],
@@ -106,7 +118,10 @@ describe('checkBusMessage', () => {
     const pattern = name as Pattern;
 
     it('lets a message that keeps the contract through, with its data', () => {
-      expect(checkBusMessage(pattern, wire(pattern, valid), MAX)).toEqual({ ok: true, data: valid });
+      expect(checkBusMessage(pattern, wire(pattern, valid), MAX)).toEqual({
+        ok: true,
+        data: valid,
+      });
     });
 
     it('lets fields it does not know through (a newer sender may add one)', () => {
@@ -167,7 +182,10 @@ describe('checkBusMessage', () => {
 
   it('never quotes the message in the detail', () => {
     const secret = 'hunter2-in-a-message';
-    const raw = JSON.stringify({ pattern: Patterns.NodeDrain, data: { node: secret, incarnation: -1 } });
+    const raw = JSON.stringify({
+      pattern: Patterns.NodeDrain,
+      data: { node: secret, incarnation: -1 },
+    });
     const verdict = checkBusMessage(Patterns.NodeDrain, raw, MAX);
     expect(verdict.ok).toBe(false);
     expect(JSON.stringify(verdict)).not.toContain(secret);

@@ -5,8 +5,7 @@ import { Patterns, type Pattern } from './patterns';
 export type DropReason = 'oversized' | 'unparseable' | 'malformed' | 'unknown-pattern' | 'invalid';
 
 export type BusVerdict =
-  | { ok: true; data: unknown }
-  | { ok: false; reason: DropReason; detail: string };
+  { ok: true; data: unknown } | { ok: false; reason: DropReason; detail: string };
 
 /** MAX_BUS_MESSAGE_BYTES's default, for a server or publisher built without the config. */
 export const DEFAULT_MAX_BUS_MESSAGE_BYTES = 8 * 1024 * 1024;
@@ -32,7 +31,8 @@ export function checkBusMessage(pattern: Pattern, raw: string, maxBytes: number)
   if (typeof packet !== 'object' || packet === null || Array.isArray(packet))
     return { ok: false, reason: 'malformed', detail: 'not a {pattern, data} object' };
   const { pattern: named, data, id } = packet as Record<string, unknown>;
-  if (id !== undefined) return { ok: false, reason: 'malformed', detail: 'a request, not an event' };
+  if (id !== undefined)
+    return { ok: false, reason: 'malformed', detail: 'a request, not an event' };
   if (typeof named !== 'string' || !KNOWN_PATTERNS.has(named))
     return { ok: false, reason: 'unknown-pattern', detail: 'names no known pattern' };
   if (named !== pattern)
