@@ -1,6 +1,7 @@
 import { RedisContext, ServerRedis } from '@nestjs/microservices';
 import type { Redis } from 'ioredis';
 import type { RedisConfig } from '../store/redis-connection';
+import { RedisErrorLog, refusal } from '../store/redis-failure';
 import { busCluster, busOptions } from './redis-transport-options';
 import type { BusConnection } from './bus-link';
 import { BusDrops } from './bus-drops';
@@ -25,6 +26,7 @@ export class SwitchyardRedisServer extends ServerRedis implements BusConnection 
   private readonly naming: ChannelNaming;
   private readonly channelToPattern = new Map<string, Pattern>();
   readonly drops: BusDrops;
+  private readonly redisErrors = new RedisErrorLog('SwitchyardBus');
   private readonly maxMessageBytes: number;
 
   /** `redis`: a REDIS_URL, or the config (Sentinel and Cluster settings apply). */
@@ -56,7 +58,12 @@ export class SwitchyardRedisServer extends ServerRedis implements BusConnection 
     void Promise.all([this.subClient.connect(), this.pubClient.connect()])
       .then(() => this.subscribeAll(this.subClient))
       .then(() => callback?.())
-      .catch((err: unknown) => callback?.(err));
+      .catch((err: unknown) => callback?.(refusal(this.redisErrors.last) ?? err));
+  }
+
+  /** Nest logs the whole error object, and ioredis puts the AUTH arguments (the password) in it. */
+  override registerErrorListener(client: Redis): void {
+    client.on('error', (err: unknown) => this.redisErrors.report(err));
   }
 
   /**
