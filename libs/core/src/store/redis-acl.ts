@@ -5,12 +5,14 @@
  * together.
  */
 export const REDIS_ACL_COMMANDS = {
-  /** ioredis on every (re)connect: AUTH/HELLO, name, lib info, db, the ready check. */
+  /**
+   * ioredis on every (re)connect: AUTH/HELLO, name, db, the ready check. (On Redis 7.2+ it also
+   * sends CLIENT SETINFO and ignores a refusal; add `+client|setinfo` there to keep ACL LOG clean.)
+   */
   connection: [
     'auth',
     'hello',
     'client|setname',
-    'client|setinfo',
     'select',
     'info',
     'ping',
