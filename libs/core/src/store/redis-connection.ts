@@ -1,7 +1,7 @@
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { RedisTls } from '../config/redis-security.variables';
 import type { SwitchyardConfig } from '../config/switchyard-config';
-import { refusal } from './redis-failure';
+import { RedisErrorLog, refusal } from './redis-failure';
 
 /**
  * What a connection needs: REDIS_URL, plus the Sentinel or Cluster settings when used
@@ -111,6 +111,19 @@ export function createRedis(
   connectionName: string,
   overrides: { enableOfflineQueue?: boolean } = {},
 ): Redis {
+  const redis = connectionFor(config, connectionName, overrides);
+  // without a listener ioredis prints every reconnect error with its stack; this logs the
+  // message only (never the AUTH arguments ioredis attaches), rate limited
+  const errors = new RedisErrorLog(connectionName);
+  redis.on('error', (err: unknown) => errors.report(err));
+  return redis;
+}
+
+function connectionFor(
+  config: RedisConfig,
+  connectionName: string,
+  overrides: { enableOfflineQueue?: boolean },
+): Redis {
   switch (redisTopology(config)) {
     case 'cluster':
       return new Cluster(clusterSeeds(config).nodes, {
@@ -118,10 +131,11 @@ export function createRedis(
         ...overrides,
       }) as unknown as Redis;
     case 'sentinel': {
-      const { host: _host, port: _port, ...credentials } = urlOptions(
-        config.redisUrl,
-        config.redisTls,
-      );
+      const {
+        host: _host,
+        port: _port,
+        ...credentials
+      } = urlOptions(config.redisUrl, config.redisTls);
       return new Redis({
         ...credentials,
         ...sentinelOptions(config),
