@@ -180,6 +180,22 @@ describe('checkBusMessage', () => {
     });
   });
 
+  it('names the path of the first problem', () => {
+    const raw = wire(Patterns.NodeAssigned, {
+      node: 'w1',
+      incarnation: 2,
+      tasks: [assigned, { ...assigned, lease: 'x' }],
+    });
+    expect(checkBusMessage(Patterns.NodeAssigned, raw, MAX)).toEqual({
+      ok: false,
+      reason: 'invalid',
+      detail: `tasks[1].lease must be an integer from 0 to ${Number.MAX_SAFE_INTEGER}`,
+    });
+    expect(checkBusMessage(Patterns.NodeDrain, wire(Patterns.NodeDrain, []), MAX)).toMatchObject({
+      detail: 'the message must be an object',
+    });
+  });
+
   it('never quotes the message in the detail', () => {
     const secret = 'hunter2-in-a-message';
     const raw = JSON.stringify({

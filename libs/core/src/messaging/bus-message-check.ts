@@ -1,3 +1,4 @@
+import { describeProblem } from './message-schema';
 import { MESSAGE_SCHEMAS } from './messages';
 import { Patterns, type Pattern } from './patterns';
 
@@ -40,6 +41,8 @@ export function checkBusMessage(pattern: Pattern, raw: string, maxBytes: number)
   const schema = MESSAGE_SCHEMAS[pattern] as (typeof MESSAGE_SCHEMAS)[Pattern] | undefined;
   if (schema === undefined)
     return { ok: false, reason: 'unknown-pattern', detail: 'no contract for this channel' };
-  const problem = schema(data, '');
-  return problem === null ? { ok: true, data } : { ok: false, reason: 'invalid', detail: problem };
+  const problem = schema(data);
+  return problem === null
+    ? { ok: true, data }
+    : { ok: false, reason: 'invalid', detail: describeProblem(problem) };
 }

@@ -1,46 +1,54 @@
 /**
- * A tiny schema language for bus messages: each check returns null when the value fits, or
- * a short description of the first problem ("tasks[3].lease must be an integer from 0 to …").
- * Required fields only; fields a check does not name are ignored, so a newer sender may add
- * one without older receivers dropping its messages (rolling upgrades).
+ * A tiny schema language for bus messages. A check returns null when the value fits, or the
+ * first problem: where (a path like `tasks[3].lease`, built only on failure, so a valid
+ * message costs no string work) and what is wrong. Required fields only; fields a check does
+ * not name are ignored, so a newer sender may add one without older receivers dropping its
+ * messages (rolling upgrades).
  */
-export type Check = (value: unknown, path: string) => string | null;
+export interface Problem {
+  at: string;
+  expected: string;
+}
 
-const at = (path: string, key: string | number): string =>
-  typeof key === 'number' ? `${path}[${key}]` : path === '' ? key : `${path}.${key}`;
-const name = (path: string): string => (path === '' ? 'the message' : path);
+export type Check = (value: unknown) => Problem | null;
+
+/** "tasks[3].lease must be an integer from 0 to …" (or "the message must be an object"). */
+export function describeProblem(problem: Problem): string {
+  return `${problem.at === '' ? 'the message' : problem.at} must be ${problem.expected}`;
+}
+
+const under = (step: string, p: Problem): Problem => ({
+  at: p.at === '' ? step : p.at.startsWith('[') ? `${step}${p.at}` : `${step}.${p.at}`,
+  expected: p.expected,
+});
 
 export function int(min: number, max: number): Check {
-  return (v, path) =>
-    Number.isInteger(v) && (v as number) >= min && (v as number) <= max
-      ? null
-      : `${name(path)} must be an integer from ${min} to ${max}`;
+  const problem = { at: '', expected: `an integer from ${min} to ${max}` };
+  return (v) =>
+    Number.isInteger(v) && (v as number) >= min && (v as number) <= max ? null : problem;
 }
 
 export function text(min: number, max: number, pattern?: RegExp): Check {
-  return (v, path) => {
-    if (typeof v !== 'string' || v.length < min || v.length > max)
-      return `${name(path)} must be a string of ${min} to ${max} characters`;
-    return pattern === undefined || pattern.test(v)
-      ? null
-      : `${name(path)} must match ${pattern.source}`;
+  const length = { at: '', expected: `a string of ${min} to ${max} characters` };
+  const shape = { at: '', expected: `a string matching ${pattern?.source}` };
+  return (v) => {
+    if (typeof v !== 'string' || v.length < min || v.length > max) return length;
+    return pattern === undefined || pattern.test(v) ? null : shape;
   };
 }
 
 export function oneOf(values: readonly string[]): Check {
-  return (v, path) =>
-    typeof v === 'string' && values.includes(v)
-      ? null
-      : `${name(path)} must be one of ${values.join(', ')}`;
+  const problem = { at: '', expected: `one of ${values.join(', ')}` };
+  return (v) => (typeof v === 'string' && values.includes(v) ? null : problem);
 }
 
 export function list(item: Check, maxLength: number): Check {
-  return (v, path) => {
-    if (!Array.isArray(v) || v.length > maxLength)
-      return `${name(path)} must be an array of at most ${maxLength} items`;
+  const problem = { at: '', expected: `an array of at most ${maxLength} items` };
+  return (v) => {
+    if (!Array.isArray(v) || v.length > maxLength) return problem;
     for (let i = 0; i < v.length; i++) {
-      const problem = item(v[i], at(path, i));
-      if (problem !== null) return problem;
+      const p = item(v[i]);
+      if (p !== null) return under(`[${i}]`, p);
     }
     return null;
   };
@@ -48,12 +56,12 @@ export function list(item: Check, maxLength: number): Check {
 
 export function record(fields: Record<string, Check>): Check {
   const entries = Object.entries(fields);
-  return (v, path) => {
-    if (typeof v !== 'object' || v === null || Array.isArray(v))
-      return `${name(path)} must be an object`;
+  const problem = { at: '', expected: 'an object' };
+  return (v) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return problem;
     for (const [key, check] of entries) {
-      const problem = check((v as Record<string, unknown>)[key], at(path, key));
-      if (problem !== null) return problem;
+      const p = check((v as Record<string, unknown>)[key]);
+      if (p !== null) return under(key, p);
     }
     return null;
   };

@@ -119,7 +119,7 @@ interface MessageOf {
 const guard =
   <P extends Pattern>(pattern: P) =>
   (v: unknown): v is MessageOf[P] =>
-    MESSAGE_SCHEMAS[pattern](v, '') === null;
+    MESSAGE_SCHEMAS[pattern](v) === null;
 
 /** Type guards from the schemas, for readers of a channel outside the transport (FinishedFeed). */
 export const MessageGuards = {
