@@ -53,6 +53,9 @@ export function sentinelOptions(config: RedisConfig): RedisOptions {
     name: config.redisSentinelMaster ?? 'mymaster',
     ...(config.redisSentinelPassword && { sentinelPassword: config.redisSentinelPassword }),
     failoverDetector: true,
+    // ioredis ignores `tls` for the primary found through Sentinels unless told (the
+    // Sentinels themselves are reached without TLS)
+    ...(config.redisTls !== undefined && { enableTLSForSentinelMode: true }),
     // a demoted primary answers writes with READONLY: reconnect, which asks the Sentinels again
     reconnectOnError: (err) => err.message.startsWith('READONLY'),
   };
