@@ -5,6 +5,7 @@ import { freePort } from '../support/free-port';
 import { OwnRedis } from '../support/redis-server';
 import { TestCluster } from '../support/test-cluster';
 import { TlsCertificates } from '../support/tls-certificates';
+import { waitFor } from '../support/wait-for';
 
 const PASSWORD = 'pw-7c1e9f-correct-horse';
 
@@ -175,7 +176,25 @@ describe('Redis over TLS with a client certificate', () => {
     );
     try {
       await runTasks(cluster, 10);
-      expect(await client.run('echo', { over: 'tls' })).toEqual({ over: 'tls' });
+      // the client's bus publisher speaks TLS too: its announcement (count 3) reaches subscribers
+      const sub = cluster.redis.duplicate();
+      const heard: unknown[] = [];
+      sub.on('message', (_channel: string, message: string) => heard.push(JSON.parse(message)));
+      await sub.subscribe(`${cluster.prefix}:tasks.submitted`);
+      try {
+        const outcomes = await client.submitBatch(
+          [1, 2, 3].map((i) => ({ type: 'echo', payload: { over: 'tls', i } })),
+        );
+        await waitFor(
+          () => heard,
+          (h) => h.some((m) => (m as { data?: { count?: number } }).data?.count === 3),
+          { what: "the client's tasks.submitted" },
+        );
+        const views = await client.waitFor(outcomes.map((o) => o.id));
+        expect(views.map((v) => v.result)).toEqual([1, 2, 3].map((i) => ({ over: 'tls', i })));
+      } finally {
+        await sub.quit();
+      }
       const clients = String(await cluster.redis.call('CLIENT', 'LIST'));
       const tlsClients = clients
         .split('\n')
