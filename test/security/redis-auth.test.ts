@@ -3,6 +3,7 @@ import { loadConfig, redisAclRules, SwitchyardClient } from '@switchyard/core';
 import { AppProcess, DISPATCHER_MAIN, WORKER_MAIN } from '../support/app-process';
 import { freePort } from '../support/free-port';
 import { OwnRedis } from '../support/redis-server';
+import { SseClient } from '../support/sse-client';
 import { TestCluster } from '../support/test-cluster';
 import { TlsCertificates } from '../support/tls-certificates';
 import { waitFor } from '../support/wait-for';
@@ -92,15 +93,17 @@ describe('Redis with an ACL user limited to one prefix', () => {
     await redis?.destroy();
   });
 
-  it('runs submits, retries, cancels, stats and metrics with no command refused', async () => {
+  it('runs every feature with no command refused: tasks, dependencies, schedules, events, drain, two dispatchers', async () => {
     const cluster = await TestCluster.start({
       redisUrl: `redis://:${PASSWORD}@127.0.0.1:${redis.port}`,
       env: {
         REDIS_URL: `redis://switchyard:app-pw-41b0@127.0.0.1:${redis.port}`,
         SWITCHYARD_PREFIX: prefix,
       },
+      dispatchers: 2,
       workers: 1,
     });
+    const events = await SseClient.open(`${cluster.dispatcher.url}/events?after=0-0`);
     try {
       await runTasks(cluster, 10);
       const batch = await cluster.post('/tasks/batch', {
@@ -118,11 +121,50 @@ describe('Redis with an ACL user limited to one prefix', () => {
       expect((await cluster.post(`/tasks/${sleeping}/cancel`)).status).toBeLessThan(300);
       const [cancelled] = await cluster.waitForTasks([sleeping]);
       expect(cancelled.state).toBe('cancelled');
-      for (const path of ['/stats', '/metrics', '/nodes', '/tasks?state=failed', '/health/ready'])
+
+      const first = await cluster.post('/tasks', { type: 'echo', payload: { n: 1 } });
+      const then = await cluster.post('/tasks', {
+        type: 'echo',
+        payload: { n: 2 },
+        dependsOn: [first.body.id],
+      });
+      expect(then.status).toBe(201);
+      expect((await cluster.waitForTasks([then.body.id]))[0].state).toBe('succeeded');
+
+      const schedule = await cluster.post('/schedules', {
+        name: 'acl-pulse',
+        everyMs: 300,
+        task: { type: 'echo', payload: { pulse: true } },
+      });
+      expect(schedule.status).toBe(201);
+      await waitFor(
+        async () => (await cluster.get('/schedules')).body.schedules,
+        (all: { id: string; fired: number }[]) =>
+          all.some((s) => s.id === schedule.body.id && s.fired >= 2),
+        { what: 'the schedule firing twice' },
+      );
+      expect(
+        (await cluster.request('DELETE', `/schedules/${schedule.body.id}`)).status,
+      ).toBeLessThan(300);
+      await events.waitFor((es) => es.length > 0, 'a change event');
+
+      const drained = await cluster.startWorker({ id: 'acl-drained' });
+      expect((await cluster.post('/nodes/acl-drained/drain')).status).toBe(202);
+      expect(await drained.waitExit()).toBe(0);
+
+      for (const path of [
+        '/stats',
+        '/metrics',
+        '/nodes',
+        '/tasks?state=failed',
+        '/health/ready',
+        '/cluster',
+      ])
         expect([path, (await cluster.get(path)).status]).toEqual([path, 200]);
       const worker = [...cluster.workers.values()][0];
       expect((await cluster.requestTo(worker, 'GET', '/metrics')).status).toBe(200);
     } finally {
+      await events.close();
       await cluster.stop();
     }
     expect(await admin.call('ACL', 'LOG')).toEqual([]);
