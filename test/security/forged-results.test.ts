@@ -172,4 +172,48 @@ describe('forged reports', () => {
     const after = await cluster.get('/nodes');
     for (const n of after.body.nodes) expect(n.used.slots).toBe(0);
   });
+
+  it('does not let the leader over-assign after a forged notice of freed capacity', async () => {
+    const nodes = [...cluster.workers.keys()];
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++)
+      ids.push((await cluster.post('/tasks', { type: 'sleep', payload: { ms: 60_000 } })).body.id);
+    await waitFor(
+      async () => (await cluster.get('/nodes')).body.nodes as { used: { slots: number } }[],
+      (all) => all.every((n) => n.used.slots === 2),
+      { what: 'both nodes full' },
+    );
+    for (const node of nodes)
+      await raw.publish(
+        `${cluster.prefix}:tasks.finished`,
+        JSON.stringify({
+          pattern: 'tasks.finished',
+          data: { node, done: [], ended: 2, freed: { slots: 1000, cpu: 0, memoryMb: 0 } },
+        }),
+      );
+    // cancelling one running task frees one real slot: the leader's next pass plans with the
+    // forged capacity too, and the assign script must let exactly one queued task in
+    const before = await Promise.all(
+      ids.map(async (id) => (await cluster.get(`/tasks/${id}`)).body),
+    );
+    const victim = before.find((v) => v.state === 'running' || v.state === 'assigned').id;
+    const queued = before.filter((v) => v.state === 'queued').map((v) => v.id);
+    expect(queued).toHaveLength(2);
+    expect((await cluster.post(`/tasks/${victim}/cancel`)).status).toBeLessThan(300);
+    await waitFor(
+      async () =>
+        Promise.all(queued.map(async (id) => (await cluster.get(`/tasks/${id}`)).body.state)),
+      (states) => states.some((st) => st !== 'queued'),
+      { what: 'a queued task taking the freed slot' },
+    );
+    const views = await Promise.all(
+      ids.map(async (id) => (await cluster.get(`/tasks/${id}`)).body),
+    );
+    expect(views.filter((v) => v.state === 'running' || v.state === 'assigned')).toHaveLength(4);
+    expect(views.filter((v) => v.state === 'queued')).toHaveLength(1);
+    const after = (await cluster.get('/nodes')).body.nodes as { used: { slots: number } }[];
+    expect(after.map((n) => n.used.slots)).toEqual([2, 2]);
+    for (const v of views.filter((x) => x.state !== 'cancelled'))
+      await cluster.post(`/tasks/${v.id}/cancel`);
+  });
 });
