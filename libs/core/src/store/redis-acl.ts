@@ -9,15 +9,7 @@ export const REDIS_ACL_COMMANDS = {
    * ioredis on every (re)connect: AUTH/HELLO, name, db, the ready check. (On Redis 7.2+ it also
    * sends CLIENT SETINFO and ignores a refusal; add `+client|setinfo` there to keep ACL LOG clean.)
    */
-  connection: [
-    'auth',
-    'hello',
-    'client|setname',
-    'select',
-    'info',
-    'ping',
-    'quit',
-  ],
+  connection: ['auth', 'hello', 'client|setname', 'select', 'info', 'ping', 'quit'],
   /** The atomic scripts (defineCommand sends EVALSHA, then EVAL once per connection). */
   scripts: ['evalsha', 'eval'],
   /** The bus (Nest's Redis transport) and the client's finished-feed. */
