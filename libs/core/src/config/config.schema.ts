@@ -10,6 +10,7 @@ import {
 } from './config-variable';
 import { HTTP_GUARD_VARIABLES } from './http-guard.variables';
 import { durabilityVar, hostListVar } from './redis-topology.variables';
+import { redisUrlVar } from './redis-security.variables';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -81,11 +82,26 @@ function checkTypeLimits(value: unknown): string | null {
 
 /** Every environment variable Switchyard reads, in one table (docs/configuration.md is generated from it). */
 export const CONFIG_VARIABLES = {
-  redisUrl: stringVar(
+  redisUrl: redisUrlVar(
     'REDIS_URL',
-    'Redis connection URL (redis:// or rediss:// for TLS; user and password in the URL).',
+    'Redis connection URL: redis://[user:password@]host:port[/db], or rediss:// for TLS (percent-encode special characters in the password). See docs/trust-model.md for an ACL user.',
     'redis://127.0.0.1:6379',
-    /^rediss?:\/\//,
+  ),
+  redisTlsCaFile: stringVar(
+    'REDIS_TLS_CA_FILE',
+    'PEM file of the CA that signed the Redis server certificate (with rediss://; empty = the system CAs).',
+    '',
+  ),
+  redisTlsCertFile: stringVar(
+    'REDIS_TLS_CERT_FILE',
+    'PEM client certificate, for a Redis that requires one (tls-auth-clients yes); with REDIS_TLS_KEY_FILE.',
+    '',
+  ),
+  redisTlsKeyFile: stringVar('REDIS_TLS_KEY_FILE', 'PEM private key of REDIS_TLS_CERT_FILE.', ''),
+  redisTlsRejectUnauthorized: boolVar(
+    'REDIS_TLS_REJECT_UNAUTHORIZED',
+    'Verify the Redis server certificate and host name (turn off only to debug a test setup).',
+    true,
   ),
   // --- Redis topology (Sentinel, Cluster) and submit durability: docs/deployment.md ---
   redisSentinels: hostListVar(
@@ -386,6 +402,13 @@ export const CONFIG_VARIABLES = {
     'Largest HTTP request body.',
     8 * 1024 * 1024,
     1024,
+    512 * 1024 * 1024,
+  ),
+  maxBusMessageBytes: intVar(
+    'MAX_BUS_MESSAGE_BYTES',
+    "Largest bus message a process reads; larger ones are dropped unread (and larger assignment announcements are split or left to the workers' Redis reads). Keep it equal on every node and below Redis's pub/sub client output buffer limit (8 MB soft by default).",
+    8 * 1024 * 1024,
+    64 * 1024,
     512 * 1024 * 1024,
   ),
   maxBatchSize: intVar('MAX_BATCH_SIZE', 'Most tasks in one batch submit.', 1000, 1, 100_000),

@@ -61,7 +61,13 @@ function appLoggerParams(
       base: app === 'worker' ? { app, node: config.nodeId } : { app },
       ...(transport !== undefined && { transport }),
       redact: {
-        paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'],
+        paths: [
+          'req.headers.authorization',
+          'req.headers.cookie',
+          'req.headers["x-api-key"]',
+          // ioredis puts a failed command's arguments on its errors: for AUTH, the password
+          'err.command.args',
+        ],
         censor: '[redacted]',
       },
       serializers: {

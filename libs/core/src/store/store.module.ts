@@ -11,6 +11,7 @@ import {
 } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { SWITCHYARD_CONFIG, type SwitchyardConfig } from '../config/switchyard-config';
+import { BusDrops } from '../messaging/bus-drops';
 import { BusLink } from '../messaging/bus-link';
 import { BusPublisher } from '../messaging/bus-publisher';
 import { SwitchyardRedisClient } from '../messaging/switchyard-redis.client';
@@ -151,9 +152,13 @@ export class SwitchyardStoreModule {
           provide: BusPublisher,
           inject: [SWITCHYARD_CONFIG],
           useFactory: (config: SwitchyardConfig) =>
-            new BusPublisher(new SwitchyardRedisClient(config, config.prefix)),
+            new BusPublisher(
+              new SwitchyardRedisClient(config, config.prefix),
+              config.maxBusMessageBytes,
+            ),
         },
         BusLink,
+        { provide: BusDrops, useFactory: () => new BusDrops() },
         StoreLifecycle,
       ],
       exports: [
@@ -170,6 +175,7 @@ export class SwitchyardStoreModule {
         RateLimitStore,
         BusPublisher,
         BusLink,
+        BusDrops,
       ],
     };
   }
