@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { INestApplication, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import {
+  assertAuthConfigured,
   connectSwitchyardBus,
   loadConfig,
   logListening,
@@ -42,7 +43,9 @@ function shutdownOnce(
 
 function configOrExit(): SwitchyardConfig {
   try {
-    return loadConfig(process.env);
+    const config = loadConfig(process.env);
+    assertAuthConfigured(config);
+    return config;
   } catch (err) {
     process.stderr.write(`switchyard worker: invalid configuration: ${(err as Error).message}\n`);
     process.exit(1);

@@ -1,8 +1,9 @@
 import { ConfigurableModuleBuilder, Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TerminusModule } from '@nestjs/terminus';
 import {
+  ApiKeyGuard,
   appLoggerModuleFromConfig,
   takeConfigProvider,
   BUILT_IN_STRATEGIES,
@@ -92,6 +93,7 @@ function dispatcherDefinition(definition: DynamicModule): DynamicModule {
     providers: [
       ...rest,
       { provide: APP_FILTER, useClass: DomainExceptionFilter },
+      { provide: APP_GUARD, useClass: ApiKeyGuard },
       ...BUILT_IN_STRATEGIES,
       StrategyRegistry,
       DispatcherIdentity,

@@ -1,4 +1,5 @@
 import { Controller, Get, Header, Inject, NotFoundException, Param, Res } from '@nestjs/common';
+import { PublicRoute, RequireScope } from '@switchyard/core';
 import {
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -39,6 +40,7 @@ export class DashboardController {
   ) {}
 
   @Get()
+  @PublicRoute('dashboard')
   @ApiOperation({ summary: 'The dashboard page' })
   @ApiProduces('text/html')
   @ApiOkResponse({ description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } })
@@ -51,6 +53,7 @@ export class DashboardController {
   }
 
   @Get('dashboard/assets/:file')
+  @PublicRoute('dashboard')
   @ApiOperation({ summary: 'A dashboard asset (script, style sheet)' })
   @ApiParam({ name: 'file', example: 'app.js' })
   @ApiOkResponse({
@@ -66,6 +69,7 @@ export class DashboardController {
   }
 
   @Get('dashboard/summary')
+  @RequireScope('tasks:read')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({
     summary: 'Nodes, queues, waiting reasons, counters and recent history for the dashboard',

@@ -8,6 +8,7 @@ import {
   Res,
   ServiceUnavailableException,
 } from '@nestjs/common';
+import { RequireScope } from '@switchyard/core';
 import {
   ApiBadRequestResponse,
   ApiExtraModels,
@@ -36,6 +37,7 @@ export class EventsController {
   constructor(private readonly feed: EventFeed) {}
 
   @Get()
+  @RequireScope('tasks:read')
   @ApiOperation({
     summary: 'Server-sent events of task and node changes',
     description:

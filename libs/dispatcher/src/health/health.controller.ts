@@ -1,4 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
+import { PublicRoute } from '@switchyard/core';
 import {
   ApiOkResponse,
   ApiOperation,
@@ -27,6 +28,7 @@ export class HealthController {
   ) {}
 
   @Get('live')
+  @PublicRoute()
   @HealthCheck({ swaggerDocumentation: false })
   @ApiOperation({ summary: 'Liveness: the process runs and answers HTTP' })
   @ApiOkResponse({ type: HealthReportDto })
@@ -35,6 +37,7 @@ export class HealthController {
   }
 
   @Get('ready')
+  @PublicRoute('readiness')
   @HealthCheck({ swaggerDocumentation: false })
   @ApiOperation({ summary: 'Readiness: Redis reachable, bus connected, a leader known' })
   @ApiOkResponse({ type: HealthReportDto })

@@ -1,4 +1,5 @@
 import { Controller, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
+import { RequireScope } from '@switchyard/core';
 import {
   ApiAcceptedResponse,
   ApiConflictResponse,
@@ -25,6 +26,7 @@ export class NodesController {
   ) {}
 
   @Get()
+  @RequireScope('tasks:read')
   @ApiOperation({
     summary: 'List worker nodes: status, capacity and use, last heartbeat and completion',
   })
@@ -34,6 +36,7 @@ export class NodesController {
   }
 
   @Get(':id')
+  @RequireScope('tasks:read')
   @ApiOperation({ summary: 'Get one node' })
   @ApiParam({ name: 'id', description: 'node id' })
   @ApiOkResponse({ type: NodeViewDto })
@@ -44,6 +47,7 @@ export class NodesController {
 
   /** 202: the node stops taking work now, finishes or hands back what it runs, then leaves. */
   @Post(':id/drain')
+  @RequireScope('nodes:admin')
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({
     summary: 'Drain a node: no new work; it finishes or hands back what it runs, then leaves',

@@ -9,6 +9,7 @@ import {
   Param,
   Post,
 } from '@nestjs/common';
+import { RequireScope } from '@switchyard/core';
 import {
   ApiBadRequestResponse,
   ApiCreatedResponse,
@@ -34,6 +35,7 @@ export class SchedulesController {
   constructor(private readonly schedules: ScheduleService) {}
 
   @Post()
+  @RequireScope('schedules:admin')
   @ApiOperation({
     summary:
       'Create a recurring schedule (cron or fixed interval); each tick fires once across dispatchers',
@@ -49,6 +51,7 @@ export class SchedulesController {
   }
 
   @Get()
+  @RequireScope('tasks:read')
   @ApiOperation({ summary: 'List schedules with their next and last ticks' })
   @ApiOkResponse({ type: ScheduleListDto })
   async list(): Promise<{ schedules: ScheduleView[] }> {
@@ -56,6 +59,7 @@ export class SchedulesController {
   }
 
   @Delete(':id')
+  @RequireScope('schedules:admin')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ summary: 'Delete a schedule' })
   @ApiParam({ name: 'id', description: 'schedule id' })

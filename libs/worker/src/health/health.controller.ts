@@ -1,4 +1,5 @@
 import { Controller, Get, Inject } from '@nestjs/common';
+import { PublicRoute } from '@switchyard/core';
 import {
   HealthCheck,
   HealthCheckService,
@@ -25,6 +26,7 @@ export class HealthController {
   ) {}
 
   @Get('live')
+  @PublicRoute()
   @HealthCheck({ swaggerDocumentation: false })
   live(): Promise<HealthCheckResult> {
     return this.health.check([]);
@@ -32,6 +34,7 @@ export class HealthController {
 
   /** Redis reachable, bus connected, registered, and heartbeats getting through. */
   @Get('ready')
+  @PublicRoute('readiness')
   @HealthCheck({ swaggerDocumentation: false })
   ready(): Promise<HealthCheckResult> {
     return this.health.check([
