@@ -22,7 +22,8 @@ describe('API_KEYS parsing', () => {
   });
 
   it.each([
-    ['ci', /entry 1 is not name:sha256hex:scope\|scope/],
+    ['ci', /entry 1 \("ci"\) is not name:sha256hex:scope\|scope/],
+    ['c i', /entry 1 is not name:sha256hex/],
     [`ci:${HASH_A}`, /entry 1 \("ci"\) is not name:sha256hex/],
     [`c i:${HASH_A}:tasks:read`, /entry 1: the name must match/],
     [`ci:abc123:tasks:read`, /entry 1 \("ci"\): the hash must be 64 hex digits/],
