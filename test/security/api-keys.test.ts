@@ -44,7 +44,9 @@ function runToExit(main: string, env: Record<string, string>): Promise<Exit> {
   });
 }
 
-function apiKeyScript(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function apiKeyScript(
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
@@ -81,7 +83,9 @@ describe('starting without API keys', () => {
       const dispatcher = cluster.dispatchers[0];
       const worker = cluster.workers.get('open-1') as AppProcess;
       for (const app of [dispatcher, worker]) {
-        expect(app.logsMatching(/INSECURE: SWITCHYARD_INSECURE_NO_AUTH=true and no API_KEYS/)).toHaveLength(1);
+        expect(
+          app.logsMatching(/INSECURE: SWITCHYARD_INSECURE_NO_AUTH=true and no API_KEYS/),
+        ).toHaveLength(1);
       }
       expect((await cluster.get('/stats')).status).toBe(200);
       expect((await cluster.requestTo(worker, 'GET', '/metrics')).status).toBe(200);
@@ -125,8 +129,8 @@ describe('scripts/api-key.js', () => {
 describe('the shipped deployments', () => {
   it('configure API_KEYS and public readiness for the probes (Kubernetes)', () => {
     const docs = ['secret.yaml', 'configmap.yaml'].flatMap((f) =>
-      parseAllDocuments(fs.readFileSync(path.join(ROOT, 'deploy/kubernetes', f), 'utf8')).map(
-        (d) => d.toJS(),
+      parseAllDocuments(fs.readFileSync(path.join(ROOT, 'deploy/kubernetes', f), 'utf8')).map((d) =>
+        d.toJS(),
       ),
     );
     const keys = docs.find((d) => d.metadata.name === 'switchyard-api-keys');

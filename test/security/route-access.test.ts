@@ -137,7 +137,8 @@ describe('the API key guard on real processes', () => {
   const dispatcherRoutes = Object.entries({ ...DISPATCHER_ROUTES, ...DOCS_ROUTES });
   const targets = (): Array<[string, string, RouteAccess]> => [
     ...dispatcherRoutes.map(
-      ([route, access]) => [cluster.dispatchers[0].url, route, access] as [string, string, RouteAccess],
+      ([route, access]) =>
+        [cluster.dispatchers[0].url, route, access] as [string, string, RouteAccess],
     ),
     ...Object.entries(WORKER_ROUTES).map(
       ([route, access]) => [worker.url, `${route}`, access] as [string, string, RouteAccess],

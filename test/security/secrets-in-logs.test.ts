@@ -24,7 +24,12 @@ describe('API keys never reach logs or error responses', () => {
       ['GET', '/tasks/01JDZ0000000000000000000AA', bearer(keys.all)],
     ];
     for (const [method, path, headers] of requests) {
-      const answer = await cluster.request(method, path, method === 'POST' ? {} : undefined, headers);
+      const answer = await cluster.request(
+        method,
+        path,
+        method === 'POST' ? {} : undefined,
+        headers,
+      );
       bodies.push(JSON.stringify(answer.body));
     }
     // stopping flushes everything the process had to say
@@ -50,7 +55,9 @@ describe('API keys never reach logs or error responses', () => {
 
   it('prints no key, right, wrong or lacking scope, anywhere in its stdout and stderr', () => {
     const output = cluster.dispatchers[0].logs.join('\n');
-    const secrets = [keys.all, keys.only['tasks:read'], keys.without['tasks:read']].map((k) => k.key);
+    const secrets = [keys.all, keys.only['tasks:read'], keys.without['tasks:read']].map(
+      (k) => k.key,
+    );
     for (const secret of [...secrets, wrongKey, keys.only['tasks:write'].key]) {
       expect(output).not.toContain(secret);
       // nor a telling part of it

@@ -42,13 +42,16 @@ const sessionKey = (() => {
     },
     /** A 401: forget a refused key and ask for one (once, however many requests were refused). */
     refused() {
-      const had = read() !== '';
-      try {
-        sessionStorage.removeItem(STORAGE);
-      } catch {
-        /* nothing kept */
+      if (read() !== '') {
+        try {
+          sessionStorage.removeItem(STORAGE);
+        } catch {
+          /* nothing kept */
+        }
+        note.textContent = 'that key was refused';
+      } else if (form.hidden) {
+        note.textContent = 'this dispatcher needs an API key';
       }
-      note.textContent = had ? 'that key was refused' : 'this dispatcher needs an API key';
       if (form.hidden) {
         form.hidden = false;
         input.focus();
