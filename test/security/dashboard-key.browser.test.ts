@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { TestCluster } from '../support/test-cluster';
+import { waitFor } from '../support/wait-for';
 import { bearer, makeTestKeys } from './api-keys.fixture';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -49,10 +50,10 @@ describe('the dashboard behind API keys, in headless Chromium', () => {
     await page.fill('#key-input', 'not-a-key');
     await page.click('#key-form button[type="submit"]');
     await page.locator('#key-form').waitFor({ state: 'visible', timeout: 30_000 });
-    await page.waitForFunction(
-      () => /refused/.test(document.querySelector('#key-note')?.textContent ?? ''),
-      undefined,
-      { timeout: 30_000 },
+    await waitFor(
+      () => page.textContent('#key-note'),
+      (text) => /refused/.test(text ?? ''),
+      { what: 'the key note to say the key was refused' },
     );
   });
 
@@ -60,10 +61,10 @@ describe('the dashboard behind API keys, in headless Chromium', () => {
     await page.fill('#key-input', keys.only['tasks:read'].key);
     await page.click('#key-form button[type="submit"]');
     await page.locator('#key-form').waitFor({ state: 'hidden', timeout: 30_000 });
-    await page.waitForFunction(
-      () => /leader epoch \d+/.test(document.querySelector('#leader')?.textContent ?? ''),
-      undefined,
-      { timeout: 30_000 },
+    await waitFor(
+      () => page.textContent('#leader'),
+      (text) => /leader epoch \d+/.test(text ?? ''),
+      { what: 'the dashboard to show the leader' },
     );
     const submitted = await cluster.request(
       'POST',
@@ -78,7 +79,7 @@ describe('the dashboard behind API keys, in headless Chromium', () => {
     const expected = `Bearer ${keys.only['tasks:read'].key}`;
     expect(sentKeys).toContain(`/events ${expected}`);
     expect(sentKeys).toContain(`/dashboard/summary ${expected}`);
-    expect(await page.evaluate(() => sessionStorage.getItem('switchyard.apiKey'))).toBe(
+    expect(await page.evaluate('sessionStorage.getItem("switchyard.apiKey")')).toBe(
       keys.only['tasks:read'].key,
     );
   });

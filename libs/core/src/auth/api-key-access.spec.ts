@@ -5,7 +5,9 @@ import { parseApiKeys, sha256Of } from './api-keys';
 const entry = (name: string, key: string, scopes: string): string =>
   `${name}:${sha256Of(key).toString('hex')}:${scopes}`;
 const KEYS = parseApiKeys(
-  [entry('reader', 'read-key', 'tasks:read'), entry('writer', 'write-key', 'tasks:write')].join(','),
+  [entry('reader', 'read-key', 'tasks:read'), entry('writer', 'write-key', 'tasks:write')].join(
+    ',',
+  ),
 );
 const CLOSED = {
   apiKeys: KEYS,

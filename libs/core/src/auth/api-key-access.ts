@@ -5,8 +5,7 @@ import type { PublicSwitch, RouteAccess } from './route-access.decorator';
 
 /** What the guard does with one request. */
 export type AccessDecision =
-  | { allow: true; keyName?: string }
-  | { allow: false; status: 401 | 403; message: string };
+  { allow: true; keyName?: string } | { allow: false; status: 401 | 403; message: string };
 
 type AuthConfig = Pick<
   SwitchyardConfig,

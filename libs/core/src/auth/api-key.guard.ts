@@ -77,11 +77,7 @@ export class ApiKeyGuard implements CanActivate, OnModuleInit {
 }
 
 /** Applies a decision to a request: the key name on success, 401 (with WWW-Authenticate) or 403. */
-export function admit(
-  decision: AccessDecision,
-  req: AuthenticatedRequest,
-  res: HeaderSink,
-): true {
+export function admit(decision: AccessDecision, req: AuthenticatedRequest, res: HeaderSink): true {
   if (decision.allow) {
     if (decision.keyName !== undefined) req.switchyardKeyName = decision.keyName;
     return true;

@@ -2,7 +2,12 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { ConfigError } from '../errors/switchyard.error';
 
 /** What a key may do; a route names the one it needs. */
-export const API_KEY_SCOPES = ['tasks:write', 'tasks:read', 'nodes:admin', 'schedules:admin'] as const;
+export const API_KEY_SCOPES = [
+  'tasks:write',
+  'tasks:read',
+  'nodes:admin',
+  'schedules:admin',
+] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 /** One configured key: its name (logged, rate-limited by), the SHA-256 of the key, its scopes. */

@@ -16,6 +16,8 @@ export function RequireScope(scope: ApiKeyScope): MethodDecorator & ClassDecorat
 }
 
 /** The route answers without a key; with a switch, only while AUTH_PUBLIC_<switch> is on. */
-export function PublicRoute(when: PublicSwitch | 'always' = 'always'): MethodDecorator & ClassDecorator {
+export function PublicRoute(
+  when: PublicSwitch | 'always' = 'always',
+): MethodDecorator & ClassDecorator {
   return RouteAccessRule({ public: when });
 }

@@ -169,7 +169,7 @@ export const CONFIG_VARIABLES = {
   ),
   authPublicDashboard: boolVar(
     'AUTH_PUBLIC_DASHBOARD',
-    "The dashboard page and its assets load without a key (its data still needs one: the page asks for it).",
+    'The dashboard page and its assets load without a key (its data still needs one: the page asks for it).',
     false,
   ),
   // --- end HTTP authentication ---

@@ -1,5 +1,4 @@
 import { Controller, Get, Header, Inject, NotFoundException, Param, Res } from '@nestjs/common';
-import { PublicRoute, RequireScope } from '@switchyard/core';
 import {
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -10,6 +9,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import {
+  PublicRoute,
+  RequireScope,
   LeaderLeaseStore,
   NodeStore,
   StatsStore,

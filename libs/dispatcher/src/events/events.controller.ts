@@ -8,7 +8,6 @@ import {
   Res,
   ServiceUnavailableException,
 } from '@nestjs/common';
-import { RequireScope } from '@switchyard/core';
 import {
   ApiBadRequestResponse,
   ApiExtraModels,
@@ -19,7 +18,7 @@ import {
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
-import { InvalidInputError, parseEventId, type ChangeEvent } from '@switchyard/core';
+import { RequireScope, InvalidInputError, parseEventId, type ChangeEvent } from '@switchyard/core';
 import type { Request, Response } from 'express';
 import { ErrorResponseDto } from '../http/error-response.dto';
 import { ChangeEventDto } from './change-event.dto';

@@ -1,5 +1,4 @@
 import { Controller, Get } from '@nestjs/common';
-import { PublicRoute } from '@switchyard/core';
 import {
   ApiOkResponse,
   ApiOperation,
@@ -13,7 +12,7 @@ import {
   type HealthCheckResult,
   type HealthIndicatorResult,
 } from '@nestjs/terminus';
-import { LeaderLeaseStore, StoreHealthIndicators } from '@switchyard/core';
+import { PublicRoute, LeaderLeaseStore, StoreHealthIndicators } from '@switchyard/core';
 import { HealthReportDto } from './health-report.dto';
 
 /** Liveness (the process answers) and readiness (Redis, bus, a leader) for orchestrators. */

@@ -1,5 +1,4 @@
 import { Controller, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
-import { RequireScope } from '@switchyard/core';
 import {
   ApiAcceptedResponse,
   ApiConflictResponse,
@@ -10,7 +9,7 @@ import {
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import { NodeStore, type NodeView } from '@switchyard/core';
+import { RequireScope, NodeStore, type NodeView } from '@switchyard/core';
 import { ErrorResponseDto } from '../http/error-response.dto';
 import { NodeDrainDto } from './dto/node-drain.dto';
 import { NodeListDto, NodeViewDto } from './dto/node-view.dto';

@@ -9,7 +9,6 @@ import {
   Param,
   Post,
 } from '@nestjs/common';
-import { RequireScope } from '@switchyard/core';
 import {
   ApiBadRequestResponse,
   ApiCreatedResponse,
@@ -22,7 +21,7 @@ import {
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import type { ScheduleView } from '@switchyard/core';
+import { RequireScope, type ScheduleView } from '@switchyard/core';
 import { ErrorResponseDto } from '../http/error-response.dto';
 import { CreateScheduleDto } from './dto/create-schedule.dto';
 import { ScheduleListDto, ScheduleViewDto } from './dto/schedule-view.dto';

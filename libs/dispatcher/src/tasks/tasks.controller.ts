@@ -9,7 +9,6 @@ import {
   Query,
   Res,
 } from '@nestjs/common';
-import { RequireScope } from '@switchyard/core';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -24,7 +23,7 @@ import {
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import type { TaskPage, TaskView } from '@switchyard/core';
+import { RequireScope, type TaskPage, type TaskView } from '@switchyard/core';
 import { ErrorResponseDto } from '../http/error-response.dto';
 import { ListTasksDto } from './dto/list-tasks.dto';
 import { SubmitBatchDto, SubmitTaskDto } from './dto/submit-task.dto';

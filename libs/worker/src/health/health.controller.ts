@@ -1,5 +1,4 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { PublicRoute } from '@switchyard/core';
 import {
   HealthCheck,
   HealthCheckService,
@@ -7,7 +6,12 @@ import {
   type HealthCheckResult,
   type HealthIndicatorResult,
 } from '@nestjs/terminus';
-import { StoreHealthIndicators, SWITCHYARD_CONFIG, type SwitchyardConfig } from '@switchyard/core';
+import {
+  PublicRoute,
+  StoreHealthIndicators,
+  SWITCHYARD_CONFIG,
+  type SwitchyardConfig,
+} from '@switchyard/core';
 import { NodeSession } from '../runtime/node-session';
 import { ReportBatcher } from '../runtime/report-batcher';
 import { TaskRunner } from '../runtime/task-runner';
