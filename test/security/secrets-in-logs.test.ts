@@ -22,6 +22,8 @@ describe('API keys never reach logs or error responses', () => {
       ['GET', '/docs/openapi.json', bearer(wrongKey)],
       ['GET', '/metrics', { 'x-api-key': keys.all.key, cookie: `k=${keys.all.key}` }],
       ['GET', '/tasks/01JDZ0000000000000000000AA', bearer(keys.all)],
+      // keys are never taken from a query string, and a client that sends one is not logged with it
+      ['GET', `/stats?access_token=${keys.all.key}`, {}],
     ];
     for (const [method, path, headers] of requests) {
       const answer = await cluster.request(
@@ -42,6 +44,7 @@ describe('API keys never reach logs or error responses', () => {
 
   it('logged the requests it was sent (the logs are there to search)', () => {
     const logs = cluster.dispatchers[0].logs;
+    expect(logs.filter((l) => l.includes('/stats?access_token=[redacted]'))).toHaveLength(1);
     expect(logs.filter((l) => l.includes('"/stats"') && /"statusCode":403/.test(l))).not.toEqual(
       [],
     );
@@ -66,7 +69,7 @@ describe('API keys never reach logs or error responses', () => {
   });
 
   it('echoes no key in its 401 and 403 answers', () => {
-    expect(bodies.length).toBe(8);
+    expect(bodies.length).toBe(9);
     const all = bodies.join('\n');
     expect(all).toContain('"statusCode":401');
     expect(all).toContain('"statusCode":403');

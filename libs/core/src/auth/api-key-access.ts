@@ -31,7 +31,7 @@ const UNAUTHENTICATED = 'missing or unknown API key: send "Authorization: Bearer
 export class ApiKeyAccess {
   constructor(private readonly config: AuthConfig) {}
 
-  /** Neither keys nor the insecure flag: nothing may be served (the apps refuse to start). */
+  /** No keys and SWITCHYARD_INSECURE_NO_AUTH: every request is let in (development only). */
   get open(): boolean {
     return this.config.apiKeys.length === 0 && this.config.insecureNoAuth;
   }
