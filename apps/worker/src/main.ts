@@ -3,6 +3,7 @@ import type { INestApplication, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import helmet from 'helmet';
 import {
+  assertAuthConfigured,
   connectSwitchyardBus,
   loadConfig,
   logListening,
@@ -43,7 +44,9 @@ function shutdownOnce(
 
 function configOrExit(): SwitchyardConfig {
   try {
-    return loadConfig(process.env);
+    const config = loadConfig(process.env);
+    assertAuthConfigured(config);
+    return config;
   } catch (err) {
     process.stderr.write(`switchyard worker: invalid configuration: ${(err as Error).message}\n`);
     process.exit(1);

@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TerminusModule } from '@nestjs/terminus';
 import {
+  ApiKeyGuard,
   appLoggerModuleFromConfig,
   takeConfigProvider,
   BUILT_IN_STRATEGIES,
@@ -95,6 +96,7 @@ function dispatcherDefinition(definition: DynamicModule): DynamicModule {
     providers: [
       ...rest,
       { provide: APP_FILTER, useClass: DomainExceptionFilter },
+      { provide: APP_GUARD, useClass: ApiKeyGuard },
       ...BUILT_IN_STRATEGIES,
       StrategyRegistry,
       DispatcherIdentity,

@@ -8,6 +8,7 @@ import {
   stringVar,
   type ConfigVariable,
 } from './config-variable';
+import { apiKeysVar } from './auth.variables';
 import { HTTP_GUARD_VARIABLES } from './http-guard.variables';
 import { durabilityVar, hostListVar } from './redis-topology.variables';
 import { redisUrlVar } from './redis-security.variables';
@@ -158,6 +159,37 @@ export const CONFIG_VARIABLES = {
     'trace',
   ] as const),
   logPretty: boolVar('LOG_PRETTY', 'Human-readable logs instead of JSON lines.', false),
+  // --- HTTP authentication: docs/security.md ---
+  apiKeys: apiKeysVar(
+    'API_KEYS',
+    'API keys as "name:sha256hex:scope|scope", comma-separated: the SHA-256 of each key, never the key (scripts/api-key.js prints a key and its entry). Scopes: tasks:write, tasks:read, nodes:admin, schedules:admin.',
+  ),
+  insecureNoAuth: boolVar(
+    'SWITCHYARD_INSECURE_NO_AUTH',
+    'Development only: with no API_KEYS, start anyway and let every request in (a warning is logged). Without it, no keys means the process refuses to start.',
+    false,
+  ),
+  authPublicReadiness: boolVar(
+    'AUTH_PUBLIC_READINESS',
+    'GET /health/ready answers without a key (for orchestrator probes). Liveness is always public.',
+    false,
+  ),
+  authPublicMetrics: boolVar(
+    'AUTH_PUBLIC_METRICS',
+    'GET /metrics answers without a key (for a Prometheus scraper without credentials).',
+    false,
+  ),
+  authPublicDocs: boolVar(
+    'AUTH_PUBLIC_DOCS',
+    'The API docs (/docs, /docs/openapi.json) answer without a key.',
+    false,
+  ),
+  authPublicDashboard: boolVar(
+    'AUTH_PUBLIC_DASHBOARD',
+    'The dashboard page and its assets load without a key (its data still needs one: the page asks for it).',
+    false,
+  ),
+  // --- end HTTP authentication ---
 
   nodeId: stringVar(
     'NODE_ID',

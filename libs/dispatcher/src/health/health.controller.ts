@@ -13,7 +13,7 @@ import {
   type HealthCheckResult,
   type HealthIndicatorResult,
 } from '@nestjs/terminus';
-import { LeaderLeaseStore, StoreHealthIndicators } from '@switchyard/core';
+import { PublicRoute, LeaderLeaseStore, StoreHealthIndicators } from '@switchyard/core';
 import { HealthReportDto } from './health-report.dto';
 
 /** Liveness (the process answers) and readiness (Redis, bus, a leader) for orchestrators. */
@@ -28,6 +28,7 @@ export class HealthController {
   ) {}
 
   @Get('live')
+  @PublicRoute()
   @SkipThrottle()
   @HealthCheck({ swaggerDocumentation: false })
   @ApiOperation({ summary: 'Liveness: the process runs and answers HTTP' })
@@ -37,6 +38,7 @@ export class HealthController {
   }
 
   @Get('ready')
+  @PublicRoute('readiness')
   @HealthCheck({ swaggerDocumentation: false })
   @ApiOperation({ summary: 'Readiness: Redis reachable, bus connected, a leader known' })
   @ApiOkResponse({ type: HealthReportDto })

@@ -1,6 +1,6 @@
 import { ValidationPipe } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { SwitchyardConfig } from '@switchyard/core';
+import { docsGate, type SwitchyardConfig } from '@switchyard/core';
 import { bodyParseErrors } from './body-parse-errors';
 import { corsOptions } from './cors-options';
 import { checkJsonDepth } from './json-depth';
@@ -10,7 +10,8 @@ import { securityHeaders } from './security-headers';
 /**
  * The HTTP surface of a dispatcher app: security headers (helmet), CORS only for CORS_ORIGINS,
  * a bounded JSON body parser (MAX_BODY_BYTES, MAX_JSON_DEPTH; the app must be created with
- * `bodyParser: false`), strict DTO validation, and the OpenAPI document and UI at /docs.
+ * `bodyParser: false`), strict DTO validation, and the OpenAPI document and UI at /docs
+ * (behind an API key unless AUTH_PUBLIC_DOCS).
  */
 export function configureDispatcherHttp(
   app: NestExpressApplication,
@@ -32,5 +33,7 @@ export function configureDispatcherHttp(
       forbidUnknownValues: true,
     }),
   );
+  // the docs are served outside Nest's router, where the guard does not reach
+  app.use('/docs', docsGate(config));
   setupOpenApi(app);
 }

@@ -10,7 +10,7 @@ import {
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import { NodeStore, type NodeView } from '@switchyard/core';
+import { RequireScope, NodeStore, type NodeView } from '@switchyard/core';
 import { ErrorResponseDto } from '../http/error-response.dto';
 import { NodeDrainDto } from './dto/node-drain.dto';
 import { NodeListDto, NodeViewDto } from './dto/node-view.dto';
@@ -27,6 +27,7 @@ export class NodesController {
   ) {}
 
   @Get()
+  @RequireScope('tasks:read')
   @ApiOperation({
     summary: 'List worker nodes: status, capacity and use, last heartbeat and completion',
   })
@@ -36,6 +37,7 @@ export class NodesController {
   }
 
   @Get(':id')
+  @RequireScope('tasks:read')
   @ApiOperation({ summary: 'Get one node' })
   @ApiParam({ name: 'id', description: 'node id' })
   @ApiOkResponse({ type: NodeViewDto })
@@ -47,6 +49,7 @@ export class NodesController {
 
   /** 202: the node stops taking work now, finishes or hands back what it runs, then leaves. */
   @Post(':id/drain')
+  @RequireScope('nodes:admin')
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({
     summary: 'Drain a node: no new work; it finishes or hands back what it runs, then leaves',

@@ -21,7 +21,7 @@ import {
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import type { ScheduleView } from '@switchyard/core';
+import { RequireScope, type ScheduleView } from '@switchyard/core';
 import { ErrorResponseDto } from '../http/error-response.dto';
 import { CreateScheduleDto } from './dto/create-schedule.dto';
 import { ScheduleListDto, ScheduleViewDto } from './dto/schedule-view.dto';
@@ -35,6 +35,7 @@ export class SchedulesController {
   constructor(private readonly schedules: ScheduleService) {}
 
   @Post()
+  @RequireScope('schedules:admin')
   @ApiOperation({
     summary:
       'Create a recurring schedule (cron or fixed interval); each tick fires once across dispatchers',
@@ -50,6 +51,7 @@ export class SchedulesController {
   }
 
   @Get()
+  @RequireScope('tasks:read')
   @ApiOperation({ summary: 'List schedules with their next and last ticks' })
   @ApiOkResponse({ type: ScheduleListDto })
   async list(): Promise<{ schedules: ScheduleView[] }> {
@@ -57,6 +59,7 @@ export class SchedulesController {
   }
 
   @Delete(':id')
+  @RequireScope('schedules:admin')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ summary: 'Delete a schedule' })
   @ApiParam({ name: 'id', description: 'schedule id' })
