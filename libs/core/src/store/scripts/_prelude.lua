@@ -133,6 +133,22 @@ local function note_terminal(id)
   end
 end
 
+-- note_terminal for a batch: one multi-key EXISTS per chunk answers "does any of them have
+-- dependents?" (almost always no); only then is each one checked.
+local function note_terminal_many(ids)
+  for s = 1, #ids, BULK_CHUNK do
+    local keys = {}
+    for i = s, math.min(#ids, s + BULK_CHUNK - 1) do
+      keys[#keys + 1] = K .. 'dp:' .. ids[i]
+    end
+    if redis.call('EXISTS', unpack(keys)) > 0 then
+      for i = s, math.min(#ids, s + BULK_CHUNK - 1) do
+        note_terminal(ids[i])
+      end
+    end
+  end
+end
+
 -- A lease ended (finished, failed, handed back, lost, cancelled): the task no longer counts
 -- against its type's cluster-wide running limit (TYPE_LIMITS).
 local function release_type_lease(id, h)
@@ -190,9 +206,12 @@ local function mark_failed(id, h, rest, now, failedCap)
 end
 
 -- Marks a succeeded/cancelled task finished: kept for retainMs, listed in the capped "done" list.
-local function mark_finished(id, h, rest, retainMs)
+-- deferNote: the caller runs note_terminal_many over its batch instead.
+local function mark_finished(id, h, rest, retainMs, deferNote)
   redis.call('SET', K .. 't:' .. id, join(h, rest), 'PX', retainMs)
-  note_terminal(id)
+  if not deferNote then
+    note_terminal(id)
+  end
   emit_event('task', id, h.s, h.ty, nil)
 end
 

@@ -31,6 +31,8 @@ end
 
 local out = {}
 local finished = {}
+-- lease entries of this node and type-limit entries per type, removed in bulk after the loop
+local unleased, untyped = {}, {}
 local freedSlots, freedCpu, freedMem = 0, 0, 0
 local counts = { succeeded = 0, failed = 0, retried = 0 }
 for j = 0, n - 1 do
@@ -57,8 +59,13 @@ for j = 0, n - 1 do
         att.sa = att.sa or startedAt
         att.ea = now
       end
-      redis.call('ZREM', K .. 'nl:' .. node, id)
-      release_type_lease(id, h)
+      unleased[#unleased + 1] = id
+      local tl = untyped[h.ty]
+      if tl == nil then
+        tl = {}
+        untyped[h.ty] = tl
+      end
+      tl[#tl + 1] = id
       freedSlots = freedSlots + h.sl
       freedCpu = freedCpu + (h.cpu or 0)
       freedMem = freedMem + (h.mem or 0)
@@ -71,7 +78,7 @@ for j = 0, n - 1 do
         if att then
           att.o = 'succeeded'
         end
-        mark_finished(id, h, payload_part(rest) .. '\n' .. body, retainMs)
+        mark_finished(id, h, payload_part(rest) .. '\n' .. body, retainMs, true)
         table.insert(finished, id)
         counts.succeeded = counts.succeeded + 1
         out[j + 1] = 'succeeded'
@@ -99,6 +106,11 @@ for j = 0, n - 1 do
     end
   end
 end
+bulk('ZREM', K .. 'nl:' .. node, unleased, 1)
+for ty, ids in pairs(untyped) do
+  bulk('ZREM', K .. 'tl:' .. ty, ids, 1)
+end
+note_terminal_many(finished)
 if freedSlots > 0 or freedCpu > 0 or freedMem > 0 then
   adjust_usage(node, inc, -freedSlots, -freedCpu, -freedMem, now)
 end
