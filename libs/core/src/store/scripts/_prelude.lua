@@ -54,10 +54,90 @@ local function may(from, to)
   return t ~= nil and t[to] == true
 end
 
--- A record is "<header JSON>\n<payload JSON>[\n<result JSON>]": only the header is decoded.
+-- A record is "<header>\n<payload JSON>[\n<result JSON>]" (see task-record.ts). The header is
+-- 22 fields, each followed by "|", then the cold fields as a JSON object ('' when none):
+--   1 s (state code)  2 ty  3 pr  4 ma  5 to  6 a  7 l  8 c  9 sl  10 qa (minus c)  11 cpu  12 mem
+--   13 ra  14 u  15 n  16 i  17 sa  18 f  19..22 the open attempt: as, sa, ea, o  | cold JSON
+-- n/i are the lease while the task is assigned or running, else the open attempt's node. The hot
+-- transitions (assign, start, finish ok) rewrite fields of read_head() with no JSON at all;
+-- every other script works on the merged table of split() and writes it back with join().
+local STATE_CODE = {
+  queued = 'q', assigned = 'a', running = 'r', succeeded = 's',
+  failed = 'f', cancelled = 'c', delayed = 'd', blocked = 'b',
+}
+local STATE_NAME = {}
+for name, code in pairs(STATE_CODE) do
+  STATE_NAME[code] = name
+end
+local HEAD_FIELDS = 22
+local HEAD = '^(%a)|' .. string.rep('([^|]*)|', HEAD_FIELDS - 1) .. '([^\n]*)()\n'
+-- fields the header line holds positionally; everything else is cold JSON
+local HOT = {
+  s = true, ty = true, pr = true, ma = true, to = true, a = true, l = true, c = true, sl = true,
+  qa = true, cpu = true, mem = true, ra = true, u = true, n = true, i = true, sa = true, f = true,
+  h = true,
+}
+
+-- The header fields as strings: f[1..22], f[23] the cold JSON, f[24] where "\n<payload>" starts.
+local function read_head(raw)
+  local f = { string.match(raw, HEAD) }
+  if #f == 0 then
+    error('corrupt task record header')
+  end
+  return f
+end
+
+-- The header line of read_head() fields (after edits) followed by the rest of the record.
+local function write_head(f, rest)
+  return table.concat(f, '|', 1, HEAD_FIELDS + 1) .. rest
+end
+
+local function num(v)
+  if v == '' then
+    return nil
+  end
+  return tonumber(v)
+end
+
+local function txt(v)
+  if v == nil then
+    return ''
+  end
+  return tostring(v)
+end
+
+local function leased_state(code)
+  return code == 'a' or code == 'r'
+end
+
+-- The whole header as one table (cold JSON decoded), and "\n<payload>[\n<result>]".
 local function split(raw)
-  local nl = string.find(raw, '\n', 1, true)
-  return cjson.decode(string.sub(raw, 1, nl - 1)), string.sub(raw, nl)
+  local f = read_head(raw)
+  local h = {}
+  if f[23] ~= '' then
+    h = cjson.decode(f[23])
+  end
+  h.s, h.ty = STATE_NAME[f[1]], f[2]
+  h.pr, h.ma, h.to, h.a, h.l = tonumber(f[3]), tonumber(f[4]), tonumber(f[5]), tonumber(f[6]), tonumber(f[7])
+  h.c, h.sl = tonumber(f[8]), tonumber(f[9])
+  if f[10] ~= '' then
+    h.qa = h.c + tonumber(f[10])
+  end
+  h.cpu, h.mem, h.ra, h.u = num(f[11]), num(f[12]), num(f[13]), num(f[14])
+  if leased_state(f[1]) then
+    h.n, h.i = f[15], num(f[16])
+  end
+  h.sa, h.f = num(f[17]), num(f[18])
+  if f[19] ~= '' then
+    if h.h == nil then
+      h.h = {}
+    end
+    h.h[#h.h + 1] = {
+      l = h.l, n = f[15], i = num(f[16]), as = tonumber(f[19]),
+      sa = num(f[20]), ea = num(f[21]), o = f[22] ~= '' and f[22] or nil,
+    }
+  end
+  return h, string.sub(raw, f[24])
 end
 
 -- The fencing check every worker report passes: the report names the task's current lease.
@@ -65,8 +145,48 @@ local function holds_lease(h, lease, node, inc)
   return h.l == lease and h.n == node and h.i == inc
 end
 
+-- The same check on read_head() fields.
+local function head_holds_lease(f, lease, node, inc)
+  return leased_state(f[1]) and tonumber(f[7]) == lease and f[15] == node and tonumber(f[16]) == inc
+end
+
 local function join(h, rest)
-  return cjson.encode(h) .. rest
+  local leased = h.s == 'assigned' or h.s == 'running'
+  local hist = h.h or {}
+  local att = hist[#hist]
+  -- the last attempt stays in the header line while it has no error text and is this lease's
+  local open = att ~= nil and att.m == nil and att.as ~= nil and att.l == h.l
+    and (not leased or (att.n == h.n and att.i == h.i))
+  local cold, any = {}, false
+  for k, v in pairs(h) do
+    if not HOT[k] then
+      cold[k] = v
+      any = true
+    end
+  end
+  local closed = #hist - (open and 1 or 0)
+  if closed > 0 then
+    cold.h = {}
+    for x = 1, closed do
+      cold.h[x] = hist[x]
+    end
+    any = true
+  end
+  local node, inc = '', ''
+  if leased then
+    node, inc = txt(h.n), txt(h.i)
+  elseif open then
+    node, inc = txt(att.n), txt(att.i)
+  end
+  local f = {
+    STATE_CODE[h.s], h.ty, txt(h.pr), txt(h.ma), txt(h.to), txt(h.a), txt(h.l), txt(h.c), txt(h.sl),
+    h.qa and txt(h.qa - h.c) or '', txt(h.cpu), txt(h.mem), txt(h.ra), txt(h.u), node, inc,
+    txt(h.sa), txt(h.f), '', '', '', '', any and cjson.encode(cold) or '',
+  }
+  if open then
+    f[19], f[20], f[21], f[22] = txt(att.as), txt(att.sa), txt(att.ea), txt(att.o)
+  end
+  return write_head(f, rest)
 end
 
 -- rest without a result segment
