@@ -35,6 +35,67 @@ local finished = {}
 local unleased, untyped = {}, {}
 local freedSlots, freedCpu, freedMem = 0, 0, 0
 local counts = { succeeded = 0, failed = 0, retried = 0 }
+-- Any report but the success of an open attempt: on the whole header (JSON decoded).
+local function finish_slow(id, key, raw, lease, outcome, startedAt, body, retry)
+  local h, rest = split(raw)
+  if not holds_lease(h, lease, node, inc) then
+    return 'stale'
+  elseif h.s ~= 'assigned' and h.s ~= 'running' then
+    return 'state:' .. h.s
+  end
+  if h.s == 'assigned' then
+    h.s = 'running'
+  end
+  h.sa = h.sa or startedAt
+  local att = current_attempt(h)
+  if att then
+    att.sa = att.sa or startedAt
+    att.ea = now
+  end
+  unleased[#unleased + 1] = id
+  local tl = untyped[h.ty]
+  if tl == nil then
+    tl = {}
+    untyped[h.ty] = tl
+  end
+  tl[#tl + 1] = id
+  freedSlots = freedSlots + h.sl
+  freedCpu = freedCpu + (h.cpu or 0)
+  freedMem = freedMem + (h.mem or 0)
+  h.u = now
+  h.n = nil
+  h.i = nil
+  if outcome == 'ok' then
+    h.s = 'succeeded'
+    h.f = now
+    if att then
+      att.o = 'succeeded'
+    end
+    mark_finished(id, h, payload_part(rest) .. '\n' .. body, retainMs, true)
+    table.insert(finished, id)
+    counts.succeeded = counts.succeeded + 1
+    return 'succeeded'
+  end
+  local e = cjson.decode(body)
+  h.e = { m = e.m, c = e.c, r = e.r == true }
+  if att then
+    att.o = (e.c == 'timeout') and 'timeout' or 'failed'
+    att.m = e.m
+  end
+  if not h.e.r or h.a >= h.ma then
+    mark_failed(id, h, rest, now, failedCap)
+    counts.failed = counts.failed + 1
+    return 'failed'
+  end
+  h.s = 'delayed'
+  h.ra = now + backoff(h, retry, h.a)
+  redis.call('SET', key, join(h, rest))
+  redis.call('ZADD', K .. 'delayed', h.ra, id)
+  emit_event('task', id, 'delayed', h.ty, node)
+  counts.retried = counts.retried + 1
+  return 'delayed'
+end
+
 for j = 0, n - 1 do
   local b = 9 + j * 6
   local id, lease, outcome = ARGV[b], tonumber(ARGV[b + 1]), ARGV[b + 2]
@@ -44,68 +105,39 @@ for j = 0, n - 1 do
   if not raw then
     out[j + 1] = 'gone'
   else
-    local h, rest = split(raw)
-    if not holds_lease(h, lease, node, inc) then
-      out[j + 1] = 'stale'
-    elseif h.s ~= 'assigned' and h.s ~= 'running' then
-      out[j + 1] = 'state:' .. h.s
-    else
-      if h.s == 'assigned' then
-        h.s = 'running'
-      end
-      h.sa = h.sa or startedAt
-      local att = current_attempt(h)
-      if att then
-        att.sa = att.sa or startedAt
-        att.ea = now
-      end
+    local f = read_head(raw)
+    if outcome == 'ok' and f[19] ~= '' and head_holds_lease(f, lease, node, inc) then
+      -- success of the open attempt: a few header fields change, no JSON is decoded
+      local ty = f[2]
       unleased[#unleased + 1] = id
-      local tl = untyped[h.ty]
+      local tl = untyped[ty]
       if tl == nil then
         tl = {}
-        untyped[h.ty] = tl
+        untyped[ty] = tl
       end
       tl[#tl + 1] = id
-      freedSlots = freedSlots + h.sl
-      freedCpu = freedCpu + (h.cpu or 0)
-      freedMem = freedMem + (h.mem or 0)
-      h.u = now
-      h.n = nil
-      h.i = nil
-      if outcome == 'ok' then
-        h.s = 'succeeded'
-        h.f = now
-        if att then
-          att.o = 'succeeded'
-        end
-        mark_finished(id, h, payload_part(rest) .. '\n' .. body, retainMs, true)
-        table.insert(finished, id)
-        counts.succeeded = counts.succeeded + 1
-        out[j + 1] = 'succeeded'
-      else
-        local e = cjson.decode(body)
-        h.e = { m = e.m, c = e.c, r = e.r == true }
-        if att then
-          att.o = (e.c == 'timeout') and 'timeout' or 'failed'
-          att.m = e.m
-        end
-        if not h.e.r or h.a >= h.ma then
-          mark_failed(id, h, rest, now, failedCap)
-          counts.failed = counts.failed + 1
-          out[j + 1] = 'failed'
-        else
-          h.s = 'delayed'
-          h.ra = now + backoff(h, retry, h.a)
-          redis.call('SET', key, join(h, rest))
-          redis.call('ZADD', K .. 'delayed', h.ra, id)
-          emit_event('task', id, 'delayed', h.ty, node)
-          counts.retried = counts.retried + 1
-          out[j + 1] = 'delayed'
-        end
+      freedSlots = freedSlots + tonumber(f[9])
+      freedCpu = freedCpu + (tonumber(f[11]) or 0)
+      freedMem = freedMem + (tonumber(f[12]) or 0)
+      if f[17] == '' then
+        f[17] = txt(startedAt)
       end
+      if f[20] == '' then
+        f[20] = txt(startedAt)
+      end
+      f[1], f[14], f[18], f[21], f[22] = 's', now, now, now, 'succeeded'
+      local rest = payload_part(string.sub(raw, f[24])) .. '\n' .. body
+      redis.call('SET', key, write_head(f, rest), 'PX', retainMs)
+      emit_event('task', id, 'succeeded', ty, nil)
+      finished[#finished + 1] = id
+      counts.succeeded = counts.succeeded + 1
+      out[j + 1] = 'succeeded'
+    else
+      out[j + 1] = finish_slow(id, key, raw, lease, outcome, startedAt, body, retry)
     end
   end
 end
+
 bulk('ZREM', K .. 'nl:' .. node, unleased, 1)
 for ty, ids in pairs(untyped) do
   bulk('ZREM', K .. 'tl:' .. ty, ids, 1)
