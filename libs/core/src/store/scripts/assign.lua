@@ -70,11 +70,24 @@ end
 local out = {}
 -- queue removals per type and lease entries per node, written in bulk after the loop
 local dequeued, leased = {}, {}
+-- every record read with one MGET, the new ones written with one MSET; a task named twice in a
+-- batch sees its own earlier write (`written`)
+local ids = {}
+for j = 0, n - 1 do
+  ids[j + 1] = ARGV[5 + j * 3]
+end
+local raws = mget_records(ids)
+local written, writes = {}, {}
+local function write(key, id, record)
+  written[id] = record
+  writes[#writes + 1] = key
+  writes[#writes + 1] = record
+end
 for j = 0, n - 1 do
   local b = 5 + j * 3
   local id, nodeId, inc = ARGV[b], ARGV[b + 1], tonumber(ARGV[b + 2])
   local key = K .. 't:' .. id
-  local raw = redis.call('GET', key)
+  local raw = written[id] or raws[j + 1]
   local reply
   if not raw then
     reply = { 0, 'gone' }
@@ -106,7 +119,7 @@ for j = 0, n - 1 do
         lease, attempt = tonumber(f[7]) + 1, tonumber(f[6]) + 1
         f[1], f[6], f[7], f[14], f[15], f[16], f[17] = 'a', attempt, lease, now, nodeId, inc, ''
         f[19], f[20], f[21], f[22] = now, '', '', ''
-        redis.call('SET', key, write_head(f, rest))
+        write(key, id, write_head(f, rest))
       else
         -- a retry: the previous attempt moves into the history (JSON)
         local h = split(raw)
@@ -118,7 +131,7 @@ for j = 0, n - 1 do
         h.u = now
         h.sa = nil
         push_attempt(h, { l = h.l, n = nodeId, i = inc, as = now })
-        redis.call('SET', key, join(h, rest))
+        write(key, id, join(h, rest))
         lease, attempt = h.l, h.a
       end
       local l = leased[nodeId]
@@ -138,6 +151,9 @@ for j = 0, n - 1 do
     end
   end
   out[j + 1] = reply
+end
+for s = 1, #writes, BULK_CHUNK * 2 do
+  redis.call('MSET', unpack(writes, s, math.min(#writes, s + BULK_CHUNK * 2 - 1)))
 end
 for ty, ids in pairs(dequeued) do
   bulk('ZREM', K .. 'q:' .. ty, ids, 1)

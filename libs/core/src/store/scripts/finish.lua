@@ -96,12 +96,23 @@ local function finish_slow(id, key, raw, lease, outcome, startedAt, body, retry)
   return 'delayed'
 end
 
+-- every record read with one MGET
+local ids, seen = {}, {}
+for j = 0, n - 1 do
+  ids[j + 1] = ARGV[9 + j * 6]
+end
+local raws = mget_records(ids)
 for j = 0, n - 1 do
   local b = 9 + j * 6
   local id, lease, outcome = ARGV[b], tonumber(ARGV[b + 1]), ARGV[b + 2]
   local startedAt, body, retry = tonumber(ARGV[b + 3]), ARGV[b + 4], ARGV[b + 5]
   local key = K .. 't:' .. id
-  local raw = redis.call('GET', key)
+  -- a task reported twice in one batch is read again after its first report
+  local raw = raws[j + 1]
+  if seen[id] then
+    raw = redis.call('GET', key)
+  end
+  seen[id] = true
   if not raw then
     out[j + 1] = 'gone'
   else
