@@ -33,28 +33,40 @@ end
 -- so an event exists exactly when its change committed. EVENTS_MAXLEN (generated from
 -- EVENTS_STREAM_MAX_LEN; 0 = off) bounds the stream. Events buffer per script run and go out as
 -- ONE stream entry on flush_events(), so a batch costs one XADD, not one per task.
--- Each event: {k = 'task' | 'node', id, s = state or status, ty = task type, n = node}.
+-- The entry is a JSON array of groups: consecutive events that share kind, state, type and node
+-- are one item {k = 'task' | 'node' | 'progress', s = state or status, ty = task type,
+-- n = node, ids = [...]}, so a batch of 1,000 submits stores 1,000 ids, not 1,000 objects
+-- (decodeEntry in events/change-event.ts expands them). Built as text, nothing escaped: task
+-- ids are ULIDs, types and node ids are validated on the way in ([A-Za-z0-9._:-]), kinds and
+-- states are our own words.
 local EVENTS = {}
 
--- Each event is kept as its JSON text: cheaper than a table per event and one cjson.encode of
--- them all. Nothing is escaped: task ids are ULIDs, types and node ids are validated on the way
--- in ([A-Za-z0-9._:-]), kinds and states are our own words.
 local function emit_event(kind, id, state, ty, node)
   if EVENTS_MAXLEN > 0 then
-    local e = '{"k":"' .. kind .. '","id":"' .. id .. '","s":"' .. state
-    if ty then
-      e = e .. '","ty":"' .. ty
+    local key = kind .. '|' .. state .. '|' .. (ty or '') .. '|' .. (node or '')
+    local g = EVENTS[#EVENTS]
+    if g == nil or g.key ~= key then
+      local head = '{"k":"' .. kind .. '","s":"' .. state .. '"'
+      if ty then
+        head = head .. ',"ty":"' .. ty .. '"'
+      end
+      if node then
+        head = head .. ',"n":"' .. node .. '"'
+      end
+      g = { key = key, head = head, ids = {} }
+      EVENTS[#EVENTS + 1] = g
     end
-    if node then
-      e = e .. '","n":"' .. node
-    end
-    EVENTS[#EVENTS + 1] = e .. '"}'
+    g.ids[#g.ids + 1] = id
   end
 end
 
 local function flush_events()
   if #EVENTS > 0 then
-    redis.call('XADD', K .. 'events', 'MAXLEN', '~', EVENTS_MAXLEN, '*', 'e', '[' .. table.concat(EVENTS, ',') .. ']')
+    local items = {}
+    for x, g in ipairs(EVENTS) do
+      items[x] = g.head .. ',"ids":["' .. table.concat(g.ids, '","') .. '"]}'
+    end
+    redis.call('XADD', K .. 'events', 'MAXLEN', '~', EVENTS_MAXLEN, '*', 'e', '[' .. table.concat(items, ',') .. ']')
     EVENTS = {}
   end
 end
