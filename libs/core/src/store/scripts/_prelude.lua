@@ -114,13 +114,6 @@ local function write_head(f, rest)
   return table.concat(f, '|', 1, HEAD_FIELDS + 1) .. rest
 end
 
-local function num(v)
-  if v == '' then
-    return nil
-  end
-  return tonumber(v)
-end
-
 local function txt(v)
   if v == nil then
     return ''
@@ -135,28 +128,26 @@ end
 -- The whole header as one table (cold JSON decoded), and "\n<payload>[\n<result>]".
 local function split(raw)
   local f = read_head(raw)
-  local h = {}
-  if f[23] ~= '' then
-    h = cjson.decode(f[23])
-  end
+  local h = f[23] ~= '' and cjson.decode(f[23]) or {}
   h.s, h.ty = STATE_NAME[f[1]], f[2]
   h.pr, h.ma, h.to, h.a, h.l = tonumber(f[3]), tonumber(f[4]), tonumber(f[5]), tonumber(f[6]), tonumber(f[7])
   h.c, h.sl = tonumber(f[8]), tonumber(f[9])
   if f[10] ~= '' then
     h.qa = h.c + tonumber(f[10])
   end
-  h.cpu, h.mem, h.ra, h.u = num(f[11]), num(f[12]), num(f[13]), num(f[14])
+  -- tonumber('') is nil: empty fields stay absent
+  h.cpu, h.mem, h.ra, h.u = tonumber(f[11]), tonumber(f[12]), tonumber(f[13]), tonumber(f[14])
   if leased_state(f[1]) then
-    h.n, h.i = f[15], num(f[16])
+    h.n, h.i = f[15], tonumber(f[16])
   end
-  h.sa, h.f = num(f[17]), num(f[18])
+  h.sa, h.f = tonumber(f[17]), tonumber(f[18])
   if f[19] ~= '' then
     if h.h == nil then
       h.h = {}
     end
     h.h[#h.h + 1] = {
-      l = h.l, n = f[15], i = num(f[16]), as = tonumber(f[19]),
-      sa = num(f[20]), ea = num(f[21]), o = f[22] ~= '' and f[22] or nil,
+      l = h.l, n = f[15], i = tonumber(f[16]), as = tonumber(f[19]),
+      sa = tonumber(f[20]), ea = tonumber(f[21]), o = f[22] ~= '' and f[22] or nil,
     }
   end
   return h, string.sub(raw, f[24])
@@ -174,39 +165,40 @@ end
 
 local function join(h, rest)
   local leased = h.s == 'assigned' or h.s == 'running'
-  local hist = h.h or {}
-  local att = hist[#hist]
+  local hist = h.h
+  local att = hist and hist[#hist]
   -- the last attempt stays in the header line while it has no error text and is this lease's
   local open = att ~= nil and att.m == nil and att.as ~= nil and att.l == h.l
     and (not leased or (att.n == h.n and att.i == h.i))
-  local cold, any = {}, false
+  local cold
   for k, v in pairs(h) do
     if not HOT[k] then
+      cold = cold or {}
       cold[k] = v
-      any = true
     end
   end
-  local closed = #hist - (open and 1 or 0)
+  local closed = hist and (#hist - (open and 1 or 0)) or 0
   if closed > 0 then
+    cold = cold or {}
     cold.h = {}
     for x = 1, closed do
       cold.h[x] = hist[x]
     end
-    any = true
   end
   local node, inc = '', ''
   if leased then
-    node, inc = txt(h.n), txt(h.i)
+    node, inc = h.n or '', h.i or ''
   elseif open then
-    node, inc = txt(att.n), txt(att.i)
+    node, inc = att.n or '', att.i or ''
   end
+  -- numbers go into table.concat as they are (formatted like tostring); nil is ''
   local f = {
-    STATE_CODE[h.s], h.ty, txt(h.pr), txt(h.ma), txt(h.to), txt(h.a), txt(h.l), txt(h.c), txt(h.sl),
-    h.qa and txt(h.qa - h.c) or '', txt(h.cpu), txt(h.mem), txt(h.ra), txt(h.u), node, inc,
-    txt(h.sa), txt(h.f), '', '', '', '', any and cjson.encode(cold) or '',
+    STATE_CODE[h.s], h.ty, h.pr or '', h.ma or '', h.to or '', h.a or '', h.l or '', h.c or '',
+    h.sl or '', h.qa and (h.qa - h.c) or '', h.cpu or '', h.mem or '', h.ra or '', h.u or '',
+    node, inc, h.sa or '', h.f or '', '', '', '', '', cold and cjson.encode(cold) or '',
   }
   if open then
-    f[19], f[20], f[21], f[22] = txt(att.as), txt(att.sa), txt(att.ea), txt(att.o)
+    f[19], f[20], f[21], f[22] = att.as, att.sa or '', att.ea or '', att.o or ''
   end
   return write_head(f, rest)
 end
