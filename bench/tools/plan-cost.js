@@ -12,8 +12,12 @@ const arg = (name, def) => {
 };
 const root = path.resolve(arg('root', '.'));
 const core = require(path.join(root, 'libs/core/dist'));
-const { ClusterSnapshot } = require(path.join(root, 'dist/apps/dispatcher/scheduling/cluster-snapshot'));
-const { planAssignments } = require(path.join(root, 'dist/apps/dispatcher/scheduling/assignment-planner'));
+const { ClusterSnapshot } = require(
+  path.join(root, 'dist/apps/dispatcher/scheduling/cluster-snapshot'),
+);
+const { planAssignments } = require(
+  path.join(root, 'dist/apps/dispatcher/scheduling/assignment-planner'),
+);
 
 const BATCH = Number(arg('batch', '2000'));
 const PASSES = Number(arg('passes', '25'));
@@ -25,7 +29,18 @@ function heads(n, from) {
     out.push({
       type: 'noop',
       id,
-      header: { s: 'queued', ty: 'noop', pr: 0, ma: 3, to: 30000, a: 0, l: 0, c: 1, qa: 1 + from + i, sl: 1 },
+      header: {
+        s: 'queued',
+        ty: 'noop',
+        pr: 0,
+        ma: 3,
+        to: 30000,
+        a: 0,
+        l: 0,
+        c: 1,
+        qa: 1 + from + i,
+        sl: 1,
+      },
     });
   }
   return out;
@@ -34,8 +49,13 @@ function heads(n, from) {
 function run(nodes) {
   const slots = Math.ceil((BATCH * PASSES) / nodes);
   const views = Array.from({ length: nodes }, (_, i) => ({
-    id: `fake-${i}`, incarnation: 1, status: 'alive', types: ['noop'], labels: {},
-    capacity: { slots, cpu: 1e6, memoryMb: 1e6 }, used: { slots: 0, cpu: 0, memoryMb: 0 },
+    id: `fake-${i}`,
+    incarnation: 1,
+    status: 'alive',
+    types: ['noop'],
+    labels: {},
+    capacity: { slots, cpu: 1e6, memoryMb: 1e6 },
+    used: { slots: 0, cpu: 0, memoryMb: 0 },
   }));
   const strategy = new core.LeastLoadedStrategy();
   const registry = { resolve: () => strategy };
@@ -57,5 +77,7 @@ function run(nodes) {
 
 for (const n of arg('nodes', '10,100,1000').split(',').map(Number)) {
   const r = run(n);
-  console.log(`${String(n).padStart(5)} nodes: ${r.best.toFixed(2)} µs/decision best, ${r.median.toFixed(2)} median`);
+  console.log(
+    `${String(n).padStart(5)} nodes: ${r.best.toFixed(2)} µs/decision best, ${r.median.toFixed(2)} median`,
+  );
 }
