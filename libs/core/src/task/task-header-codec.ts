@@ -122,7 +122,10 @@ export function decodeTaskHeader(line: string): TaskHeader {
   return h;
 }
 
-function setIf<T extends object, K extends keyof T>(target: T, key: K, value: T[K] | undefined): void {
+function setIf<T extends object, K extends keyof T>(
+  target: T,
+  key: K,
+  value: T[K] | undefined,
+): void {
   if (value !== undefined) target[key] = value;
 }
-
