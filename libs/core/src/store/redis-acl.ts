@@ -23,6 +23,7 @@ export const REDIS_ACL_COMMANDS = {
     'del',
     'exists',
     'mget',
+    'mset',
     'incr',
     'pexpire',
     'hget',
