@@ -1,40 +1,10 @@
-import * as http from 'node:http';
 import type { AppProcess } from '../support/app-process';
+import { getFrom } from '../support/http-from';
 import { TestCluster } from '../support/test-cluster';
 import { waitFor } from '../support/wait-for';
 
 const LIMIT = 6;
 const WINDOW_MS = 2000;
-
-interface Answer {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: any;
-}
-
-/** A GET from a chosen loopback address (127.0.0.0/8 is all ours): another client IP. */
-function getFrom(target: AppProcess, path: string, localAddress = '127.0.0.1'): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(
-      { host: '127.0.0.1', port: target.port, path, localAddress, agent: false },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let body: unknown = text;
-          try {
-            body = JSON.parse(text);
-          } catch {
-            /* not JSON */
-          }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
-        });
-      },
-    );
-    req.on('error', reject);
-  });
-}
 
 describe('rate limits shared by several dispatchers', () => {
   let cluster: TestCluster;

@@ -96,6 +96,9 @@ function dispatcherDefinition(definition: DynamicModule): DynamicModule {
     providers: [
       ...rest,
       { provide: APP_FILTER, useClass: DomainExceptionFilter },
+      // global guards run in this order: the rate limit first (it counts unauthenticated
+      // requests per client IP, so key guessing meets 429), then the API key and its scope
+      { provide: APP_GUARD, useClass: RateLimitGuard },
       { provide: APP_GUARD, useClass: ApiKeyGuard },
       ...BUILT_IN_STRATEGIES,
       StrategyRegistry,
@@ -120,8 +123,6 @@ function dispatcherDefinition(definition: DynamicModule): DynamicModule {
       EventFeed,
       DashboardAssets,
       DashboardHistory,
-      // after the API key guard (registered earlier), which names the key the limit counts against
-      { provide: APP_GUARD, useClass: RateLimitGuard },
     ],
     exports: [TaskSubmission, TaskQuery, AssignmentLoop, LeaderLease],
   };

@@ -56,6 +56,11 @@ export class ApiKeyAccess {
     return { allow: true, keyName: key.name };
   }
 
+  /** The configured name of the presented key, if it is one (rate limits count per name). */
+  keyNameOf(authorization: string | undefined): string | undefined {
+    return this.keyOf(authorization)?.name;
+  }
+
   private isPublic(when: 'always' | PublicSwitch): boolean {
     switch (when) {
       case 'always':

@@ -1,11 +1,16 @@
 import { createHash } from 'node:crypto';
-import { HttpException, HttpStatus, Injectable, type ExecutionContext } from '@nestjs/common';
+import {
+  HttpException,
+  HttpStatus,
+  Inject,
+  Injectable,
+  type ExecutionContext,
+} from '@nestjs/common';
 import { ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs/throttler';
+import { ApiKeyAccess, SWITCHYARD_CONFIG, type SwitchyardConfig } from '@switchyard/core';
 
-/** What the API key guard leaves on an authenticated request (the key's configured name). */
 interface TrackedRequest {
-  switchyardKeyName?: unknown;
-  ip?: string;
+  headers?: Record<string, string | string[] | undefined>;
 }
 
 /** Who a request counts against: its API key when it has one, else its client IP. */
@@ -20,14 +25,22 @@ export function rateLimitKey(throttler: string, subject: string): string {
 
 /**
  * @nestjs/throttler's guard, counting per API key (falling back to the client IP) across all
- * routes, and refusing with a JSON error that names the limit. Runs after the API key guard,
- * which sets `req.switchyardKeyName`.
+ * routes, and refusing with a JSON error that names the limit. It runs BEFORE the API key guard
+ * and tells the key itself, so requests with a missing or unknown key (a key-guessing loop)
+ * count against their client IP and meet 429 too, not an endless stream of 401s.
  */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
+  @Inject(SWITCHYARD_CONFIG) private readonly config!: SwitchyardConfig;
+  private access: ApiKeyAccess | undefined;
+
   protected override async getTracker(req: Record<string, unknown>): Promise<string> {
-    const tracked = req as TrackedRequest;
-    return rateLimitSubject(tracked.switchyardKeyName, await super.getTracker(req));
+    this.access ??= new ApiKeyAccess(this.config);
+    const authorization = (req as TrackedRequest).headers?.authorization;
+    const keyName = this.access.keyNameOf(
+      typeof authorization === 'string' ? authorization : undefined,
+    );
+    return rateLimitSubject(keyName, await super.getTracker(req));
   }
 
   protected override generateKey(
