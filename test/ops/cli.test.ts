@@ -1,31 +1,12 @@
-import { execFile, spawn } from 'node:child_process';
-import * as path from 'node:path';
+import { spawn } from 'node:child_process';
+import { CLI_MAIN, runCli, type CliRun } from '../support/cli-runner';
 import { TestCluster } from '../support/test-cluster';
 import { waitFor } from '../support/wait-for';
 
-const CLI = path.resolve(__dirname, '..', '..', 'dist/apps/cli/main.js');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 describe('the switchyard CLI against a real cluster', () => {
   let cluster: TestCluster;
-  const cli = (args: string[], env: Record<string, string> = {}): Promise<Run> =>
-    new Promise((resolve) => {
-      execFile(
-        process.execPath,
-        [CLI, ...args],
-        {
-          env: { PATH: process.env.PATH ?? '', SWITCHYARD_URL: cluster.dispatcher.url, ...env },
-          timeout: 100_000,
-        },
-        (err, stdout, stderr) =>
-          resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-      );
-    });
+  const cli = (args: string[], env: Record<string, string> = {}): Promise<CliRun> =>
+    runCli(cluster.dispatcher.url, args, env);
 
   beforeAll(async () => {
     cluster = await TestCluster.start({
@@ -95,7 +76,7 @@ describe('the switchyard CLI against a real cluster', () => {
     // --from-start: everything still in the stream, so the watcher misses nothing submitted before it connected
     const child = spawn(
       process.execPath,
-      [CLI, 'watch', '--type', 'hash', '--json', '--from-start'],
+      [CLI_MAIN, 'watch', '--type', 'hash', '--json', '--from-start'],
       {
         env: { PATH: process.env.PATH ?? '', SWITCHYARD_URL: cluster.dispatcher.url },
       },

@@ -1,32 +1,12 @@
-import { execFile } from 'node:child_process';
-import * as path from 'node:path';
+import { runCli, type CliRun } from '../support/cli-runner';
 import { TestCluster } from '../support/test-cluster';
 import { makeTestKeys } from './api-keys.fixture';
-
-const CLI = path.resolve(__dirname, '..', '..', 'dist/apps/cli/main.js');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 describe('the CLI with SWITCHYARD_API_KEY against the real guard', () => {
   const keys = makeTestKeys();
   let cluster: TestCluster;
-  const cli = (args: string[], env: Record<string, string> = {}): Promise<Run> =>
-    new Promise((resolve) => {
-      execFile(
-        process.execPath,
-        [CLI, ...args],
-        {
-          env: { PATH: process.env.PATH ?? '', SWITCHYARD_URL: cluster.dispatcher.url, ...env },
-          timeout: 60_000,
-        },
-        (err, stdout, stderr) =>
-          resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-      );
-    });
+  const cli = (args: string[], env: Record<string, string> = {}): Promise<CliRun> =>
+    runCli(cluster.dispatcher.url, args, env);
 
   beforeAll(async () => {
     cluster = await TestCluster.start({ workers: 0, env: { API_KEYS: keys.apiKeys } });
