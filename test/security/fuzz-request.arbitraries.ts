@@ -1,0 +1,197 @@
+import fc from 'fast-check';
+import type { RawRequest } from '../support/raw-http';
+import { fuzzBody, MISSING_BODY } from './fuzz-body.arbitraries';
+
+/** One operation of the OpenAPI document: `/tasks/{id}/cancel` with its parameter names. */
+export interface Route {
+  method: string;
+  template: string;
+  pathParams: string[];
+  queryParams: string[];
+}
+
+/** Real values per path parameter, keyed `<first segment>:<param>` (e.g. `tasks:id`). */
+export type RealParams = Record<string, readonly string[]>;
+
+export interface FuzzRequest extends RawRequest {
+  /** `METHOD template` of the route it was built from, or `random` for a made-up path. */
+  route: string;
+}
+
+export function routesOf(openapi: {
+  paths: Record<string, Record<string, { parameters?: { name: string; in: string }[] }>>;
+}): Route[] {
+  const routes: Route[] = [];
+  for (const [template, ops] of Object.entries(openapi.paths)) {
+    for (const [method, op] of Object.entries(ops)) {
+      const params = op.parameters ?? [];
+      routes.push({
+        method: method.toUpperCase(),
+        template,
+        pathParams: params.filter((p) => p.in === 'path').map((p) => p.name),
+        queryParams: params.filter((p) => p.in === 'query').map((p) => p.name),
+      });
+    }
+  }
+  return routes;
+}
+
+export function paramFamily(template: string, param: string): string {
+  return `${template.split('/')[1]}:${param}`;
+}
+
+/** Methods Node's HTTP parser knows (an unknown one is refused before any app code runs). */
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'PROPFIND', 'PURGE'];
+
+/** Percent-encodes every byte of `s` (UTF-8), the way a client escapes unicode in a path. */
+function encodeAll(s: string): string {
+  return [...Buffer.from(s, 'utf8')].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
+}
+
+/** A path segment in the printable range node:http sends (0x21-0xff, no `?`/`#` by accident). */
+function safeSegment(s: string): string {
+  return s.replace(/[^\x21-\x7e]|[?#%]/g, (c) => encodeAll(c));
+}
+
+/** Values for a path parameter: real ids, right-looking ids, wrong shapes, traversal, junk. */
+function paramValue(real: readonly string[]): fc.Arbitrary<string> {
+  return fc.oneof(
+    { weight: real.length > 0 ? 4 : 0, arbitrary: fc.constantFrom(...(real.length ? real : ['x'])) },
+    { weight: 2, arbitrary: fc.ulid() },
+    { weight: 1, arbitrary: fc.ulid().map((u) => u.toLowerCase()) },
+    { weight: 1, arbitrary: fc.ulid().map((u) => u.slice(1)) },
+    { weight: 1, arbitrary: fc.ulid().map((u) => `${u}0`) },
+    { weight: 2, arbitrary: fc.string({ maxLength: 30 }).map(safeSegment) },
+    { weight: 1, arbitrary: fc.constantFrom(100, 3000, 20_000).map((n) => 'A'.repeat(n)) },
+    { weight: 1, arbitrary: fc.string({ unit: 'grapheme', maxLength: 12 }).map(encodeAll) },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom(
+        '..',
+        '.',
+        '%2e%2e',
+        '..%2f..%2fpackage.json',
+        '..%5c..%5cpackage.json',
+        '%00',
+        '%',
+        '%ZZ',
+        '%C0%AF',
+        '%FF%FE',
+        '%E2%80%AE',
+        '\xff\xfe',
+        'null',
+        'undefined',
+        '__proto__',
+        'constructor',
+        '-1',
+        '0',
+        '*',
+      ),
+    },
+    { weight: 1, arbitrary: fc.uint8Array({ maxLength: 16 }).map((b) => encodeAll(Buffer.from(b).toString('latin1'))) },
+  );
+}
+
+const queryPart = (names: string[]): fc.Arbitrary<string> =>
+  fc
+    .array(
+      fc.tuple(
+        fc.oneof(fc.constantFrom(...names, 'limit', 'cursor', 'state', '__proto__', 'a[b]'), fc.string({ maxLength: 6 })),
+        fc.oneof(
+          fc.constantFrom('queued', 'failed', '-1', '0', '1e9', 'NaN', '', '%ZZ', 'x'.repeat(5000)),
+          fc.string({ maxLength: 20 }),
+          fc.ulid(),
+        ),
+      ),
+      { maxLength: 4 },
+    )
+    .map((pairs) => (pairs.length === 0 ? '' : `?${pairs.map(([k, v]) => `${safeSegment(k)}=${safeSegment(v)}`).join('&')}`));
+
+/** A path made of the API's own words and junk, for routes that do not exist. */
+const randomPath = fc
+  .array(
+    fc.oneof(
+      fc.constantFrom('tasks', 'nodes', 'schedules', 'docs', 'health', 'metrics', 'events', 'batch', '..', '', 'api'),
+      fc.string({ maxLength: 12 }).map(safeSegment),
+    ),
+    { minLength: 1, maxLength: 5 },
+  )
+  .map((segments) => `/${segments.join('/')}`);
+
+const printable = (max: number): fc.Arbitrary<string> => fc.stringMatching(new RegExp(`^[\\x20-\\x7e]{0,${max}}$`));
+
+const headerArb = fc.record(
+  {
+    'content-type': fc.oneof(
+      fc.constantFrom(
+        'application/json',
+        'application/json; charset=utf-8',
+        'application/json; charset=utf-16',
+        'application/json; charset=koi8-r',
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        'multipart/form-data',
+        'multipart/form-data; boundary=x',
+        'application/xml',
+        'application/merge-patch+json',
+        '*/*',
+      ),
+      printable(40),
+    ),
+    authorization: fc.oneof(
+      printable(60).map((s) => `Bearer ${s}`),
+      fc.constantFrom('Bearer', 'Bearer ', 'Basic YWRtaW46YWRtaW4=', `Bearer ${'k'.repeat(8000)}`),
+      printable(40),
+    ),
+    accept: fc.oneof(fc.constantFrom('application/json', 'text/event-stream', 'text/html', '*/*;q=0', ''), printable(30)),
+    'content-encoding': fc.constantFrom('gzip', 'deflate', 'br', 'identity', 'junk'),
+    'last-event-id': printable(30),
+    'x-forwarded-for': fc.constantFrom('127.0.0.1', '::1, 10.0.0.1', 'junk'),
+  },
+  { requiredKeys: [] },
+);
+
+/**
+ * Requests against the routes of the OpenAPI document (mostly with their own method, sometimes
+ * another) and against made-up paths, with fuzzed headers and bodies. `auth` is merged last
+ * unless the request fuzzes its own Authorization header.
+ */
+export function fuzzRequest(
+  routes: readonly Route[],
+  real: RealParams,
+  dependencyIds: readonly string[],
+): fc.Arbitrary<FuzzRequest> {
+  const onRoute = fc
+    .constantFrom(...routes)
+    .chain((route) =>
+      fc.record({
+        route: fc.constant(`${route.method} ${route.template}`),
+        method: fc.oneof({ weight: 5, arbitrary: fc.constant(route.method) }, { weight: 1, arbitrary: fc.constantFrom(...METHODS) }),
+        params: fc.tuple(...route.pathParams.map((p) => paramValue(real[paramFamily(route.template, p)] ?? []))),
+        query: fc.oneof({ weight: 3, arbitrary: fc.constant('') }, { weight: 1, arbitrary: queryPart(route.queryParams) }),
+        template: fc.constant(route.template),
+        pathParams: fc.constant(route.pathParams),
+      }),
+    )
+    .map((r) => {
+      let path = r.template;
+      r.pathParams.forEach((name, i) => (path = path.replace(`{${name}}`, r.params[i] as string)));
+      return { route: r.route, method: r.method, path: path + r.query };
+    });
+  const offRoute = fc.record({
+    route: fc.constant('random'),
+    method: fc.constantFrom(...METHODS),
+    path: randomPath,
+  });
+  return fc
+    .record({
+      target: fc.oneof({ weight: 6, arbitrary: onRoute }, { weight: 1, arbitrary: offRoute }),
+      headers: headerArb,
+      body: fuzzBody(dependencyIds),
+    })
+    .map(({ target, headers, body }) => ({
+      ...target,
+      headers,
+      ...(body !== MISSING_BODY && target.method !== 'HEAD' && { body }),
+    }));
+}
