@@ -52,7 +52,7 @@ export const junkValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.constant({}),
   fc.array(fc.oneof(fc.string({ maxLength: 8 }), fc.integer()), { maxLength: 5 }),
   fc.jsonValue({ maxDepth: 3 }),
-  fc.constantFrom(50, 500, 5000).chain((d) => fc.boolean().map((a) => nested(d, a))),
+  fc.constantFrom(50, 500, 1500).chain((d) => fc.boolean().map((a) => nested(d, a))),
   fc.constant('x'.repeat(300)),
 );
 
@@ -113,7 +113,16 @@ export function mutatedTask(
   return fc
     .tuple(
       validTask(dependencyIds),
-      fc.array(fc.tuple(mutation, fc.oneof(junkValue, fc.constant(DELETE))), { maxLength: 4 }),
+      fc.oneof(
+        { weight: 2, arbitrary: fc.constant([]) },
+        {
+          weight: 3,
+          arbitrary: fc.array(fc.tuple(mutation, fc.oneof(junkValue, fc.constant(DELETE))), {
+            minLength: 1,
+            maxLength: 4,
+          }),
+        },
+      ),
     )
     .map(([base, changes]) => {
       const task = structuredClone(base);

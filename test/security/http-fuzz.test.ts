@@ -76,6 +76,7 @@ describe(`HTTP fuzz (FUZZ_SEED=${SEED}, ${RUNS} requests)`, () => {
   it('answers every request with 2xx or 4xx, and a refused write changes nothing in Redis', async () => {
     const seen = new Map<string, number>();
     const statuses = new Map<number, number>();
+    let acceptedWrites = 0;
     const port = cluster.dispatcher.port;
     const base = cluster.key('');
 
@@ -91,6 +92,7 @@ describe(`HTTP fuzz (FUZZ_SEED=${SEED}, ${RUNS} requests)`, () => {
       const what = `${req.method} ${req.path.slice(0, 200)} (body ${req.body?.slice(0, 200) ?? 'none'})`;
       if (answer.kind === 'dropped') throw new Error(`${what}: connection dropped: ${answer.error}`);
       statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+      if (writes && answer.status < 300) acceptedWrites++;
       if (answer.status < 200 || (answer.status >= 300 && answer.status < 400) || answer.status >= 500) {
         throw new Error(`${what}: answered ${answer.status} ${answer.body.slice(0, 500)}`);
       }
@@ -126,9 +128,9 @@ describe(`HTTP fuzz (FUZZ_SEED=${SEED}, ${RUNS} requests)`, () => {
     const missing = routes.map((r) => `${r.method} ${r.template}`).filter((r) => !seen.has(r));
     expect(missing).toEqual([]);
     const summary = [...statuses.entries()].sort(([a], [b]) => a - b);
-    expect(summary.some(([s]) => s < 300)).toBe(true);
+    expect(acceptedWrites).toBeGreaterThan(0);
     expect(summary.some(([s]) => s >= 400)).toBe(true);
-    process.stdout.write(`http fuzz seed ${SEED}: statuses ${JSON.stringify(summary)}\n`);
+    process.stdout.write(`http fuzz seed ${SEED}: statuses ${JSON.stringify(summary)}, accepted writes ${acceptedWrites}\n`);
   }, 240_000);
 
   it('stays up, takes the lead and works through what the fuzz left', async () => {
