@@ -74,7 +74,7 @@ export function validTask(dependencyIds: readonly string[]): fc.Arbitrary<Record
       maxAttempts: fc.integer({ min: 1, max: 5 }),
       timeoutMs: fc.integer({ min: 1, max: 60_000 }),
       idempotencyKey: fc.constantFrom('k1', 'k2', 'k3'),
-      strategy: fc.constantFrom('least-loaded', 'round-robin', 'no-such-strategy'),
+      strategy: fc.constantFrom('least-loaded', 'round-robin', 'spread'),
       delayMs: fc.integer({ min: 0, max: 3_600_000 }),
       retry: fc.record({
         backoff: fc.constantFrom('fixed', 'exponential'),
@@ -94,7 +94,7 @@ type Target = 'top' | keyof typeof NESTED_FIELDS;
 const mutation = fc.oneof(
   fc.tuple(
     fc.constant<Target>('top'),
-    fc.constantFrom(...TASK_FIELDS, ...PROTOTYPE_KEYS, 'extra', 'tasks', 'id', 'state'),
+    fc.constantFrom(...TASK_FIELDS, ...PROTOTYPE_KEYS, 'extra', 'tasks', 'id', 'state', 'strategy'),
   ),
   fc.tuple(fc.constant<Target>('requirements'), fc.constantFrom(...NESTED_FIELDS.requirements)),
   fc.tuple(fc.constant<Target>('retry'), fc.constantFrom(...NESTED_FIELDS.retry)),
@@ -114,9 +114,9 @@ export function mutatedTask(
     .tuple(
       validTask(dependencyIds),
       fc.oneof(
-        { weight: 2, arbitrary: fc.constant([]) },
+        { weight: 1, arbitrary: fc.constant([]) },
         {
-          weight: 3,
+          weight: 1,
           arbitrary: fc.array(fc.tuple(mutation, fc.oneof(junkValue, fc.constant(DELETE))), {
             minLength: 1,
             maxLength: 4,
@@ -130,7 +130,10 @@ export function mutatedTask(
         let obj = task;
         if (target !== 'top') {
           const inner = task[target];
-          obj = typeof inner === 'object' && inner !== null && !Array.isArray(inner) ? inner : {};
+          obj =
+            typeof inner === 'object' && inner !== null && !Array.isArray(inner)
+              ? (inner as Record<string, unknown>)
+              : {};
           put(task, target, obj);
         }
         if (value === DELETE) delete obj[field];
@@ -166,23 +169,30 @@ const rawText = fc.oneof(
 
 export const MISSING_BODY = Symbol('missing body');
 
-/** Every kind of body; `MISSING_BODY` sends none at all. */
-export function fuzzBody(dependencyIds: readonly string[]): fc.Arbitrary<string | typeof MISSING_BODY> {
+/** The body kinds a route expects (`/tasks`, `/tasks/batch`, `/schedules`), else none. */
+export type BodyShape = 'task' | 'batch' | 'schedule' | 'none';
+
+/**
+ * Every kind of body, the route's own shape most often; `MISSING_BODY` sends none at all.
+ */
+export function fuzzBody(
+  dependencyIds: readonly string[],
+  shape: BodyShape,
+): fc.Arbitrary<string | typeof MISSING_BODY> {
   const task = mutatedTask(dependencyIds);
+  const own = (s: BodyShape): number => (s === shape ? 24 : 3);
   return fc.oneof(
     { weight: 2, arbitrary: fc.constant(MISSING_BODY) },
     { weight: 1, arbitrary: fc.constant('') },
     { weight: 3, arbitrary: rawText },
-    { weight: 8, arbitrary: task.map((t) => JSON.stringify(t)) },
+    { weight: own('task'), arbitrary: task.map((t) => JSON.stringify(t)) },
     {
-      weight: 3,
-      arbitrary: fc
-        .array(task, { maxLength: 6 })
-        .map((tasks) => JSON.stringify({ tasks })),
+      weight: own('batch'),
+      arbitrary: fc.array(task, { maxLength: 6 }).map((tasks) => JSON.stringify({ tasks })),
     },
     { weight: 1, arbitrary: junkValue.map((junk) => JSON.stringify({ tasks: junk })) },
     {
-      weight: 3,
+      weight: own('schedule'),
       arbitrary: fc
         .record(
           {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { RawRequest } from '../support/raw-http';
-import { fuzzBody, MISSING_BODY } from './fuzz-body.arbitraries';
+import { fuzzBody, type BodyShape } from './fuzz-body.arbitraries';
 
 /** One operation of the OpenAPI document: `/tasks/{id}/cancel` with its parameter names. */
 export interface Route {
@@ -36,6 +36,14 @@ export function routesOf(openapi: {
   return routes;
 }
 
+function shapeOf(route: Route): BodyShape {
+  if (route.method !== 'POST') return 'none';
+  if (route.template === '/tasks') return 'task';
+  if (route.template === '/tasks/batch') return 'batch';
+  if (route.template === '/schedules') return 'schedule';
+  return 'none';
+}
+
 export function paramFamily(template: string, param: string): string {
   return `${template.split('/')[1]}:${param}`;
 }
@@ -56,7 +64,10 @@ function safeSegment(s: string): string {
 /** Values for a path parameter: real ids, right-looking ids, wrong shapes, traversal, junk. */
 function paramValue(real: readonly string[]): fc.Arbitrary<string> {
   return fc.oneof(
-    { weight: real.length > 0 ? 4 : 0, arbitrary: fc.constantFrom(...(real.length ? real : ['x'])) },
+    {
+      weight: real.length > 0 ? 4 : 0,
+      arbitrary: fc.constantFrom(...(real.length ? real : ['x'])),
+    },
     { weight: 2, arbitrary: fc.ulid() },
     { weight: 1, arbitrary: fc.ulid().map((u) => u.toLowerCase()) },
     { weight: 1, arbitrary: fc.ulid().map((u) => u.slice(1)) },
@@ -88,7 +99,12 @@ function paramValue(real: readonly string[]): fc.Arbitrary<string> {
         '*',
       ),
     },
-    { weight: 1, arbitrary: fc.uint8Array({ maxLength: 16 }).map((b) => encodeAll(Buffer.from(b).toString('latin1'))) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .uint8Array({ maxLength: 16 })
+        .map((b) => encodeAll(Buffer.from(b).toString('latin1'))),
+    },
   );
 }
 
@@ -96,7 +112,10 @@ const queryPart = (names: string[]): fc.Arbitrary<string> =>
   fc
     .array(
       fc.tuple(
-        fc.oneof(fc.constantFrom(...names, 'limit', 'cursor', 'state', '__proto__', 'a[b]'), fc.string({ maxLength: 6 })),
+        fc.oneof(
+          fc.constantFrom(...names, 'limit', 'cursor', 'state', '__proto__', 'a[b]'),
+          fc.string({ maxLength: 6 }),
+        ),
         fc.oneof(
           fc.constantFrom('queued', 'failed', '-1', '0', '1e9', 'NaN', '', '%ZZ', 'x'.repeat(5000)),
           fc.string({ maxLength: 20 }),
@@ -105,24 +124,44 @@ const queryPart = (names: string[]): fc.Arbitrary<string> =>
       ),
       { maxLength: 4 },
     )
-    .map((pairs) => (pairs.length === 0 ? '' : `?${pairs.map(([k, v]) => `${safeSegment(k)}=${safeSegment(v)}`).join('&')}`));
+    .map((pairs) =>
+      pairs.length === 0
+        ? ''
+        : `?${pairs.map(([k, v]) => `${safeSegment(k)}=${safeSegment(v)}`).join('&')}`,
+    );
 
 /** A path made of the API's own words and junk, for routes that do not exist. */
 const randomPath = fc
   .array(
     fc.oneof(
-      fc.constantFrom('tasks', 'nodes', 'schedules', 'docs', 'health', 'metrics', 'events', 'batch', '..', '', 'api'),
+      fc.constantFrom(
+        'tasks',
+        'nodes',
+        'schedules',
+        'docs',
+        'health',
+        'metrics',
+        'events',
+        'batch',
+        '..',
+        '',
+        'api',
+      ),
       fc.string({ maxLength: 12 }).map(safeSegment),
     ),
     { minLength: 1, maxLength: 5 },
   )
   .map((segments) => `/${segments.join('/')}`);
 
-const printable = (max: number): fc.Arbitrary<string> => fc.stringMatching(new RegExp(`^[\\x20-\\x7e]{0,${max}}$`));
+const printable = (max: number): fc.Arbitrary<string> =>
+  fc.stringMatching(new RegExp(`^[\\x20-\\x7e]{0,${max}}$`));
 
 /** Absent `absentWeight` times out of `absentWeight + 1`, else one of `arb`. */
 const sometimes = <T>(arb: fc.Arbitrary<T>, absentWeight: number): fc.Arbitrary<T | undefined> =>
-  fc.oneof({ weight: absentWeight, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: arb });
+  fc.oneof(
+    { weight: absentWeight, arbitrary: fc.constant(undefined) },
+    { weight: 1, arbitrary: arb },
+  );
 
 const headerArb = fc
   .record({
@@ -151,13 +190,21 @@ const headerArb = fc
     authorization: sometimes(
       fc.oneof(
         printable(60).map((s) => `Bearer ${s}`),
-        fc.constantFrom('Bearer', 'Bearer ', 'Basic YWRtaW46YWRtaW4=', `Bearer ${'k'.repeat(8000)}`),
+        fc.constantFrom(
+          'Bearer',
+          'Bearer ',
+          'Basic YWRtaW46YWRtaW4=',
+          `Bearer ${'k'.repeat(8000)}`,
+        ),
         printable(40),
       ),
       4,
     ),
     accept: sometimes(
-      fc.oneof(fc.constantFrom('application/json', 'text/event-stream', 'text/html', '*/*;q=0', ''), printable(30)),
+      fc.oneof(
+        fc.constantFrom('application/json', 'text/event-stream', 'text/html', '*/*;q=0', ''),
+        printable(30),
+      ),
       3,
     ),
     'content-encoding': sometimes(fc.constantFrom('gzip', 'deflate', 'br', 'identity', 'junk'), 12),
@@ -180,37 +227,49 @@ export function fuzzRequest(
   real: RealParams,
   dependencyIds: readonly string[],
 ): fc.Arbitrary<FuzzRequest> {
-  const onRoute = fc
-    .constantFrom(...routes)
+  // routes that take a body are picked more often: that is where most of the input is
+  const route = fc.oneof(
+    ...routes.map((r) => ({ weight: r.method === 'GET' ? 1 : 4, arbitrary: fc.constant(r) })),
+  );
+  const onRoute = route
     .chain((route) =>
       fc.record({
         route: fc.constant(`${route.method} ${route.template}`),
-        method: fc.oneof({ weight: 5, arbitrary: fc.constant(route.method) }, { weight: 1, arbitrary: fc.constantFrom(...METHODS) }),
-        params: fc.tuple(...route.pathParams.map((p) => paramValue(real[paramFamily(route.template, p)] ?? []))),
-        query: fc.oneof({ weight: 3, arbitrary: fc.constant('') }, { weight: 1, arbitrary: queryPart(route.queryParams) }),
+        method: fc.oneof(
+          { weight: 5, arbitrary: fc.constant(route.method) },
+          { weight: 1, arbitrary: fc.constantFrom(...METHODS) },
+        ),
+        params: fc.tuple(
+          ...route.pathParams.map((p) => paramValue(real[paramFamily(route.template, p)] ?? [])),
+        ),
+        query: fc.oneof(
+          { weight: 3, arbitrary: fc.constant('') },
+          { weight: 1, arbitrary: queryPart(route.queryParams) },
+        ),
         template: fc.constant(route.template),
+        body: fuzzBody(dependencyIds, shapeOf(route)),
         pathParams: fc.constant(route.pathParams),
       }),
     )
     .map((r) => {
       let path = r.template;
       r.pathParams.forEach((name, i) => (path = path.replace(`{${name}}`, r.params[i] as string)));
-      return { route: r.route, method: r.method, path: path + r.query };
+      return { route: r.route, method: r.method, path: path + r.query, body: r.body };
     });
   const offRoute = fc.record({
     route: fc.constant('random'),
     method: fc.constantFrom(...METHODS),
     path: randomPath,
+    body: fuzzBody(dependencyIds, 'none'),
   });
   return fc
     .record({
       target: fc.oneof({ weight: 6, arbitrary: onRoute }, { weight: 1, arbitrary: offRoute }),
       headers: headerArb,
-      body: fuzzBody(dependencyIds),
     })
-    .map(({ target, headers, body }) => ({
+    .map(({ target: { body, ...target }, headers }) => ({
       ...target,
       headers,
-      ...(body !== MISSING_BODY && target.method !== 'HEAD' && { body }),
+      ...(typeof body === 'string' && target.method !== 'HEAD' && { body }),
     }));
 }

@@ -60,7 +60,10 @@ describe(`HTTP fuzz (FUZZ_SEED=${SEED}, ${RUNS} requests)`, () => {
     const failed = await submit({ type: 'echo', dependsOn: [cancelled] });
     expect((await send('GET', `/tasks/${failed}`)).body.state).toBe('failed');
     taskIds.push(queued, delayed, blocked, cancelled, failed);
-    const schedule = await send('POST', '/schedules', { everyMs: 3_600_000, task: { type: 'echo' } });
+    const schedule = await send('POST', '/schedules', {
+      everyMs: 3_600_000,
+      task: { type: 'echo' },
+    });
     expect(schedule.status).toBe(201);
 
     real['tasks:id'] = taskIds;
@@ -90,22 +93,34 @@ describe(`HTTP fuzz (FUZZ_SEED=${SEED}, ${RUNS} requests)`, () => {
       const before = writes ? await snapshotKeys(cluster.redis, base) : undefined;
       const answer = await rawRequest(port, req);
       const what = `${req.method} ${req.path.slice(0, 200)} (body ${req.body?.slice(0, 200) ?? 'none'})`;
-      if (answer.kind === 'dropped') throw new Error(`${what}: connection dropped: ${answer.error}`);
+      if (answer.kind === 'dropped')
+        throw new Error(`${what}: connection dropped: ${answer.error}`);
       statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
       if (writes && answer.status < 300) acceptedWrites++;
-      if (answer.status < 200 || (answer.status >= 300 && answer.status < 400) || answer.status >= 500) {
+      if (
+        answer.status < 200 ||
+        (answer.status >= 300 && answer.status < 400) ||
+        answer.status >= 500
+      ) {
         throw new Error(`${what}: answered ${answer.status} ${answer.body.slice(0, 500)}`);
       }
       if (before !== undefined && answer.status >= 400) {
         const changed = changedKeys(before, await snapshotKeys(cluster.redis, base));
         if (changed.length > 0) {
-          throw new Error(`${what}: answered ${answer.status} but changed ${changed.slice(0, 20).join(' ')}`);
+          throw new Error(
+            `${what}: answered ${answer.status} but changed ${changed.slice(0, 20).join(' ')}`,
+          );
         }
       }
       if (req.route === 'POST /nodes/{id}/drain' && answer.status < 300) {
         // a drained worker leaves the registry and exits: let it finish before the next request
         const worker = [...cluster.workers.entries()].find(([id]) => req.path.includes(id))?.[1];
-        if (worker !== undefined) await waitFor(() => worker.running, (r) => !r, { what: 'the drained worker to exit' });
+        if (worker !== undefined)
+          await waitFor(
+            () => worker.running,
+            (r) => !r,
+            { what: 'the drained worker to exit' },
+          );
       }
     });
 
@@ -117,7 +132,7 @@ describe(`HTTP fuzz (FUZZ_SEED=${SEED}, ${RUNS} requests)`, () => {
         if (out.failed) {
           throw new Error(
             `HTTP fuzz failed after ${out.numRuns} request(s); rerun with FUZZ_SEED=${SEED}: ${String(
-              (out.errorInstance as Error | undefined)?.message ?? out.error,
+              (out.errorInstance as Error | undefined)?.message ?? out.errorInstance,
             )}`,
           );
         }
@@ -130,7 +145,9 @@ describe(`HTTP fuzz (FUZZ_SEED=${SEED}, ${RUNS} requests)`, () => {
     const summary = [...statuses.entries()].sort(([a], [b]) => a - b);
     expect(acceptedWrites).toBeGreaterThan(0);
     expect(summary.some(([s]) => s >= 400)).toBe(true);
-    process.stdout.write(`http fuzz seed ${SEED}: statuses ${JSON.stringify(summary)}, accepted writes ${acceptedWrites}\n`);
+    process.stdout.write(
+      `http fuzz seed ${SEED}: statuses ${JSON.stringify(summary)}, accepted writes ${acceptedWrites}\n`,
+    );
   }, 240_000);
 
   it('stays up, takes the lead and works through what the fuzz left', async () => {
