@@ -70,11 +70,16 @@ describe(`state fuzz (FUZZ_SEED=${SEED}, ${OPERATIONS} operations)`, () => {
     const created = new Set<string>();
     const answers = new Map<string, number>();
     let midRunProblems: string[] | undefined;
+    let started = 0;
 
     const send = (method: string, path: string, body?: unknown) =>
       cluster.request(method, path, body, authHeaders(cluster.env));
-    const resolve = (ref: TaskRef, known: readonly string[]): string | undefined =>
-      ref.known ? known[ref.pick % known.length] : ref.id;
+    const RECENT = 16;
+    const resolve = (ref: TaskRef, known: readonly string[]): string | undefined => {
+      if (!ref.known) return ref.id;
+      const from = ref.recent ? Math.max(0, known.length - RECENT) : 0;
+      return known[from + (ref.pick % (known.length - from))];
+    };
 
     function body(d: TaskDraft, known: readonly string[]): object {
       const deps = [...new Set(d.dependsOn.map((r) => resolve(r, known)))].filter(
@@ -121,6 +126,7 @@ describe(`state fuzz (FUZZ_SEED=${SEED}, ${OPERATIONS} operations)`, () => {
 
     await fc.assert(
       fc.asyncProperty(program(OPERATIONS), async (bursts) => {
+        started = Date.now();
         for (const [i, burst] of bursts.entries()) {
           const known = [...ids];
           await Promise.all(burst.map((op) => run(op, known)));
@@ -148,6 +154,7 @@ describe(`state fuzz (FUZZ_SEED=${SEED}, ${OPERATIONS} operations)`, () => {
       },
     );
 
+    const opsDone = Date.now();
     expect(midRunProblems?.slice(0, 20)).toEqual([]);
     await waitFor(
       () => countUnsettled(cluster.redis, base),
@@ -158,13 +165,14 @@ describe(`state fuzz (FUZZ_SEED=${SEED}, ${OPERATIONS} operations)`, () => {
         what: 'every task to settle',
       },
     );
+    const settledAt = Date.now();
     const state = await readClusterState(cluster.redis, base);
     expect(checkConsistency(state, checkOptions(true)).slice(0, 20)).toEqual([]);
     // nothing accepted was lost
     expect([...created].filter((id) => !state.tasks.has(id))).toEqual([]);
     const summary = [...answers.entries()].sort();
     process.stdout.write(
-      `state fuzz seed ${SEED}: ${created.size} tasks, answers ${JSON.stringify(summary)}\n`,
+      `state fuzz seed ${SEED}: ${created.size} tasks, operations ${opsDone - started} ms, settling ${settledAt - opsDone} ms, answers ${JSON.stringify(summary)}\n`,
     );
   }, 300_000);
 });

@@ -1,7 +1,10 @@
 import fc from 'fast-check';
 
-/** An earlier task picked by position among the ids known when the burst starts, or an unknown id. */
-export type TaskRef = { known: true; pick: number } | { known: false; id: string };
+/**
+ * An earlier task, picked by position among the ids known when the burst starts (`recent`: among
+ * the last few, which are more likely still live), or an id that does not exist.
+ */
+export type TaskRef = { known: true; pick: number; recent: boolean } | { known: false; id: string };
 
 export interface TaskDraft {
   type: string;
@@ -49,7 +52,9 @@ const work: fc.Arbitrary<{ type: string; payload: unknown }> = fc.oneof(
   },
 );
 
-const earlier: fc.Arbitrary<TaskRef> = fc.nat().map((pick) => ({ known: true, pick }));
+const earlier: fc.Arbitrary<TaskRef> = fc
+  .tuple(fc.nat(), fc.boolean())
+  .map(([pick, recent]) => ({ known: true, pick, recent }));
 const unknown: fc.Arbitrary<TaskRef> = fc.ulid().map((id) => ({ known: false, id }));
 
 /** Present once in `1 + absent` times (undefined fields vanish from the JSON body). */
@@ -62,7 +67,7 @@ const draft: fc.Arbitrary<TaskDraft> = fc
       work,
       priority: fc.integer({ min: -10, max: 10 }),
       maxAttempts: fc.integer({ min: 1, max: 4 }),
-      delayMs: rarely(fc.integer({ min: 1, max: 300 }), 4),
+      delayMs: rarely(fc.integer({ min: 1, max: 300 }), 3),
       idempotencyKey: rarely(
         fc.integer({ min: 0, max: 39 }).map((k) => `ik-${k}`),
         9,
@@ -76,9 +81,9 @@ const draft: fc.Arbitrary<TaskDraft> = fc
         { requiredKeys: [] },
       ),
       dependsOn: fc.oneof(
-        { weight: 6, arbitrary: fc.constant([]) },
-        { weight: 2, arbitrary: fc.array(earlier, { minLength: 1, maxLength: 3 }) },
-        { weight: 1, arbitrary: fc.tuple(earlier, unknown).map((refs) => [...refs]) },
+        { weight: 30, arbitrary: fc.constant<TaskRef[]>([]) },
+        { weight: 10, arbitrary: fc.array(earlier, { minLength: 1, maxLength: 3 }) },
+        { weight: 1, arbitrary: fc.tuple(earlier, unknown).map((refs): TaskRef[] => [...refs]) },
       ),
     },
     { requiredKeys: ['work', 'dependsOn'] },
@@ -110,12 +115,12 @@ export const operation: fc.Arbitrary<Operation> = fc.oneof(
   },
 );
 
-/** `count` operations cut into bursts of 1-8 that run concurrently. */
+/** `count` operations cut into bursts of 1-12 that run concurrently. */
 export function program(count: number): fc.Arbitrary<Operation[][]> {
   return fc
     .tuple(
       fc.array(operation, { minLength: count, maxLength: count }),
-      fc.array(fc.integer({ min: 1, max: 8 }), { minLength: count, maxLength: count }),
+      fc.array(fc.integer({ min: 1, max: 12 }), { minLength: count, maxLength: count }),
     )
     .map(([ops, sizes]) => {
       const bursts: Operation[][] = [];
