@@ -19,6 +19,7 @@ const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31)
 const OPERATIONS = Number(process.env.FUZZ_OPERATIONS ?? 5000);
 const FINISHED_LIST_CAP = 100_000;
 const LIMITED_TYPES = ['sleep'];
+const LIVE = ['blocked', 'delayed', 'queued', 'assigned', 'running'];
 
 /** Answers each operation may get; anything else (a 5xx above all) fails the run. */
 const ALLOWED: Record<string, number[]> = {
@@ -69,7 +70,7 @@ describe(`state fuzz (FUZZ_SEED=${SEED}, ${OPERATIONS} operations)`, () => {
     const ids: string[] = [];
     const created = new Set<string>();
     const answers = new Map<string, number>();
-    let midRunProblems: string[] | undefined;
+    const midRun: { live: number; problems: string[] }[] = [];
     let started = 0;
 
     const send = (method: string, path: string, body?: unknown) =>
@@ -130,11 +131,12 @@ describe(`state fuzz (FUZZ_SEED=${SEED}, ${OPERATIONS} operations)`, () => {
         for (const [i, burst] of bursts.entries()) {
           const known = [...ids];
           await Promise.all(burst.map((op) => run(op, known)));
-          if (i === Math.floor(bursts.length / 2)) {
-            midRunProblems = checkConsistency(
-              await readClusterState(cluster.redis, base),
-              checkOptions(false),
-            );
+          if (i === Math.floor(bursts.length / 3) || i === Math.floor((2 * bursts.length) / 3)) {
+            const state = await readClusterState(cluster.redis, base);
+            midRun.push({
+              live: [...state.tasks.values()].filter((t) => LIVE.includes(t.state)).length,
+              problems: checkConsistency(state, checkOptions(false)),
+            });
           }
         }
       }),
@@ -155,7 +157,8 @@ describe(`state fuzz (FUZZ_SEED=${SEED}, ${OPERATIONS} operations)`, () => {
     );
 
     const opsDone = Date.now();
-    expect(midRunProblems?.slice(0, 20)).toEqual([]);
+    expect(midRun.length).toBe(2);
+    expect(midRun.flatMap((m) => m.problems).slice(0, 20)).toEqual([]);
     await waitFor(
       () => countUnsettled(cluster.redis, base),
       (n) => n === 0,
@@ -172,7 +175,7 @@ describe(`state fuzz (FUZZ_SEED=${SEED}, ${OPERATIONS} operations)`, () => {
     expect([...created].filter((id) => !state.tasks.has(id))).toEqual([]);
     const summary = [...answers.entries()].sort();
     process.stdout.write(
-      `state fuzz seed ${SEED}: ${created.size} tasks, operations ${opsDone - started} ms, settling ${settledAt - opsDone} ms, answers ${JSON.stringify(summary)}\n`,
+      `state fuzz seed ${SEED}: ${created.size} tasks, operations ${opsDone - started} ms, settling ${settledAt - opsDone} ms, live tasks at the mid-run checks ${midRun.map((m) => m.live).join(', ')}, answers ${JSON.stringify(summary)}\n`,
     );
   }, 300_000);
 });
