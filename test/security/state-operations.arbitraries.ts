@@ -115,12 +115,12 @@ export const operation: fc.Arbitrary<Operation> = fc.oneof(
   },
 );
 
-/** `count` operations cut into bursts of 1-20 that run concurrently. */
+/** `count` operations cut into bursts of 1-12 that run concurrently. */
 export function program(count: number): fc.Arbitrary<Operation[][]> {
   return fc
     .tuple(
       fc.array(operation, { minLength: count, maxLength: count }),
-      fc.array(fc.integer({ min: 1, max: 20 }), { minLength: count, maxLength: count }),
+      fc.array(fc.integer({ min: 1, max: 12 }), { minLength: count, maxLength: count }),
     )
     .map(([ops, sizes]) => {
       const bursts: Operation[][] = [];
