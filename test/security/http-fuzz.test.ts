@@ -102,7 +102,10 @@ describe(`HTTP fuzz (FUZZ_SEED=${SEED}, ${RUNS} requests)`, () => {
         (answer.status >= 300 && answer.status < 400) ||
         answer.status >= 500
       ) {
-        throw new Error(`${what}: answered ${answer.status} ${answer.body.slice(0, 500)}`);
+        const errors = cluster.dispatcher.logsMatching(/unexpected error/).slice(-1);
+        throw new Error(
+          `${what}: answered ${answer.status} ${answer.body.slice(0, 500)}\n${errors.join('\n').slice(0, 1500)}`,
+        );
       }
       if (before !== undefined && answer.status >= 400) {
         const changed = changedKeys(before, await snapshotKeys(cluster.redis, base));

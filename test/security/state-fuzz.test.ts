@@ -69,6 +69,8 @@ describe(`state fuzz (FUZZ_SEED=${SEED}, ${OPERATIONS} operations)`, () => {
     const base = cluster.key('');
     const ids: string[] = [];
     const created = new Set<string>();
+    const byKey = new Map<string, string>();
+    const keyClashes: string[] = [];
     const answers = new Map<string, number>();
     const midRun: { live: number; problems: string[] }[] = [];
     let started = 0;
@@ -108,10 +110,16 @@ describe(`state fuzz (FUZZ_SEED=${SEED}, ${OPERATIONS} operations)`, () => {
             ? [res.body]
             : [];
         if (status < 300) {
-          for (const t of got) {
+          got.forEach((t, i) => {
             if (!created.has(t.id)) ids.push(t.id);
             created.add(t.id);
-          }
+            // one idempotency key, one task: a repeat answers with the task the key first made
+            const key = op.tasks[i]?.idempotencyKey;
+            if (key === undefined) return;
+            const first = byKey.get(key) ?? t.id;
+            byKey.set(key, first);
+            if (first !== t.id) keyClashes.push(`${key}: ${first} then ${t.id}`);
+          });
         }
       } else {
         const id = resolve(op.target, known);
@@ -178,6 +186,7 @@ describe(`state fuzz (FUZZ_SEED=${SEED}, ${OPERATIONS} operations)`, () => {
     const settledAt = Date.now();
     const state = await readClusterState(cluster.redis, base);
     expect(checkConsistency(state, checkOptions(true)).slice(0, 20)).toEqual([]);
+    expect(keyClashes).toEqual([]);
     // nothing accepted was lost
     expect([...created].filter((id) => !state.tasks.has(id))).toEqual([]);
     const summary = [...answers.entries()].sort();

@@ -16,7 +16,7 @@ export type RawAnswer =
 const KEPT_BODY_CHARS = 2000;
 
 /**
- * One request on a fresh connection through node:http (fetch would normalise the path and
+ * One request on its own connection through node:http (fetch would normalise the path and
  * refuse some header values). A connection reset, an unparsable answer or no answer within
  * `timeoutMs` is "dropped". A streaming answer (SSE) counts from its status line.
  */
@@ -37,6 +37,10 @@ export function rawRequest(port: number, req: RawRequest, timeoutMs = 15_000): P
         method: req.method,
         path: req.path,
         headers: {
+          // keep-alive: after an early answer (413, 404 before the body is read) the server reads
+          // and discards the rest of the body; with "close" it shuts the socket on unread data,
+          // the kernel answers the upload with a reset, and the answer is lost on the way
+          connection: 'keep-alive',
           ...req.headers,
           ...(req.body !== undefined && { 'content-length': Buffer.byteLength(req.body) }),
         },
@@ -65,7 +69,10 @@ export function rawRequest(port: number, req: RawRequest, timeoutMs = 15_000): P
       res.on('data', (chunk: string) => {
         if (body.length < KEPT_BODY_CHARS) body += chunk.slice(0, KEPT_BODY_CHARS - body.length);
       });
-      res.on('end', () => settle({ kind: 'answer', status, contentType, body }));
+      res.on('end', () => {
+        settle({ kind: 'answer', status, contentType, body });
+        outgoing.destroy(); // one connection per request
+      });
       res.on('error', (err) => settle({ kind: 'dropped', error: `while reading: ${String(err)}` }));
     });
     outgoing.end(req.body);
