@@ -153,6 +153,23 @@ describe(`HTTP fuzz (FUZZ_SEED=${SEED}, ${RUNS} requests)`, () => {
     );
   }, 240_000);
 
+  // found by the fuzz (FUZZ_SEED=1397243673): `"dependsOn": null` passed validation and answered 500
+  it.each([
+    'dependsOn',
+    'priority',
+    'requirements',
+    'idempotencyKey',
+    'strategy',
+    'delayMs',
+    'retry',
+  ])('refuses null for the optional field %s with 400, changing nothing', async (field) => {
+    const before = await snapshotKeys(cluster.redis, cluster.key(''));
+    const res = await send('POST', '/tasks', { type: 'echo', [field]: null });
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(res.body.message)).toContain(field);
+    expect(changedKeys(before, await snapshotKeys(cluster.redis, cluster.key('')))).toEqual([]);
+  });
+
   it('stays up, takes the lead and works through what the fuzz left', async () => {
     const dispatcher = cluster.dispatcher;
     expect(dispatcher.running).toBe(true);
