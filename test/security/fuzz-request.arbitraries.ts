@@ -48,6 +48,20 @@ export function paramFamily(template: string, param: string): string {
   return `${template.split('/')[1]}:${param}`;
 }
 
+/** Node's own request-head limit (--max-http-header-size): over it, 431 before any app code. */
+const NODE_HEAD_LIMIT = 16 * 1024;
+
+/**
+ * Requests Node's HTTP parser answers itself (400 for raw non-ASCII bytes in the request line,
+ * 431 for a head over its limit) and then closes: a body still being uploaded meets a TCP reset
+ * and the answer is lost on the way. Such requests go without a body; no app code is involved.
+ */
+function refusedByNodeParser(path: string, headers: Record<string, string>): boolean {
+  const head =
+    path.length + Object.entries(headers).reduce((n, [k, v]) => n + k.length + v.length + 4, 0);
+  return /[\x80-\xff]/.test(path) || head > NODE_HEAD_LIMIT - 1024;
+}
+
 /** Methods Node's HTTP parser knows (an unknown one is refused before any app code runs). */
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'PROPFIND', 'PURGE'];
 
@@ -270,6 +284,8 @@ export function fuzzRequest(
     .map(({ target: { body, ...target }, headers }) => ({
       ...target,
       headers,
-      ...(typeof body === 'string' && target.method !== 'HEAD' && { body }),
+      ...(typeof body === 'string' &&
+        target.method !== 'HEAD' &&
+        !refusedByNodeParser(target.path, headers) && { body }),
     }));
 }
