@@ -18,7 +18,7 @@ import {
 const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const OPERATIONS = Number(process.env.FUZZ_OPERATIONS ?? 5000);
 const FINISHED_LIST_CAP = 100_000;
-const LIMITED_TYPES = ['sleep'];
+const LIMITED_TYPES = ['sleep', 'count'];
 const LIVE = ['blocked', 'delayed', 'queued', 'assigned', 'running'];
 
 /** Answers each operation may get; anything else (a 5xx above all) fails the run. */
@@ -50,7 +50,10 @@ describe(`state fuzz (FUZZ_SEED=${SEED}, ${OPERATIONS} operations)`, () => {
       workers: [{ slots: 4 }, { slots: 4 }],
       env: {
         LOG_LEVEL: 'warn',
-        TYPE_LIMITS: JSON.stringify({ sleep: { maxRunning: 2 } }),
+        TYPE_LIMITS: JSON.stringify({
+          sleep: { maxRunning: 2 },
+          count: { maxRunning: 3, maxStartsPerSecond: 50 },
+        }),
         RETRY_BASE_MS: '20',
         RETRY_CAP_MS: '100',
         FINISHED_LIST_CAP: String(FINISHED_LIST_CAP),

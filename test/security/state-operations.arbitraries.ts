@@ -12,6 +12,7 @@ export interface TaskDraft {
   priority?: number;
   maxAttempts?: number;
   delayMs?: number;
+  timeoutMs?: number;
   idempotencyKey?: string;
   requirements?: { slots?: number; cpu?: number; memoryMb?: number };
   /** Earlier tasks it waits on (by position), plus possibly one that does not exist. */
@@ -68,6 +69,8 @@ const draft: fc.Arbitrary<TaskDraft> = fc
       priority: fc.integer({ min: -10, max: 10 }),
       maxAttempts: fc.integer({ min: 1, max: 4 }),
       delayMs: rarely(fc.integer({ min: 1, max: 300 }), 3),
+      // short enough that some `sleep` attempts time out (the worker aborts them)
+      timeoutMs: rarely(fc.integer({ min: 10, max: 200 }), 5),
       idempotencyKey: rarely(
         fc.integer({ min: 0, max: 39 }).map((k) => `ik-${k}`),
         9,
