@@ -137,7 +137,7 @@ export function mutatedTask(
           put(task, target, obj);
         }
         if (value === DELETE) delete obj[field];
-        else put(obj, field, value);
+        else put(obj, field, structuredClone(value)); // constants are shared between runs: never alias them
       }
       return task;
     });
