@@ -57,6 +57,7 @@ function startDispatcher(redisUrl) {
       PORT: '0',
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
+      SWITCHYARD_INSECURE_NO_AUTH: 'true',
       LEADER_LEASE_TTL_MS: String(TTL_MS),
       LEADER_RENEW_INTERVAL_MS: String(RENEW_MS),
     },

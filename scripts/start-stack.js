@@ -165,7 +165,7 @@ async function main() {
   };
   if (base.SWITCHYARD_INSECURE_NO_AUTH === 'true' && !process.env.API_KEYS) {
     say(
-      'development mode: no API keys configured, HTTP is open (SWITCHYARD_INSECURE_NO_AUTH=true). Never do this in production.',
+      'development mode: no API keys configured, HTTP is open (SWITCHYARD_INSECURE_NO_AUTH=true). Never do this in production: see docs/security.md.',
     );
   }
   const port = process.env.PORT || '3000';

@@ -19,6 +19,8 @@ export function switchyardEnv(
     REDIS_URL: redisUrl,
     SWITCHYARD_PREFIX: BENCH_PREFIX,
     LOG_LEVEL: 'info',
+    // the bench measures scheduling, not key checks: it runs without API keys
+    SWITCHYARD_INSECURE_NO_AUTH: 'true',
     ...tuning(),
     ...extra,
   };

@@ -1,53 +1,67 @@
 import { DispatcherHttpError, SwitchyardClient } from '@switchyard/core';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { bearer, makeTestKeys } from '../security/api-keys.fixture';
+import { TestCluster } from '../support/test-cluster';
 
-/** HTTP mode against a stand-in for a dispatcher that demands an API key (issue 8's guard). */
+/** HTTP mode against a real dispatcher with API_KEYS (the guard of docs/security.md). */
 describe('the HTTP client and API keys', () => {
-  let server: Server;
-  let url: string;
-  const seen: IncomingHttpHeaders[] = [];
+  const keys = makeTestKeys();
+  let cluster: TestCluster;
+  let taskId: string;
 
   beforeAll(async () => {
-    server = createServer((req, res) => {
-      seen.push(req.headers);
-      res.setHeader('content-type', 'application/json');
-      if (req.headers.authorization !== 'Bearer s3cret') {
-        res.statusCode = 401;
-        res.end(
-          JSON.stringify({
-            statusCode: 401,
-            error: 'unauthorized',
-            message: 'missing or unknown API key',
-          }),
-        );
-        return;
-      }
-      res.end(JSON.stringify({ id: '01JDZ0000000000000000000AA', state: 'queued' }));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    cluster = await TestCluster.start({ workers: 0, env: { API_KEYS: keys.apiKeys } });
+    const submitted = await cluster.request(
+      'POST',
+      '/tasks',
+      { type: 'echo', payload: { hi: 1 } },
+      bearer(keys.all),
+    );
+    expect(submitted.status).toBe(201);
+    taskId = submitted.body.id;
   });
 
   afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
+    await cluster?.stop();
   });
 
-  it('sends the key as a bearer token', async () => {
-    const client = SwitchyardClient.overHttp({ url, apiKey: 's3cret' });
-    const view = await client.get('01JDZ0000000000000000000AA');
-    expect(view.state).toBe('queued');
-    expect(seen[seen.length - 1].authorization).toBe('Bearer s3cret');
+  const refusal = (promise: Promise<unknown>): Promise<DispatcherHttpError> =>
+    promise.then(
+      () => {
+        throw new Error('the dispatcher answered instead of refusing');
+      },
+      (err: unknown) => err as DispatcherHttpError,
+    );
+
+  it('sends the key as a bearer token: submits and reads with the right scopes', async () => {
+    const client = SwitchyardClient.overHttp({ url: cluster.dispatcher.url, apiKey: keys.all.key });
+    const { id } = await client.submit('echo', { hello: 'key' });
+    expect((await client.get(id)).type).toBe('echo');
+    expect((await client.get(taskId)).id).toBe(taskId);
   });
 
-  it('turns a refusal into a DispatcherHttpError with status and code', async () => {
-    const client = SwitchyardClient.overHttp({ url });
-    const err = (await client
-      .get('01JDZ0000000000000000000AA')
-      .catch((e: unknown) => e)) as DispatcherHttpError;
+  it('turns a missing key into a DispatcherHttpError 401', async () => {
+    const client = SwitchyardClient.overHttp({ url: cluster.dispatcher.url });
+    const err = await refusal(client.get(taskId));
     expect(err).toBeInstanceOf(DispatcherHttpError);
     expect(err).toMatchObject({ status: 401, code: 'unauthorized' });
     expect(err.message).toContain('missing or unknown API key');
-    expect(seen[seen.length - 1].authorization).toBeUndefined();
+  });
+
+  it('turns an unknown key into a DispatcherHttpError 401', async () => {
+    const client = SwitchyardClient.overHttp({ url: cluster.dispatcher.url, apiKey: 'nope' });
+    const err = await refusal(client.get(taskId));
+    expect(err).toBeInstanceOf(DispatcherHttpError);
+    expect(err).toMatchObject({ status: 401, code: 'unauthorized' });
+  });
+
+  it('turns a key lacking the scope into a DispatcherHttpError 403', async () => {
+    const reader = keys.only['tasks:read'];
+    const client = SwitchyardClient.overHttp({ url: cluster.dispatcher.url, apiKey: reader.key });
+    expect((await client.get(taskId)).id).toBe(taskId);
+    const err = await refusal(client.submit('echo', {}));
+    expect(err).toBeInstanceOf(DispatcherHttpError);
+    expect(err).toMatchObject({ status: 403, code: 'forbidden' });
+    expect(err.message).toContain('tasks:write');
+    expect(err.message).not.toContain(reader.key);
   });
 });

@@ -1,14 +1,14 @@
-import { OwnRedis } from '../support/redis-server';
-import { FAST_TIMINGS, TestCluster } from '../support/test-cluster';
+import { FAST_TIMINGS } from '../support/test-cluster';
 import { waitFor } from '../support/wait-for';
 import { attemptHistoryViolations } from './attempt-history';
 import {
   clusterAsSeenBy,
-  dispatcherId,
   reportTakeover,
   submitSleeps,
   succeededCount,
   taskReader,
+  useTwoDispatcherCluster,
+  leaderAndStandby,
   waitForLeader,
 } from './leadership-probe';
 
@@ -18,26 +18,12 @@ const RENEW_MS = Number(FAST_TIMINGS.LEADER_RENEW_INTERVAL_MS);
 const PATIENCE_MS = 180_000;
 
 describe('a leader that dies (kill -9) mid-run', () => {
-  let redis: OwnRedis;
-  let cluster: TestCluster;
-
-  beforeAll(async () => {
-    redis = await OwnRedis.start();
-    cluster = await TestCluster.start({
-      redisUrl: redis.url,
-      dispatchers: 2,
-      workers: [{ slots: 4 }, { slots: 4 }],
-    });
-  }, PATIENCE_MS);
-
-  afterAll(async () => {
-    await cluster?.stop();
-    await redis?.destroy();
-  }, PATIENCE_MS);
+  const clusterOf = useTwoDispatcherCluster({ workers: [{ slots: 4 }, { slots: 4 }] }, PATIENCE_MS);
 
   it(
     'lists both dispatchers in GET /cluster, with exactly one leading',
     async () => {
+      const cluster = clusterOf();
       const [first, second] = cluster.dispatchers;
       const view = await waitFor(
         () => clusterAsSeenBy(cluster, second),
@@ -75,15 +61,8 @@ describe('a leader that dies (kill -9) mid-run', () => {
   it(
     'hands leadership to the standby within TTL + one renewal, and every one of 1,000 tasks succeeds',
     async () => {
-      const ids = [
-        await dispatcherId(cluster, cluster.dispatchers[0]),
-        await dispatcherId(cluster, cluster.dispatchers[1]),
-      ];
-      const before = await clusterAsSeenBy(cluster, cluster.dispatchers[0]);
-      const leaderIndex = ids.indexOf(before.leader);
-      expect(leaderIndex).toBeGreaterThanOrEqual(0);
-      const leader = cluster.dispatchers[leaderIndex];
-      const standby = cluster.dispatchers[1 - leaderIndex];
+      const cluster = clusterOf();
+      const { leader, standby, standbyId, epoch } = await leaderAndStandby(cluster);
 
       const taskIds = await submitSleeps(cluster, 1000, 25);
       await waitFor(
@@ -97,7 +76,7 @@ describe('a leader that dies (kill -9) mid-run', () => {
       const killedAt = Date.now();
       await leader.stop('SIGKILL');
 
-      const { at, view } = await waitForLeader(cluster, standby, ids[1 - leaderIndex]);
+      const { at, view } = await waitForLeader(cluster, standby, standbyId);
       const takeoverMs = at - killedAt;
       reportTakeover(
         'kill -9',
@@ -106,7 +85,7 @@ describe('a leader that dies (kill -9) mid-run', () => {
       );
       // never before the dead leader's lease ran out: two leaders at once would be split brain
       expect(at).toBeGreaterThanOrEqual(leaseReadAt + leaseLeftMs - 1);
-      expect(view.epoch).toBe(before.epoch + 1);
+      expect(view.epoch).toBe(epoch + 1);
       expect(doneAtKill).toBeLessThan(1000);
 
       const views = await waitFor(
@@ -125,6 +104,7 @@ describe('a leader that dies (kill -9) mid-run', () => {
   it(
     'drops the dead dispatcher from GET /cluster once its registry entry expires',
     async () => {
+      const cluster = clusterOf();
       const standby = cluster.dispatchers.find((d) => d.running)!;
       const view = await waitFor(
         () => clusterAsSeenBy(cluster, standby),

@@ -1,6 +1,7 @@
 import { Keyspace, loadConfig, TaskStore, type TaskView } from '@switchyard/core';
 import type { AppProcess } from '../support/app-process';
-import type { TestCluster } from '../support/test-cluster';
+import { OwnRedis } from '../support/redis-server';
+import { TestCluster } from '../support/test-cluster';
 import { waitFor } from '../support/wait-for';
 
 /** GET /cluster as one particular dispatcher answers it. */
@@ -70,4 +71,56 @@ export async function succeededCount(cluster: TestCluster): Promise<number> {
 /** One line for the test output and the report (the measured times are not asserted). */
 export function reportTakeover(what: string, ms: number, note: string): void {
   process.stdout.write(`[ha] ${what}: standby led ${ms} ms after the signal (${note})\n`);
+}
+
+export interface LeaderPair {
+  leader: AppProcess;
+  leaderId: string;
+  standby: AppProcess;
+  standbyId: string;
+  /** The leader's epoch when it was found. */
+  epoch: number;
+}
+
+/** Which of a two-dispatcher cluster leads, once both are listed and a leader is known. */
+export async function leaderAndStandby(cluster: TestCluster): Promise<LeaderPair> {
+  const ids = await Promise.all(cluster.dispatchers.map((d) => dispatcherId(cluster, d)));
+  const view = await waitFor(
+    () => clusterAsSeenBy(cluster, cluster.dispatchers[0]),
+    (v) => v.leader !== null && v.dispatchers.length === 2,
+    { what: 'a leader and two listed dispatchers' },
+  );
+  const leaderIndex = ids.indexOf(view.leader);
+  if (leaderIndex < 0) throw new Error(`leader ${view.leader} is neither of ${ids.join(', ')}`);
+  return {
+    leader: cluster.dispatchers[leaderIndex],
+    leaderId: ids[leaderIndex],
+    standby: cluster.dispatchers[1 - leaderIndex],
+    standbyId: ids[1 - leaderIndex],
+    epoch: view.epoch,
+  };
+}
+
+/**
+ * Registers hooks that run two dispatchers and the given workers on an own redis-server (fault
+ * tests must not touch the shared one); the returned function gives the running cluster.
+ */
+export function useTwoDispatcherCluster(
+  opts: Pick<NonNullable<Parameters<typeof TestCluster.start>[0]>, 'workers' | 'env'>,
+  patienceMs: number,
+): () => TestCluster {
+  let redis: OwnRedis | undefined;
+  let cluster: TestCluster | undefined;
+  beforeAll(async () => {
+    redis = await OwnRedis.start();
+    cluster = await TestCluster.start({ ...opts, redisUrl: redis.url, dispatchers: 2 });
+  }, patienceMs);
+  afterAll(async () => {
+    await cluster?.stop();
+    await redis?.destroy();
+  }, patienceMs);
+  return () => {
+    if (!cluster) throw new Error('the cluster did not start');
+    return cluster;
+  };
 }

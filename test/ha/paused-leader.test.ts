@@ -1,14 +1,14 @@
-import { OwnRedis } from '../support/redis-server';
-import { FAST_TIMINGS, TestCluster } from '../support/test-cluster';
+import { FAST_TIMINGS } from '../support/test-cluster';
 import { waitFor } from '../support/wait-for';
 import { attemptHistoryViolations } from './attempt-history';
 import {
   clusterAsSeenBy,
-  dispatcherId,
   reportTakeover,
   submitSleeps,
   succeededCount,
   taskReader,
+  useTwoDispatcherCluster,
+  leaderAndStandby,
   waitForLeader,
 } from './leadership-probe';
 
@@ -17,35 +17,13 @@ const TTL_MS = Number(FAST_TIMINGS.LEADER_LEASE_TTL_MS);
 const RENEW_MS = Number(FAST_TIMINGS.LEADER_RENEW_INTERVAL_MS);
 
 describe('a leader paused (SIGSTOP) past its lease TTL, then woken (SIGCONT)', () => {
-  let redis: OwnRedis;
-  let cluster: TestCluster;
-
-  beforeAll(async () => {
-    redis = await OwnRedis.start();
-    cluster = await TestCluster.start({
-      redisUrl: redis.url,
-      dispatchers: 2,
-      workers: [{ slots: 4 }, { slots: 4 }],
-    });
-  }, PATIENCE_MS);
-
-  afterAll(async () => {
-    await cluster?.stop();
-    await redis?.destroy();
-  }, PATIENCE_MS);
+  const clusterOf = useTwoDispatcherCluster({ workers: [{ slots: 4 }, { slots: 4 }] }, PATIENCE_MS);
 
   it(
     'assigns no task twice for one attempt, and the woken dispatcher steps down',
     async () => {
-      const ids = await Promise.all(cluster.dispatchers.map((d) => dispatcherId(cluster, d)));
-      const before = await waitFor(
-        () => clusterAsSeenBy(cluster, cluster.dispatchers[0]),
-        (v) => v.leader !== null,
-        { what: 'a leader' },
-      );
-      const leaderIndex = ids.indexOf(before.leader);
-      const [leader, leaderId] = [cluster.dispatchers[leaderIndex], ids[leaderIndex]];
-      const [standby, standbyId] = [cluster.dispatchers[1 - leaderIndex], ids[1 - leaderIndex]];
+      const cluster = clusterOf();
+      const { leader, leaderId, standby, standbyId, epoch } = await leaderAndStandby(cluster);
 
       const taskIds = await submitSleeps(cluster, 1000, 25);
       await waitFor(
@@ -63,7 +41,7 @@ describe('a leader paused (SIGSTOP) past its lease TTL, then woken (SIGCONT)', (
         at - pausedAt,
         `lease had ${leaseLeftMs} ms left; bound TTL + renewal = ${TTL_MS + RENEW_MS} ms`,
       );
-      expect(view.epoch).toBe(before.epoch + 1);
+      expect(view.epoch).toBe(epoch + 1);
       // let the new leader assign work the paused one still believes it may schedule
       const doneAtTakeover = await succeededCount(cluster);
       await waitFor(

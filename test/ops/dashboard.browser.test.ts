@@ -22,6 +22,16 @@ describe('the dashboard in headless Chromium', () => {
   let page: Page;
   const outside: string[] = [];
   const pageErrors: string[] = [];
+  /** Content-Security-Policy refusals, from the console and the violation events. */
+  const cspViolations: string[] = [];
+
+  const watchCsp = (p: Page): void => {
+    p.on('console', (msg) => {
+      if (msg.type() === 'error' && /Content Security Policy|Refused to/i.test(msg.text())) {
+        cspViolations.push(msg.text());
+      }
+    });
+  };
 
   beforeAll(async () => {
     if (!fs.existsSync(CHROMIUM)) {
@@ -43,6 +53,7 @@ describe('the dashboard in headless Chromium', () => {
       if (!req.url().startsWith(origin)) outside.push(req.url());
     });
     page.on('pageerror', (err) => pageErrors.push(err.message));
+    watchCsp(page);
     await page.goto(cluster.dispatcher.url);
   });
 
@@ -128,9 +139,26 @@ describe('the dashboard in headless Chromium', () => {
     await page.locator('#waiting li[data-reason="noNodeForType"]').waitFor({ timeout: 30_000 });
   });
 
-  it('loaded nothing from outside the dispatcher and raised no script errors', () => {
+  it('serves Swagger UI at /docs that works under the Content-Security-Policy', async () => {
+    const docs = await browser.newPage();
+    watchCsp(docs);
+    docs.on('pageerror', (err) => pageErrors.push(`/docs: ${err.message}`));
+    try {
+      await docs.goto(`${cluster.dispatcher.url}/docs`);
+      await expectText(docs.locator('.swagger-ui .info .title'), /Switchyard dispatcher/);
+      await docs.locator('.opblock-tag-section').first().waitFor({ timeout: 30_000 });
+      // open one operation: the UI renders it with its own scripts, styles and icons
+      await docs.locator('.opblock-summary').first().click();
+      await docs.locator('.opblock-body').first().waitFor({ timeout: 30_000 });
+    } finally {
+      await docs.close();
+    }
+  });
+
+  it('loaded nothing from outside the dispatcher and raised no script or CSP errors', () => {
     expect(outside).toEqual([]);
     expect(pageErrors).toEqual([]);
+    expect(cspViolations).toEqual([]);
   });
 });
 

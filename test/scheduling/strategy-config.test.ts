@@ -7,6 +7,8 @@ describe('strategy configuration at start', () => {
   const env = (extra: Record<string, string>): Record<string, string> => ({
     REDIS_URL: SHARED_REDIS_URL,
     SWITCHYARD_PREFIX: `t${randomBytes(5).toString('hex')}`,
+    // no API keys here: the strategy check is what must stop the start
+    SWITCHYARD_INSECURE_NO_AUTH: 'true',
     ...extra,
   });
 

@@ -31,12 +31,11 @@ export class AppProcess {
     };
     proc.stdout?.on('data', collect);
     proc.stderr?.on('data', collect);
-    this.exited = new Promise((resolve) =>
-      proc.once('exit', (code, signal) => {
-        this.exitCode = code ?? (signal ? null : code);
-        resolve(code);
-      }),
-    );
+    proc.once('exit', (code, signal) => {
+      this.exitCode = code ?? (signal ? null : code);
+    });
+    // 'close' comes after 'exit' once stdout and stderr are drained: the last log lines are in
+    this.exited = new Promise((resolve) => proc.once('close', (code) => resolve(code)));
   }
 
   /** Starts `main` with `env` and waits until it listens. */

@@ -14,6 +14,10 @@ export const FAST_TIMINGS: Record<string, string> = {
   LEADER_LEASE_TTL_MS: '2000',
   LEADER_RENEW_INTERVAL_MS: '300',
   LOG_LEVEL: 'info',
+  // tests without API_KEYS run open; tests of the guard set API_KEYS (docs/security.md)
+  SWITCHYARD_INSECURE_NO_AUTH: 'true',
+  // tests that exercise the rate limit set it themselves
+  RATE_LIMIT_MAX: '0',
 };
 
 export interface WorkerSpec {

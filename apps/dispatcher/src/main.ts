@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import {
+  assertAuthConfigured,
   connectSwitchyardBus,
   loadConfig,
   logListening,
@@ -12,7 +13,9 @@ import { Logger } from 'nestjs-pino';
 
 function configOrExit(): SwitchyardConfig {
   try {
-    return loadConfig(process.env);
+    const config = loadConfig(process.env);
+    assertAuthConfigured(config);
+    return config;
   } catch (err) {
     process.stderr.write(
       `switchyard dispatcher: invalid configuration: ${(err as Error).message}\n`,

@@ -1,7 +1,9 @@
 import 'reflect-metadata';
 import type { INestApplication, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import helmet from 'helmet';
 import {
+  assertAuthConfigured,
   connectSwitchyardBus,
   loadConfig,
   logListening,
@@ -42,7 +44,9 @@ function shutdownOnce(
 
 function configOrExit(): SwitchyardConfig {
   try {
-    return loadConfig(process.env);
+    const config = loadConfig(process.env);
+    assertAuthConfigured(config);
+    return config;
   } catch (err) {
     process.stderr.write(`switchyard worker: invalid configuration: ${(err as Error).message}\n`);
     process.exit(1);
@@ -59,6 +63,8 @@ async function bootstrap(): Promise<void> {
   );
   const logger = app.get(Logger);
   app.useLogger(logger);
+  // the worker's HTTP port serves only health and metrics: helmet's strict defaults fit
+  app.use(helmet());
   // SIGTERM/SIGINT and a remote drain take one path: drain (GracefulDrain), close, exit 0
   const exit = shutdownOnce(app, logger, config.drainGraceMs);
   process.once('SIGTERM', () => exit('SIGTERM'));

@@ -1,8 +1,9 @@
 import { ConfigurableModuleBuilder, Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TerminusModule } from '@nestjs/terminus';
 import {
+  ApiKeyGuard,
   appLoggerModuleFromConfig,
   takeConfigProvider,
   BUILT_IN_STRATEGIES,
@@ -28,6 +29,8 @@ import { DispatcherMetrics } from './metrics/dispatcher-metrics';
 import { MetricsController } from './metrics/metrics.controller';
 import { NodeDrain } from './nodes/node-drain.service';
 import { NodesController } from './nodes/nodes.controller';
+import { RateLimitGuard } from './rate-limit/rate-limit.guard';
+import { rateLimitModule } from './rate-limit/rate-limit.module';
 import { AssignmentLoop } from './scheduling/assignment-loop';
 import { ClusterState } from './scheduling/cluster-state';
 import { QueueObserver } from './scheduling/queue-observer';
@@ -76,6 +79,7 @@ function dispatcherDefinition(definition: DynamicModule): DynamicModule {
       DiscoveryModule,
       ScheduleModule.forRoot(),
       TerminusModule.forRoot({ logger: false }),
+      rateLimitModule(),
     ],
     controllers: [
       TasksController,
@@ -92,6 +96,7 @@ function dispatcherDefinition(definition: DynamicModule): DynamicModule {
     providers: [
       ...rest,
       { provide: APP_FILTER, useClass: DomainExceptionFilter },
+      { provide: APP_GUARD, useClass: ApiKeyGuard },
       ...BUILT_IN_STRATEGIES,
       StrategyRegistry,
       DispatcherIdentity,
@@ -115,6 +120,8 @@ function dispatcherDefinition(definition: DynamicModule): DynamicModule {
       EventFeed,
       DashboardAssets,
       DashboardHistory,
+      // after the API key guard (registered earlier), which names the key the limit counts against
+      { provide: APP_GUARD, useClass: RateLimitGuard },
     ],
     exports: [TaskSubmission, TaskQuery, AssignmentLoop, LeaderLease],
   };

@@ -4,9 +4,10 @@ import {
   type DynamicModule,
   type ModuleMetadata,
 } from '@nestjs/common';
-import { DiscoveryModule } from '@nestjs/core';
+import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import {
+  ApiKeyGuard,
   appLoggerModuleFromConfig,
   takeConfigProvider,
   StoreHealthIndicators,
@@ -76,6 +77,7 @@ function workerDefinition(definition: DynamicModule, extras: WorkerModuleExtras)
     controllers: [NodeEventsController, HealthController, MetricsController],
     providers: [
       ...rest,
+      { provide: APP_GUARD, useClass: ApiKeyGuard },
       HandlerRegistry,
       NodeSession,
       ReportBatcher,

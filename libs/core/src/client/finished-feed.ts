@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { MessageGuards } from '../messaging/messages';
+import { checkBusMessage, DEFAULT_MAX_BUS_MESSAGE_BYTES } from '../messaging/bus-message-check';
+import type { TasksFinishedMessage } from '../messaging/messages';
 import { ChannelNaming, Patterns } from '../messaging/patterns';
 import { closeRedis, connectRedis, createRedis, type RedisConfig } from '../store/redis-connection';
 
@@ -22,7 +23,12 @@ export class FinishedFeed {
   lastMessageAt = 0;
 
   /** `redis`: a REDIS_URL, or the config (Sentinel and Cluster settings apply). */
-  constructor(redis: string | RedisConfig, prefix: string, connectionName: string) {
+  constructor(
+    redis: string | RedisConfig,
+    prefix: string,
+    connectionName: string,
+    private readonly maxMessageBytes = DEFAULT_MAX_BUS_MESSAGE_BYTES,
+  ) {
     const config = typeof redis === 'string' ? { redisUrl: redis } : redis;
     this.sub = createRedis(config, connectionName, { enableOfflineQueue: true });
     this.channel = new ChannelNaming(prefix).channel(Patterns.TasksFinished);
@@ -55,13 +61,11 @@ export class FinishedFeed {
   }
 
   private dispatch(text: string): void {
-    let data: unknown;
-    try {
-      data = (JSON.parse(text) as { data?: unknown }).data;
-    } catch {
-      return; // malformed: a poll finds what it would have said
-    }
-    if (!MessageGuards[Patterns.TasksFinished](data) || data.done.length === 0) return;
+    // the transport's contract check; what fails is ignored: a poll finds what it would have said
+    const verdict = checkBusMessage(Patterns.TasksFinished, text, this.maxMessageBytes);
+    if (!verdict.ok) return;
+    const data = verdict.data as TasksFinishedMessage;
+    if (data.done.length === 0) return;
     this.lastMessageAt = Date.now();
     for (const id of data.done) this.recent.add(id);
     // a Set iterates in insertion order: drop the oldest beyond the cap

@@ -52,8 +52,11 @@ export class RedisBackend implements ClientBackend {
     const name = this.name;
     this.redis = createRedis(config, name);
     this.tasks = new TaskStore(this.redis, new Keyspace(config.prefix), config);
-    this.bus = new BusPublisher(new SwitchyardRedisClient(config, config.prefix));
-    this.feed = new FinishedFeed(config, config.prefix, `${name}:sub`);
+    this.bus = new BusPublisher(
+      new SwitchyardRedisClient(config, config.prefix),
+      config.maxBusMessageBytes,
+    );
+    this.feed = new FinishedFeed(config, config.prefix, `${name}:sub`, config.maxBusMessageBytes);
   }
 
   /** Connects the command and subscriber connections (also done on first use). */

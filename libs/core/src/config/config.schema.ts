@@ -8,7 +8,10 @@ import {
   stringVar,
   type ConfigVariable,
 } from './config-variable';
+import { apiKeysVar } from './auth.variables';
+import { HTTP_GUARD_VARIABLES } from './http-guard.variables';
 import { durabilityVar, hostListVar } from './redis-topology.variables';
+import { redisUrlVar } from './redis-security.variables';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -80,11 +83,26 @@ function checkTypeLimits(value: unknown): string | null {
 
 /** Every environment variable Switchyard reads, in one table (docs/configuration.md is generated from it). */
 export const CONFIG_VARIABLES = {
-  redisUrl: stringVar(
+  redisUrl: redisUrlVar(
     'REDIS_URL',
-    'Redis connection URL (redis:// or rediss:// for TLS; user and password in the URL).',
+    'Redis connection URL: redis://[user:password@]host:port[/db], or rediss:// for TLS (percent-encode special characters in the password). See docs/trust-model.md for an ACL user.',
     'redis://127.0.0.1:6379',
-    /^rediss?:\/\//,
+  ),
+  redisTlsCaFile: stringVar(
+    'REDIS_TLS_CA_FILE',
+    'PEM file of the CA that signed the Redis server certificate (with rediss://; empty = the system CAs).',
+    '',
+  ),
+  redisTlsCertFile: stringVar(
+    'REDIS_TLS_CERT_FILE',
+    'PEM client certificate, for a Redis that requires one (tls-auth-clients yes); with REDIS_TLS_KEY_FILE.',
+    '',
+  ),
+  redisTlsKeyFile: stringVar('REDIS_TLS_KEY_FILE', 'PEM private key of REDIS_TLS_CERT_FILE.', ''),
+  redisTlsRejectUnauthorized: boolVar(
+    'REDIS_TLS_REJECT_UNAUTHORIZED',
+    'Verify the Redis server certificate and host name (turn off only to debug a test setup).',
+    true,
   ),
   // --- Redis topology (Sentinel, Cluster) and submit durability: docs/deployment.md ---
   redisSentinels: hostListVar(
@@ -141,6 +159,37 @@ export const CONFIG_VARIABLES = {
     'trace',
   ] as const),
   logPretty: boolVar('LOG_PRETTY', 'Human-readable logs instead of JSON lines.', false),
+  // --- HTTP authentication: docs/security.md ---
+  apiKeys: apiKeysVar(
+    'API_KEYS',
+    'API keys as "name:sha256hex:scope|scope", comma-separated: the SHA-256 of each key, never the key (scripts/api-key.js prints a key and its entry). Scopes: tasks:write, tasks:read, nodes:admin, schedules:admin.',
+  ),
+  insecureNoAuth: boolVar(
+    'SWITCHYARD_INSECURE_NO_AUTH',
+    'Development only: with no API_KEYS, start anyway and let every request in (a warning is logged). Without it, no keys means the process refuses to start.',
+    false,
+  ),
+  authPublicReadiness: boolVar(
+    'AUTH_PUBLIC_READINESS',
+    'GET /health/ready answers without a key (for orchestrator probes). Liveness is always public.',
+    false,
+  ),
+  authPublicMetrics: boolVar(
+    'AUTH_PUBLIC_METRICS',
+    'GET /metrics answers without a key (for a Prometheus scraper without credentials).',
+    false,
+  ),
+  authPublicDocs: boolVar(
+    'AUTH_PUBLIC_DOCS',
+    'The API docs (/docs, /docs/openapi.json) answer without a key.',
+    false,
+  ),
+  authPublicDashboard: boolVar(
+    'AUTH_PUBLIC_DASHBOARD',
+    'The dashboard page and its assets load without a key (its data still needs one: the page asks for it).',
+    false,
+  ),
+  // --- end HTTP authentication ---
 
   nodeId: stringVar(
     'NODE_ID',
@@ -387,6 +436,13 @@ export const CONFIG_VARIABLES = {
     1024,
     512 * 1024 * 1024,
   ),
+  maxBusMessageBytes: intVar(
+    'MAX_BUS_MESSAGE_BYTES',
+    "Largest bus message a process reads; larger ones are dropped unread (and larger assignment announcements are split or left to the workers' Redis reads). Keep it equal on every node and below Redis's pub/sub client output buffer limit (8 MB soft by default).",
+    8 * 1024 * 1024,
+    64 * 1024,
+    512 * 1024 * 1024,
+  ),
   maxBatchSize: intVar('MAX_BATCH_SIZE', 'Most tasks in one batch submit.', 1000, 1, 100_000),
   maxQueuedPerType: intVar(
     'MAX_QUEUED_PER_TYPE',
@@ -403,6 +459,8 @@ export const CONFIG_VARIABLES = {
     100_000,
   ),
   maxLabels: intVar('MAX_LABELS', 'Most labels on a node or in a selector.', 32, 0, 1000),
+  // --- HTTP guard rails (rate limits, CORS, JSON depth): docs/limits.md ---
+  ...HTTP_GUARD_VARIABLES,
 
   finishedRetentionMs: intVar(
     'FINISHED_RETENTION_MS',

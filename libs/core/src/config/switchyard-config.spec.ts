@@ -14,7 +14,7 @@ describe('configuration', () => {
   it.each([
     [{ PORT: 'abc' }, /PORT: must be an integer/],
     [{ PORT: '70000' }, /PORT: must be between 0 and 65535/],
-    [{ REDIS_URL: 'http://x' }, /REDIS_URL: must match/],
+    [{ REDIS_URL: 'http://x' }, /REDIS_URL: must start with redis:\/\/ or rediss:\/\//],
     [{ SWITCHYARD_PREFIX: 'a b' }, /SWITCHYARD_PREFIX/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL: must be one of/],
     [{ RETRY_POLICIES: '{"x": {"backoff": "linear"}}' }, /RETRY_POLICIES: policy for "x"/],

@@ -3,6 +3,7 @@ import { ConfigError } from '../errors/switchyard.error';
 import type { RetryPolicy } from '../task/task.model';
 import { CONFIG_VARIABLES } from './config.schema';
 import { readVar, type ConfigVariable } from './config-variable';
+import { redisTlsOf, type RedisTls } from './redis-security.variables';
 
 type Schema = typeof CONFIG_VARIABLES;
 type Values = { [K in keyof Schema]: Schema[K] extends ConfigVariable<infer T> ? T : never };
@@ -13,6 +14,8 @@ export interface SwitchyardConfig extends Values {
   labels: Record<string, string>;
   /** Task types from WORKER_TYPES (empty = every handler's type). */
   types: string[];
+  /** TLS for every Redis connection (rediss:// and the REDIS_TLS_* files), or undefined. */
+  redisTls?: RedisTls;
 }
 
 type Env = Record<string, string | undefined>;
@@ -78,6 +81,7 @@ export function loadConfig(env: Env = {}): SwitchyardConfig {
     workerMemoryMb: v.workerMemoryMb || Math.floor(os.totalmem() / (1024 * 1024)),
     labels: parseLabels(v.workerLabels, v.maxLabels),
     types: v.workerTypes === '' ? [] : v.workerTypes.split(',').map((t) => t.trim()),
+    redisTls: redisTlsOf(v),
   };
 }
 

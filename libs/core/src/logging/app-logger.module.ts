@@ -16,6 +16,14 @@ export function idsOfRequest(url: string | undefined): { taskId?: string; nodeId
   return node ? { nodeId: node[1] } : {};
 }
 
+/** Query parameters that look like credentials: no route takes one, but a client may still send it. */
+const CREDENTIAL_QUERY = /([?&](?:access_token|api_key|apikey|token)=)[^&#]*/gi;
+
+/** A request URL as logged: a credential-like query value is replaced, whatever the route. */
+export function loggedUrl(url: string | undefined): string | undefined {
+  return url?.replace(CREDENTIAL_QUERY, '$1[redacted]');
+}
+
 /** pino-pretty is a development dependency: readable logs only where it is installed. */
 function prettyTransport(): Options['transport'] | undefined {
   try {
@@ -33,7 +41,8 @@ function prettyTransport(): Options['transport'] | undefined {
 /**
  * Structured logs for both apps: one JSON object per line with `app` (and `node` on a
  * worker), request logs carrying `taskId`/`nodeId` taken from the URL, level from LOG_LEVEL,
- * readable lines with LOG_PRETTY. Credentials in headers never reach a log line.
+ * readable lines with LOG_PRETTY. Credentials in headers, and credential-like query values,
+ * never reach a log line.
  */
 export function appLoggerModule(
   app: 'dispatcher' | 'worker',
@@ -61,14 +70,20 @@ function appLoggerParams(
       base: app === 'worker' ? { app, node: config.nodeId } : { app },
       ...(transport !== undefined && { transport }),
       redact: {
-        paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'],
+        paths: [
+          'req.headers.authorization',
+          'req.headers.cookie',
+          'req.headers["x-api-key"]',
+          // ioredis puts a failed command's arguments on its errors: for AUTH, the password
+          'err.command.args',
+        ],
         censor: '[redacted]',
       },
       serializers: {
         req: (req: { id?: unknown; method?: string; url?: string }) => ({
           id: req.id,
           method: req.method,
-          url: req.url,
+          url: loggedUrl(req.url),
         }),
         res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
       },

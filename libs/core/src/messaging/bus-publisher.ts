@@ -10,6 +10,8 @@ import type {
   TasksSubmittedMessage,
 } from './messages';
 import { Patterns } from './patterns';
+import { splitAssignment } from './assignment-split';
+import { DEFAULT_MAX_BUS_MESSAGE_BYTES } from './bus-message-check';
 
 /** The part of a Nest ClientProxy the publisher uses. */
 export interface BusClient {
@@ -24,7 +26,11 @@ export interface BusClient {
 export class BusPublisher {
   private readonly logger = new Logger(BusPublisher.name);
 
-  constructor(private readonly client: BusClient) {}
+  /** `maxMessageBytes`: MAX_BUS_MESSAGE_BYTES (assignment announcements are split to fit). */
+  constructor(
+    private readonly client: BusClient,
+    private readonly maxMessageBytes = DEFAULT_MAX_BUS_MESSAGE_BYTES,
+  ) {}
 
   tasksSubmitted(msg: TasksSubmittedMessage): void {
     this.emit(Patterns.TasksSubmitted, msg);
@@ -39,7 +45,12 @@ export class BusPublisher {
   }
 
   nodeAssigned(msg: NodeAssignedMessage): void {
-    this.emit(Patterns.NodeAssigned, msg);
+    const { parts, omitted } = splitAssignment(msg, this.maxMessageBytes);
+    for (const part of parts) this.emit(Patterns.NodeAssigned, part);
+    if (omitted.length > 0)
+      this.logger.warn(
+        `${omitted.length} assignment(s) to ${msg.node} exceed MAX_BUS_MESSAGE_BYTES: not announced (the worker reads them from Redis)`,
+      );
   }
 
   nodeCancel(msg: NodeCancelMessage): void {

@@ -1,4 +1,5 @@
-import { Patterns } from './patterns';
+import { int, list, oneOf, record, text, type Check } from './message-schema';
+import { Patterns, type Pattern } from './patterns';
 
 export interface TasksSubmittedMessage {
   count: number;
@@ -56,61 +57,77 @@ export interface LeaderReleasedMessage {
 /** Bounds on what a bus message may carry; larger ones are dropped. */
 export const MESSAGE_LIMITS = { maxIds: 50_000, maxIdLength: 128 } as const;
 
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-const isId = (v: unknown): v is string =>
-  typeof v === 'string' && v.length > 0 && v.length <= MESSAGE_LIMITS.maxIdLength;
-const isCount = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
-const isIdList = (v: unknown): v is string[] =>
-  Array.isArray(v) && v.length <= MESSAGE_LIMITS.maxIds && v.every(isId);
+const MAX_INT = Number.MAX_SAFE_INTEGER;
+const DAY_MS = 24 * 3600 * 1000;
+/** Task ids are ULIDs; node ids follow NODE_ID; task types are printable ASCII. */
+const taskId = text(26, 26, /^[0-9A-HJKMNP-TV-Z]{26}$/);
+const nodeId = text(1, 64, /^[A-Za-z0-9._-]+$/);
+const taskType = text(1, MESSAGE_LIMITS.maxIdLength, /^[\x21-\x7e]+$/);
+const sequence = int(0, MAX_INT);
+// Per-task resources follow the submit limits; sums over a batch of ended attempts stay below these.
+const freed = record({ slots: int(0, 1e12), cpu: int(0, 1e15), memoryMb: int(0, 1e15) });
 
-function isAssignedTask(v: unknown): v is AssignedTask {
-  return (
-    isRecord(v) &&
-    isId(v.id) &&
-    isCount(v.lease) &&
-    isCount(v.attempt) &&
-    isId(v.type) &&
-    isCount(v.timeoutMs) &&
-    typeof v.payload === 'string' &&
-    isCount(v.slots) &&
-    isCount(v.cpu) &&
-    isCount(v.memoryMb)
-  );
+const assignedTask = record({
+  id: taskId,
+  lease: sequence,
+  attempt: int(0, 1_000_000),
+  type: taskType,
+  timeoutMs: int(0, 30 * DAY_MS),
+  // a JSON text bounded by MAX_BUS_MESSAGE_BYTES as a whole
+  payload: text(0, MAX_INT),
+  slots: int(0, 10_000),
+  cpu: int(0, 10_000_000),
+  memoryMb: int(0, 100_000_000),
+});
+
+/** The contract of every pattern: what SwitchyardRedisServer lets through to a handler. */
+export const MESSAGE_SCHEMAS: Record<Pattern, Check> = {
+  [Patterns.TasksSubmitted]: record({ count: int(0, 10_000_000) }),
+  [Patterns.TasksFinished]: record({
+    node: nodeId,
+    done: list(taskId, MESSAGE_LIMITS.maxIds),
+    ended: int(0, 10_000_000),
+    freed,
+  }),
+  [Patterns.NodesChanged]: record({
+    node: nodeId,
+    change: oneOf(['registered', 'draining', 'left', 'dead', 'suspect']),
+  }),
+  [Patterns.NodeAssigned]: record({
+    node: nodeId,
+    incarnation: sequence,
+    tasks: list(assignedTask, MESSAGE_LIMITS.maxIds),
+  }),
+  [Patterns.NodeCancel]: record({
+    node: nodeId,
+    tasks: list(record({ id: taskId, lease: sequence }), MESSAGE_LIMITS.maxIds),
+  }),
+  [Patterns.NodeDrain]: record({ node: nodeId, incarnation: sequence }),
+  [Patterns.LeaderReleased]: record({ epoch: sequence }),
+};
+
+interface MessageOf {
+  [Patterns.TasksSubmitted]: TasksSubmittedMessage;
+  [Patterns.TasksFinished]: TasksFinishedMessage;
+  [Patterns.NodesChanged]: NodesChangedMessage;
+  [Patterns.NodeAssigned]: NodeAssignedMessage;
+  [Patterns.NodeCancel]: NodeCancelMessage;
+  [Patterns.NodeDrain]: NodeDrainMessage;
+  [Patterns.LeaderReleased]: LeaderReleasedMessage;
 }
 
-/** Checks each bus message against its contract; the receiving controller drops what fails. */
+const guard =
+  <P extends Pattern>(pattern: P) =>
+  (v: unknown): v is MessageOf[P] =>
+    MESSAGE_SCHEMAS[pattern](v) === null;
+
+/** Type guards from the schemas, for readers of a channel outside the transport (FinishedFeed). */
 export const MessageGuards = {
-  [Patterns.TasksSubmitted]: (v: unknown): v is TasksSubmittedMessage =>
-    isRecord(v) && isCount(v.count),
-  [Patterns.TasksFinished]: (v: unknown): v is TasksFinishedMessage =>
-    isRecord(v) &&
-    isId(v.node) &&
-    isIdList(v.done) &&
-    isCount(v.ended) &&
-    isRecord(v.freed) &&
-    isCount(v.freed.slots) &&
-    isCount(v.freed.cpu) &&
-    isCount(v.freed.memoryMb),
-  [Patterns.NodesChanged]: (v: unknown): v is NodesChangedMessage =>
-    isRecord(v) &&
-    isId(v.node) &&
-    ['registered', 'draining', 'left', 'dead', 'suspect'].includes(v.change as string),
-  [Patterns.NodeAssigned]: (v: unknown): v is NodeAssignedMessage =>
-    isRecord(v) &&
-    isId(v.node) &&
-    isCount(v.incarnation) &&
-    Array.isArray(v.tasks) &&
-    v.tasks.length <= MESSAGE_LIMITS.maxIds &&
-    v.tasks.every(isAssignedTask),
-  [Patterns.NodeCancel]: (v: unknown): v is NodeCancelMessage =>
-    isRecord(v) &&
-    isId(v.node) &&
-    Array.isArray(v.tasks) &&
-    v.tasks.length <= MESSAGE_LIMITS.maxIds &&
-    v.tasks.every((t) => isRecord(t) && isId(t.id) && isCount(t.lease)),
-  [Patterns.NodeDrain]: (v: unknown): v is NodeDrainMessage =>
-    isRecord(v) && isId(v.node) && isCount(v.incarnation),
-  [Patterns.LeaderReleased]: (v: unknown): v is LeaderReleasedMessage =>
-    isRecord(v) && isCount(v.epoch),
+  [Patterns.TasksSubmitted]: guard(Patterns.TasksSubmitted),
+  [Patterns.TasksFinished]: guard(Patterns.TasksFinished),
+  [Patterns.NodesChanged]: guard(Patterns.NodesChanged),
+  [Patterns.NodeAssigned]: guard(Patterns.NodeAssigned),
+  [Patterns.NodeCancel]: guard(Patterns.NodeCancel),
+  [Patterns.NodeDrain]: guard(Patterns.NodeDrain),
+  [Patterns.LeaderReleased]: guard(Patterns.LeaderReleased),
 };

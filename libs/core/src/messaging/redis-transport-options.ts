@@ -22,7 +22,7 @@ function asRedisConfig(redis: string | RedisConfig): RedisConfig {
 export function busOptions(redis: string | RedisConfig): TransportOptions {
   const config = asRedisConfig(redis);
   return {
-    ...urlOptions(config.redisUrl),
+    ...urlOptions(config.redisUrl, config.redisTls),
     ...sentinelOptions(config),
     retryAttempts: Number.MAX_SAFE_INTEGER,
     retryDelay: 500,

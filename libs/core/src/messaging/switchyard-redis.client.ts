@@ -1,12 +1,14 @@
 import { ClientRedis, type ReadPacket } from '@nestjs/microservices';
 import type { Redis } from 'ioredis';
 import type { RedisConfig } from '../store/redis-connection';
+import { RedisErrorLog } from '../store/redis-failure';
 import { busCluster, busOptions } from './redis-transport-options';
 import { ChannelNaming } from './patterns';
 
 /** Nest's Redis transport client publishing on Switchyard channel names (see SwitchyardRedisServer). */
 export class SwitchyardRedisClient extends ClientRedis {
   private readonly naming: ChannelNaming;
+  private readonly redisErrors = new RedisErrorLog('SwitchyardBusClient');
 
   /** `redis`: a REDIS_URL, or the config (Sentinel and Cluster settings apply). */
   constructor(
@@ -21,6 +23,11 @@ export class SwitchyardRedisClient extends ClientRedis {
     return (
       busCluster(this.redis, (times) => this.createRetryStrategy(times)) ?? super.createClient()
     );
+  }
+
+  /** Nest logs the whole error object, and ioredis puts the AUTH arguments (the password) in it. */
+  override registerErrorListener(client: Redis): void {
+    client.addListener('error', (err: unknown) => this.redisErrors.report(err));
   }
 
   protected override dispatchEvent(packet: ReadPacket): Promise<unknown> {

@@ -31,6 +31,7 @@ describe('the keyspace', () => {
       keys.leader,
       keys.epoch,
       keys.counters,
+      keys.rateLimit('abc'),
     ];
     for (const key of all) {
       expect(key.startsWith('{sy}:')).toBe(true);

@@ -143,6 +143,11 @@ export class Keyspace {
     return `${this.base}events`;
   }
 
+  /** Hit counter of one rate-limit key in its window (and `<key>:b` while it is blocked). */
+  rateLimit(key: string): string {
+    return `${this.base}rl:${key}`;
+  }
+
   /** A bus channel, namespaced by the prefix (Nest's keyPrefix does not apply to channels). */
   channel(name: string): string {
     return `${this.prefix}:${name}`;

@@ -26,6 +26,7 @@ export const SCRIPT_FILES = {
   typeLoad: 'type-load.lua',
   fireSchedule: 'fire-schedule.lua',
   scheduleSave: 'schedule-save.lua',
+  rateLimitHit: 'rate-limit-hit.lua',
 } as const;
 
 export type ScriptName = keyof typeof SCRIPT_FILES;

@@ -13,6 +13,10 @@ describe('Redis connection options by topology', () => {
       tls: {},
     });
     expect(urlOptions('redis://127.0.0.1')).toEqual({ host: '127.0.0.1', port: 6379 });
+    expect(urlOptions('rediss://h', { ca: 'CA', rejectUnauthorized: false }).tls).toEqual({
+      ca: 'CA',
+      rejectUnauthorized: false,
+    });
   });
 
   it('uses the Sentinels, the primary name and the Sentinel password when configured', () => {
@@ -38,6 +42,15 @@ describe('Redis connection options by topology', () => {
       password: 'secret',
       retryAttempts: Number.MAX_SAFE_INTEGER,
     });
+  });
+
+  it('reaches the primary found through the Sentinels over TLS with rediss://', () => {
+    const config = loadConfig({ REDIS_URL: 'rediss://:pw@ignored:1', REDIS_SENTINELS: 's1:26379' });
+    expect(sentinelOptions(config)).toMatchObject({ enableTLSForSentinelMode: true });
+    expect(busOptions(config)).toMatchObject({ enableTLSForSentinelMode: true, tls: {} });
+    expect(sentinelOptions(loadConfig({ REDIS_SENTINELS: 's1:26379' }))).not.toHaveProperty(
+      'enableTLSForSentinelMode',
+    );
   });
 
   it('reconnects (to ask the Sentinels again) when a demoted primary answers READONLY', () => {

@@ -1,5 +1,7 @@
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import type { RedisTls } from '../config/redis-security.variables';
 import type { SwitchyardConfig } from '../config/switchyard-config';
+import { RedisErrorLog, refusal } from './redis-failure';
 
 /**
  * What a connection needs: REDIS_URL, plus the Sentinel or Cluster settings when used
@@ -9,7 +11,11 @@ export type RedisConfig = Pick<SwitchyardConfig, 'redisUrl'> &
   Partial<
     Pick<
       SwitchyardConfig,
-      'redisSentinels' | 'redisSentinelMaster' | 'redisSentinelPassword' | 'redisClusterNodes'
+      | 'redisSentinels'
+      | 'redisSentinelMaster'
+      | 'redisSentinelPassword'
+      | 'redisClusterNodes'
+      | 'redisTls'
     >
   >;
 
@@ -21,8 +27,8 @@ export function redisTopology(config: RedisConfig): RedisTopology {
   return 'standalone';
 }
 
-/** Host, port, credentials, db and TLS from a redis:// or rediss:// URL. */
-export function urlOptions(redisUrl: string): RedisOptions {
+/** Host, port, credentials, db and TLS (with the REDIS_TLS_* material) from a redis:// or rediss:// URL. */
+export function urlOptions(redisUrl: string, tls?: RedisTls): RedisOptions {
   const url = new URL(redisUrl);
   const db = url.pathname.length > 1 ? Number(url.pathname.slice(1)) : 0;
   return {
@@ -31,7 +37,7 @@ export function urlOptions(redisUrl: string): RedisOptions {
     ...(url.username !== '' && { username: decodeURIComponent(url.username) }),
     ...(url.password !== '' && { password: decodeURIComponent(url.password) }),
     ...(Number.isInteger(db) && db > 0 && { db }),
-    ...(url.protocol === 'rediss:' && { tls: {} }),
+    ...(url.protocol === 'rediss:' && { tls: { ...tls } }),
   };
 }
 
@@ -47,6 +53,9 @@ export function sentinelOptions(config: RedisConfig): RedisOptions {
     name: config.redisSentinelMaster ?? 'mymaster',
     ...(config.redisSentinelPassword && { sentinelPassword: config.redisSentinelPassword }),
     failoverDetector: true,
+    // ioredis ignores `tls` for the primary found through Sentinels unless told (the
+    // Sentinels themselves are reached without TLS)
+    ...(config.redisTls !== undefined && { enableTLSForSentinelMode: true }),
     // a demoted primary answers writes with READONLY: reconnect, which asks the Sentinels again
     reconnectOnError: (err) => err.message.startsWith('READONLY'),
   };
@@ -57,7 +66,7 @@ export function clusterSeeds(config: RedisConfig): {
   nodes: { host: string; port: number }[];
   redisOptions: RedisOptions;
 } {
-  const { username, password, tls } = urlOptions(config.redisUrl);
+  const { username, password, tls } = urlOptions(config.redisUrl, config.redisTls);
   return {
     nodes: (config.redisClusterNodes ?? []).map(({ host, port }) => ({ host, port })),
     redisOptions: {
@@ -105,6 +114,19 @@ export function createRedis(
   connectionName: string,
   overrides: { enableOfflineQueue?: boolean } = {},
 ): Redis {
+  const redis = connectionFor(config, connectionName, overrides);
+  // without a listener ioredis prints every reconnect error with its stack; this logs the
+  // message only (never the AUTH arguments ioredis attaches), rate limited
+  const errors = new RedisErrorLog(connectionName);
+  redis.on('error', (err: unknown) => errors.report(err));
+  return redis;
+}
+
+function connectionFor(
+  config: RedisConfig,
+  connectionName: string,
+  overrides: { enableOfflineQueue?: boolean },
+): Redis {
   switch (redisTopology(config)) {
     case 'cluster':
       return new Cluster(clusterSeeds(config).nodes, {
@@ -112,7 +134,11 @@ export function createRedis(
         ...overrides,
       }) as unknown as Redis;
     case 'sentinel': {
-      const { host: _host, port: _port, ...credentials } = urlOptions(config.redisUrl);
+      const {
+        host: _host,
+        port: _port,
+        ...credentials
+      } = urlOptions(config.redisUrl, config.redisTls);
       return new Redis({
         ...credentials,
         ...sentinelOptions(config),
@@ -121,18 +147,35 @@ export function createRedis(
       });
     }
     default:
-      return new Redis(config.redisUrl, { ...redisOptions(connectionName), ...overrides });
+      return new Redis(config.redisUrl, {
+        ...redisOptions(connectionName),
+        ...(config.redisTls !== undefined && { tls: { ...config.redisTls } }),
+        ...overrides,
+      });
   }
 }
 
-/** Connects, waiting until Redis answers (with a deadline). */
+/**
+ * Connects, waiting until Redis answers (with a deadline). Wrong credentials or a failed TLS
+ * handshake end the wait at once with a RedisRefusedError that says what to check.
+ */
 export async function connectRedis(redis: Redis, timeoutMs = 30_000): Promise<void> {
   if (redis.status === 'ready') return;
-  const deadline = Date.now() + timeoutMs;
-  if (redis.status === 'wait') await redis.connect().catch(() => undefined);
-  while ((redis.status as string) !== 'ready') {
-    if (Date.now() > deadline) throw new Error(`Redis did not answer within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+  let refused: Error | undefined;
+  const onError = (err: unknown): void => {
+    refused ??= refusal(err);
+  };
+  redis.on('error', onError);
+  try {
+    const deadline = Date.now() + timeoutMs;
+    if (redis.status === 'wait') await redis.connect().catch(onError);
+    while ((redis.status as string) !== 'ready') {
+      if (refused !== undefined) throw refused;
+      if (Date.now() > deadline) throw new Error(`Redis did not answer within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } finally {
+    redis.off('error', onError);
   }
 }
 

@@ -11,6 +11,7 @@ import {
 } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { SWITCHYARD_CONFIG, type SwitchyardConfig } from '../config/switchyard-config';
+import { BusDrops } from '../messaging/bus-drops';
 import { BusLink } from '../messaging/bus-link';
 import { BusPublisher } from '../messaging/bus-publisher';
 import { SwitchyardRedisClient } from '../messaging/switchyard-redis.client';
@@ -19,6 +20,7 @@ import { EventStore } from './event.store';
 import { Keyspace } from './keyspace';
 import { LeaderLeaseStore } from './leader-lease.store';
 import { configureScripts } from './lua-scripts';
+import { RateLimitStore } from './rate-limit.store';
 import { NodeStore } from './node.store';
 import { ScheduleStore } from './schedule.store';
 import { closeRedis, connectRedis, createRedis } from './redis-connection';
@@ -142,12 +144,21 @@ export class SwitchyardStoreModule {
           useFactory: (redis: Redis, keys: Keyspace) => new EventStore(redis, keys),
         },
         {
+          provide: RateLimitStore,
+          inject: [REDIS, Keyspace],
+          useFactory: (redis: Redis, keys: Keyspace) => new RateLimitStore(redis, keys),
+        },
+        {
           provide: BusPublisher,
           inject: [SWITCHYARD_CONFIG],
           useFactory: (config: SwitchyardConfig) =>
-            new BusPublisher(new SwitchyardRedisClient(config, config.prefix)),
+            new BusPublisher(
+              new SwitchyardRedisClient(config, config.prefix),
+              config.maxBusMessageBytes,
+            ),
         },
         BusLink,
+        { provide: BusDrops, useFactory: () => new BusDrops() },
         StoreLifecycle,
       ],
       exports: [
@@ -161,8 +172,10 @@ export class SwitchyardStoreModule {
         DispatcherRegistryStore,
         StatsStore,
         EventStore,
+        RateLimitStore,
         BusPublisher,
         BusLink,
+        BusDrops,
       ],
     };
   }

@@ -1,4 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
+import { RequireScope } from '@switchyard/core';
 import {
   ApiOkResponse,
   ApiOperation,
@@ -16,6 +17,7 @@ export class ClusterController {
 
   /** The dispatchers, which one leads, the epoch and when the lease expires. */
   @Get()
+  @RequireScope('tasks:read')
   @ApiOperation({
     summary: 'The dispatchers, which one leads, the epoch and when the lease expires',
   })

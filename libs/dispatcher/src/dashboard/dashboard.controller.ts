@@ -9,6 +9,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import {
+  PublicRoute,
+  RequireScope,
   LeaderLeaseStore,
   NodeStore,
   StatsStore,
@@ -39,6 +41,7 @@ export class DashboardController {
   ) {}
 
   @Get()
+  @PublicRoute('dashboard')
   @ApiOperation({ summary: 'The dashboard page' })
   @ApiProduces('text/html')
   @ApiOkResponse({ description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } })
@@ -51,6 +54,7 @@ export class DashboardController {
   }
 
   @Get('dashboard/assets/:file')
+  @PublicRoute('dashboard')
   @ApiOperation({ summary: 'A dashboard asset (script, style sheet)' })
   @ApiParam({ name: 'file', example: 'app.js' })
   @ApiOkResponse({
@@ -66,6 +70,7 @@ export class DashboardController {
   }
 
   @Get('dashboard/summary')
+  @RequireScope('tasks:read')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({
     summary: 'Nodes, queues, waiting reasons, counters and recent history for the dashboard',

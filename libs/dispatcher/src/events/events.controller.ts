@@ -18,7 +18,7 @@ import {
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
-import { InvalidInputError, parseEventId, type ChangeEvent } from '@switchyard/core';
+import { RequireScope, InvalidInputError, parseEventId, type ChangeEvent } from '@switchyard/core';
 import type { Request, Response } from 'express';
 import { ErrorResponseDto } from '../http/error-response.dto';
 import { ChangeEventDto } from './change-event.dto';
@@ -36,6 +36,7 @@ export class EventsController {
   constructor(private readonly feed: EventFeed) {}
 
   @Get()
+  @RequireScope('tasks:read')
   @ApiOperation({
     summary: 'Server-sent events of task and node changes',
     description:

@@ -1,4 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
+import { SkipThrottle } from '@nestjs/throttler';
 import {
   ApiOkResponse,
   ApiOperation,
@@ -12,7 +13,7 @@ import {
   type HealthCheckResult,
   type HealthIndicatorResult,
 } from '@nestjs/terminus';
-import { LeaderLeaseStore, StoreHealthIndicators } from '@switchyard/core';
+import { PublicRoute, LeaderLeaseStore, StoreHealthIndicators } from '@switchyard/core';
 import { HealthReportDto } from './health-report.dto';
 
 /** Liveness (the process answers) and readiness (Redis, bus, a leader) for orchestrators. */
@@ -27,6 +28,8 @@ export class HealthController {
   ) {}
 
   @Get('live')
+  @PublicRoute()
+  @SkipThrottle()
   @HealthCheck({ swaggerDocumentation: false })
   @ApiOperation({ summary: 'Liveness: the process runs and answers HTTP' })
   @ApiOkResponse({ type: HealthReportDto })
@@ -35,6 +38,7 @@ export class HealthController {
   }
 
   @Get('ready')
+  @PublicRoute('readiness')
   @HealthCheck({ swaggerDocumentation: false })
   @ApiOperation({ summary: 'Readiness: Redis reachable, bus connected, a leader known' })
   @ApiOkResponse({ type: HealthReportDto })

@@ -40,6 +40,26 @@ function statusOf(err: SwitchyardError): number {
   return HttpStatus.INTERNAL_SERVER_ERROR;
 }
 
+/** What body-parser throws (http-errors): 413 over MAX_BODY_BYTES, 400 malformed JSON, ... */
+interface BodyParserError {
+  status?: unknown;
+  expose?: unknown;
+  message?: unknown;
+  type?: unknown;
+  limit?: unknown;
+}
+
+function bodyErrorMessage(err: BodyParserError): string {
+  if (err.status === HttpStatus.PAYLOAD_TOO_LARGE) {
+    const limit = typeof err.limit === 'number' ? ` (${err.limit} bytes)` : '';
+    return `request body is larger than MAX_BODY_BYTES${limit}`;
+  }
+  // the JSON depth check (MAX_JSON_DEPTH) writes its own message
+  if (err.type === 'json.too.deep') return String(err.message);
+  if (err.type === 'entity.parse.failed') return `malformed JSON body: ${String(err.message)}`;
+  return `bad request body: ${String(err.message)}`;
+}
+
 /** The one place domain errors become HTTP answers: `{ statusCode, error, message }`. */
 @Catch()
 export class DomainExceptionFilter implements ExceptionFilter {
@@ -59,27 +79,19 @@ export class DomainExceptionFilter implements ExceptionFilter {
         .json({ statusCode: status, error: exception.code, message: exception.message });
       return;
     }
-    const parserError = exception as {
-      status?: unknown;
-      expose?: unknown;
-      message?: unknown;
-      type?: unknown;
-    };
+    const parserError = exception as BodyParserError;
     if (
       typeof parserError?.status === 'number' &&
       parserError.status >= 400 &&
       parserError.status < 500 &&
       parserError.expose === true
     ) {
-      // body-parser: 413 (body over MAX_BODY_BYTES) or 400 (malformed JSON)
       const status = parserError.status;
-      const message =
-        status === 413
-          ? 'request body is larger than MAX_BODY_BYTES'
-          : `malformed request body: ${String(parserError.message)}`;
-      res
-        .status(status)
-        .json({ statusCode: status, error: String(parserError.type ?? 'bad_request'), message });
+      res.status(status).json({
+        statusCode: status,
+        error: String(parserError.type ?? 'bad_request'),
+        message: bodyErrorMessage(parserError),
+      });
       return;
     }
     this.logger.error(`unexpected error: ${(exception as Error)?.stack ?? String(exception)}`);

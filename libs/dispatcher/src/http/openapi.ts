@@ -9,7 +9,9 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       'Distributed task allocation and scheduling: tasks, nodes, events, health, metrics.',
     )
     .setVersion('0.1.0')
+    // API keys as bearer tokens on every route (docs/security.md lists the public ones)
     .addBearerAuth()
+    .addSecurityRequirements('bearer')
     .build();
   return SwaggerModule.createDocument(app, config);
 }

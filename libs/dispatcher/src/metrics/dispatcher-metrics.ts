@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  BUS_DROPS_METRIC,
+  BusDrops,
   LeaderLeaseStore,
   NODE_STATUSES,
   NodeStore,
@@ -101,8 +103,17 @@ export class DispatcherMetrics {
     private readonly leaderStore: LeaderLeaseStore,
     private readonly lease: LeaderLease,
     @Inject(SWITCHYARD_CONFIG) private readonly config: SwitchyardConfig,
+    drops: BusDrops,
   ) {
     collectDefaultMetrics({ register: this.registry });
+    new Counter({
+      ...BUS_DROPS_METRIC,
+      labelNames: [...BUS_DROPS_METRIC.labelNames],
+      registers: [this.registry],
+      collect() {
+        drops.copyTo(this);
+      },
+    });
   }
 
   tasksSubmitted(type: string, count = 1): void {

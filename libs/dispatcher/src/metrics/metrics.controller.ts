@@ -1,4 +1,5 @@
 import { Controller, Get, Header, Res } from '@nestjs/common';
+import { PublicRoute } from '@switchyard/core';
 import {
   ApiOkResponse,
   ApiOperation,
@@ -15,6 +16,7 @@ export class MetricsController {
   constructor(private readonly metrics: DispatcherMetrics) {}
 
   @Get()
+  @PublicRoute('metrics')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Prometheus metrics (text exposition format)' })
   @ApiOkResponse({

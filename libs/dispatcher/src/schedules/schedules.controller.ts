@@ -21,10 +21,11 @@ import {
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import type { ScheduleView } from '@switchyard/core';
+import { RequireScope, type ScheduleView } from '@switchyard/core';
 import { ErrorResponseDto } from '../http/error-response.dto';
 import { CreateScheduleDto } from './dto/create-schedule.dto';
 import { ScheduleListDto, ScheduleViewDto } from './dto/schedule-view.dto';
+import { ScheduleIdPipe } from './schedule-id.pipe';
 import { ScheduleService } from './schedule.service';
 
 @ApiTags('schedules')
@@ -34,6 +35,7 @@ export class SchedulesController {
   constructor(private readonly schedules: ScheduleService) {}
 
   @Post()
+  @RequireScope('schedules:admin')
   @ApiOperation({
     summary:
       'Create a recurring schedule (cron or fixed interval); each tick fires once across dispatchers',
@@ -49,6 +51,7 @@ export class SchedulesController {
   }
 
   @Get()
+  @RequireScope('tasks:read')
   @ApiOperation({ summary: 'List schedules with their next and last ticks' })
   @ApiOkResponse({ type: ScheduleListDto })
   async list(): Promise<{ schedules: ScheduleView[] }> {
@@ -56,12 +59,14 @@ export class SchedulesController {
   }
 
   @Delete(':id')
+  @RequireScope('schedules:admin')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ summary: 'Delete a schedule' })
   @ApiParam({ name: 'id', description: 'schedule id' })
   @ApiNoContentResponse({ description: 'deleted' })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'not a schedule id' })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'no such schedule' })
-  async delete(@Param('id') id: string): Promise<void> {
+  async delete(@Param('id', ScheduleIdPipe) id: string): Promise<void> {
     if (!(await this.schedules.delete(id)))
       throw new NotFoundException(`schedule ${id} does not exist`);
   }

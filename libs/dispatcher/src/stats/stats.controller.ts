@@ -1,4 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
+import { RequireScope } from '@switchyard/core';
 import {
   ApiOkResponse,
   ApiOperation,
@@ -15,6 +16,7 @@ export class StatsController {
   constructor(private readonly stats: StatsService) {}
 
   @Get()
+  @RequireScope('tasks:read')
   @ApiOperation({
     summary: 'Queue depths, nodes by status, and why queued tasks wait (by reason, type, priority)',
   })

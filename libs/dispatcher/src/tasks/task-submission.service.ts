@@ -15,6 +15,9 @@ import { AssignmentLoop } from '../scheduling/assignment-loop';
 import { StrategyRegistry } from '../scheduling/strategy-registry';
 import type { SubmitTaskDto } from './dto/submit-task.dto';
 
+/** The furthest a task may be delayed (delayMs, runAt). */
+export const MAX_DELAY_MS = 365 * 24 * 3600 * 1000;
+
 /** Turns validated submissions into task specs (defaults, config bounds) and stores them. */
 @Injectable()
 export class TaskSubmission {
@@ -31,7 +34,7 @@ export class TaskSubmission {
     if (dtos.length > this.config.maxBatchSize) {
       throw new LimitExceededError(
         'MAX_BATCH_SIZE',
-        `a batch holds at most ${this.config.maxBatchSize} tasks, got ${dtos.length}`,
+        `tasks: a batch holds at most ${this.config.maxBatchSize} tasks (MAX_BATCH_SIZE), got ${dtos.length}`,
       );
     }
     const now = Date.now();
@@ -56,25 +59,32 @@ export class TaskSubmission {
     if (payloadBytes > c.maxPayloadBytes) {
       throw new LimitExceededError(
         'MAX_PAYLOAD_BYTES',
-        `${where}payload is ${payloadBytes} bytes; the limit is ${c.maxPayloadBytes}`,
+        `${where}payload is ${payloadBytes} bytes; the limit is ${c.maxPayloadBytes} (MAX_PAYLOAD_BYTES)`,
       );
     }
     const maxAttempts = dto.maxAttempts ?? maxAttemptsFor(c, dto.type);
     if (maxAttempts > c.maxAttemptsLimit) {
       throw new InvalidInputError(
-        `${where}maxAttempts must not be greater than ${c.maxAttemptsLimit}`,
+        `${where}maxAttempts must not be greater than ${c.maxAttemptsLimit} (TASK_MAX_ATTEMPTS)`,
       );
     }
     const timeoutMs = dto.timeoutMs ?? c.defaultTimeoutMs;
     if (timeoutMs > c.maxTimeoutMs) {
-      throw new InvalidInputError(`${where}timeoutMs must not be greater than ${c.maxTimeoutMs}`);
+      throw new InvalidInputError(
+        `${where}timeoutMs must not be greater than ${c.maxTimeoutMs} (TASK_MAX_TIMEOUT_MS)`,
+      );
     }
     if (dto.delayMs !== undefined && dto.runAt !== undefined) {
       throw new InvalidInputError(`${where}give delayMs or runAt, not both`);
     }
+    if (dto.runAt !== undefined && dto.runAt > now + MAX_DELAY_MS) {
+      throw new InvalidInputError(`${where}runAt must be at most 365 days from now (like delayMs)`);
+    }
     const labels = dto.requirements?.labels ?? {};
     if (Object.keys(labels).length > c.maxLabels) {
-      throw new InvalidInputError(`${where}requirements.labels has more than ${c.maxLabels} keys`);
+      throw new InvalidInputError(
+        `${where}requirements.labels has ${Object.keys(labels).length} keys; at most ${c.maxLabels} (MAX_LABELS)`,
+      );
     }
     this.strategies.assertSubmittable(dto.strategy);
     if (dto.dependsOn !== undefined && dto.dependsOn.length > c.maxDependsOn) {

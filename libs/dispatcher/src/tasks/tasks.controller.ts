@@ -23,7 +23,7 @@ import {
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import type { TaskPage, TaskView } from '@switchyard/core';
+import { RequireScope, type TaskPage, type TaskView } from '@switchyard/core';
 import { ErrorResponseDto } from '../http/error-response.dto';
 import { ListTasksDto } from './dto/list-tasks.dto';
 import { SubmitBatchDto, SubmitTaskDto } from './dto/submit-task.dto';
@@ -45,6 +45,7 @@ export class TasksController {
 
   /** 201 with the new task; 200 with the earlier one when the idempotency key was seen. */
   @Post()
+  @RequireScope('tasks:write')
   @ApiOperation({ summary: 'Submit a task' })
   @ApiCreatedResponse({ type: SubmittedTaskDto, description: 'the task was created' })
   @ApiOkResponse({
@@ -76,6 +77,7 @@ export class TasksController {
   }
 
   @Post('batch')
+  @RequireScope('tasks:write')
   @HttpCode(HttpStatus.CREATED)
   @ApiOperation({ summary: 'Submit a batch of tasks (all or none)' })
   @ApiCreatedResponse({ type: BatchSubmittedDto })
@@ -98,6 +100,7 @@ export class TasksController {
 
   /** A page of tasks in one state; pass `nextCursor` back as `cursor` for the next page. */
   @Get()
+  @RequireScope('tasks:read')
   @ApiOperation({
     summary: 'List tasks in one state, a page at a time (failed = the dead letters)',
   })
@@ -111,6 +114,7 @@ export class TasksController {
   }
 
   @Post(':id/cancel')
+  @RequireScope('tasks:write')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary: 'Cancel a waiting or running task (a running handler sees its signal abort)',
@@ -125,6 +129,7 @@ export class TasksController {
   }
 
   @Post(':id/retry')
+  @RequireScope('tasks:write')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Re-queue a failed or cancelled task with a fresh attempt budget' })
   @ApiParam({ name: 'id', description: 'task id (ULID)' })
@@ -140,6 +145,7 @@ export class TasksController {
   }
 
   @Get(':id')
+  @RequireScope('tasks:read')
   @ApiOperation({ summary: 'Get a task with its attempt history' })
   @ApiParam({ name: 'id', description: 'task id (ULID)' })
   @ApiOkResponse({ type: TaskViewDto })

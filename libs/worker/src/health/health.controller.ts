@@ -6,7 +6,12 @@ import {
   type HealthCheckResult,
   type HealthIndicatorResult,
 } from '@nestjs/terminus';
-import { StoreHealthIndicators, SWITCHYARD_CONFIG, type SwitchyardConfig } from '@switchyard/core';
+import {
+  PublicRoute,
+  StoreHealthIndicators,
+  SWITCHYARD_CONFIG,
+  type SwitchyardConfig,
+} from '@switchyard/core';
 import { NodeSession } from '../runtime/node-session';
 import { ReportBatcher } from '../runtime/report-batcher';
 import { TaskRunner } from '../runtime/task-runner';
@@ -25,6 +30,7 @@ export class HealthController {
   ) {}
 
   @Get('live')
+  @PublicRoute()
   @HealthCheck({ swaggerDocumentation: false })
   live(): Promise<HealthCheckResult> {
     return this.health.check([]);
@@ -32,6 +38,7 @@ export class HealthController {
 
   /** Redis reachable, bus connected, registered, and heartbeats getting through. */
   @Get('ready')
+  @PublicRoute('readiness')
   @HealthCheck({ swaggerDocumentation: false })
   ready(): Promise<HealthCheckResult> {
     return this.health.check([

@@ -1,4 +1,5 @@
 import { Controller, Get, Header, Res } from '@nestjs/common';
+import { PublicRoute } from '@switchyard/core';
 import type { Response } from 'express';
 import { TaskRunner } from '../runtime/task-runner';
 import { WorkerMetrics } from './worker-metrics';
@@ -11,6 +12,7 @@ export class MetricsController {
   ) {}
 
   @Get()
+  @PublicRoute('metrics')
   @Header('Cache-Control', 'no-store')
   async scrape(@Res({ passthrough: true }) res: Response): Promise<string> {
     this.metrics.setLoad(this.runner.size, this.runner.slotsInUse);

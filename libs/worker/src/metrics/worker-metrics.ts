@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  BUS_DROPS_METRIC,
+  BusDrops,
   submittedAtOf,
   SWITCHYARD_CONFIG,
   type FinishOutcome,
@@ -29,7 +31,7 @@ export class WorkerMetrics {
   private readonly toStart: Histogram<'type'>;
   private readonly toFinish: Histogram<'type' | 'state'>;
 
-  constructor(@Inject(SWITCHYARD_CONFIG) config: SwitchyardConfig) {
+  constructor(@Inject(SWITCHYARD_CONFIG) config: SwitchyardConfig, drops: BusDrops) {
     const registers = [this.registry];
     this.registry.setDefaultLabels({ node: config.nodeId });
     collectDefaultMetrics({ register: this.registry });
@@ -77,6 +79,14 @@ export class WorkerMetrics {
       labelNames: ['type', 'state'],
       buckets: LATENCY_BUCKETS,
       registers,
+    });
+    new Counter({
+      ...BUS_DROPS_METRIC,
+      labelNames: [...BUS_DROPS_METRIC.labelNames],
+      registers,
+      collect() {
+        drops.copyTo(this);
+      },
     });
     new Gauge({
       name: 'switchyard_node_slots',

@@ -1,5 +1,7 @@
 // Switchyard dashboard: plain DOM, no dependencies, nothing fetched from outside this dispatcher.
 // Numbers come from GET /dashboard/summary (polled); task changes stream in from GET /events.
+// Every request carries the tab's API key (session-key.js), the event stream too (event-stream.js).
+/* global sessionKey, openEventStream */
 'use strict';
 
 const POLL_MS = 2000;
@@ -37,7 +39,11 @@ function status(text) {
 }
 
 async function api(method, path) {
-  const res = await fetch(path, { method, headers: { accept: 'application/json' } });
+  const res = await fetch(path, {
+    method,
+    headers: { accept: 'application/json', ...sessionKey.headers() },
+  });
+  if (res.status === 401) sessionKey.refused();
   const text = await res.text();
   let body;
   try {
@@ -208,23 +214,26 @@ function renderRecent() {
   );
 }
 
+function onTaskEvent(msg) {
+  const e = JSON.parse(msg.data);
+  const prev = recent.get(e.subject);
+  recent.delete(e.subject);
+  // a finish event names no node: keep the one that ran it; a re-queued task has none
+  const ranOn =
+    ['succeeded', 'failed', 'cancelled'].includes(e.state) && prev ? prev.node : undefined;
+  recent.set(e.subject, { ...e, node: e.node || ranOn });
+  while (recent.size > RECENT_MAX) recent.delete(recent.keys().next().value);
+  renderRecent();
+  if (e.subject === shownTaskId) void showTask(e.subject);
+  if (e.state === 'failed' || (prev && prev.state === 'failed')) void refreshFailed();
+}
+
 function follow() {
-  const source = new EventSource('/events?kind=task');
-  source.addEventListener('task', (msg) => {
-    const e = JSON.parse(msg.data);
-    const prev = recent.get(e.subject);
-    recent.delete(e.subject);
-    // a finish event names no node: keep the one that ran it; a re-queued task has none
-    const ranOn =
-      ['succeeded', 'failed', 'cancelled'].includes(e.state) && prev ? prev.node : undefined;
-    recent.set(e.subject, { ...e, node: e.node || ranOn });
-    while (recent.size > RECENT_MAX) recent.delete(recent.keys().next().value);
-    renderRecent();
-    if (e.subject === shownTaskId) void showTask(e.subject);
-    if (e.state === 'failed' || (prev && prev.state === 'failed')) void refreshFailed();
+  // reconnects by itself, sending Last-Event-ID: nothing still in the stream is missed
+  openEventStream('/events?kind=task', {
+    task: onTaskEvent,
+    gap: () => status('some older events were trimmed from the stream'),
   });
-  source.addEventListener('gap', () => status('some older events were trimmed from the stream'));
-  // EventSource reconnects by itself, sending Last-Event-ID: nothing still in the stream is missed
 }
 
 async function refreshFailed() {
@@ -335,6 +344,10 @@ function start() {
     () => shownTaskId && act(shownTaskId, 'retry', $('#detail-retry')),
   );
   if (location.hash.length > 1) void showTask(decodeURIComponent(location.hash.slice(1)));
+  sessionKey.onChange(() => {
+    void refreshSummary();
+    void refreshFailed();
+  });
   void refreshSummary();
   void refreshFailed();
   setInterval(refreshSummary, POLL_MS);

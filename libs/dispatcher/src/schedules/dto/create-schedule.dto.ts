@@ -48,7 +48,7 @@ export class CreateScheduleDto {
   @IsOptional()
   @IsString()
   @Matches(/^[A-Za-z0-9_+\-/]{1,64}$/, {
-    message: 'timeZone must be an IANA time zone such as Europe/Paris',
+    message: 'timeZone must be an IANA time zone such as Europe/Paris (at most 64 characters)',
   })
   timeZone?: string;
 
