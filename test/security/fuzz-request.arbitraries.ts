@@ -177,69 +177,75 @@ const sometimes = <T>(arb: fc.Arbitrary<T>, absentWeight: number): fc.Arbitrary<
     { weight: 1, arbitrary: arb },
   );
 
-const headerArb = fc
-  .record({
-    'content-type': fc.oneof(
-      { weight: 6, arbitrary: fc.constant('application/json') },
-      { weight: 1, arbitrary: fc.constant(undefined) },
-      {
-        weight: 2,
-        arbitrary: fc.oneof(
-          fc.constantFrom(
-            'application/json; charset=utf-8',
-            'application/json; charset=utf-16',
-            'application/json; charset=koi8-r',
-            'text/plain',
-            'application/x-www-form-urlencoded',
-            'multipart/form-data',
-            'multipart/form-data; boundary=x',
-            'application/xml',
-            'application/merge-patch+json',
-            '*/*',
+const headerArb = (otherKeys: readonly string[]) =>
+  fc
+    .record({
+      'content-type': fc.oneof(
+        { weight: 6, arbitrary: fc.constant('application/json') },
+        { weight: 1, arbitrary: fc.constant(undefined) },
+        {
+          weight: 2,
+          arbitrary: fc.oneof(
+            fc.constantFrom(
+              'application/json; charset=utf-8',
+              'application/json; charset=utf-16',
+              'application/json; charset=koi8-r',
+              'text/plain',
+              'application/x-www-form-urlencoded',
+              'multipart/form-data',
+              'multipart/form-data; boundary=x',
+              'application/xml',
+              'application/merge-patch+json',
+              '*/*',
+            ),
+            printable(40),
           ),
+        },
+      ),
+      authorization: sometimes(
+        fc.oneof(
+          printable(60).map((s) => `Bearer ${s}`),
+          fc.constantFrom(
+            'Bearer',
+            'Bearer ',
+            'Basic YWRtaW46YWRtaW4=',
+            `Bearer ${'k'.repeat(8000)}`,
+          ),
+          fc.constantFrom(...otherKeys, 'none').map((k) => `Bearer ${k}`),
           printable(40),
         ),
-      },
-    ),
-    authorization: sometimes(
-      fc.oneof(
-        printable(60).map((s) => `Bearer ${s}`),
-        fc.constantFrom(
-          'Bearer',
-          'Bearer ',
-          'Basic YWRtaW46YWRtaW4=',
-          `Bearer ${'k'.repeat(8000)}`,
+        4,
+      ),
+      accept: sometimes(
+        fc.oneof(
+          fc.constantFrom('application/json', 'text/event-stream', 'text/html', '*/*;q=0', ''),
+          printable(30),
         ),
-        printable(40),
+        3,
       ),
-      4,
-    ),
-    accept: sometimes(
-      fc.oneof(
-        fc.constantFrom('application/json', 'text/event-stream', 'text/html', '*/*;q=0', ''),
-        printable(30),
+      'content-encoding': sometimes(
+        fc.constantFrom('gzip', 'deflate', 'br', 'identity', 'junk'),
+        12,
       ),
-      3,
-    ),
-    'content-encoding': sometimes(fc.constantFrom('gzip', 'deflate', 'br', 'identity', 'junk'), 12),
-    'last-event-id': sometimes(printable(30), 6),
-    'x-forwarded-for': sometimes(fc.constantFrom('127.0.0.1', '::1, 10.0.0.1', 'junk'), 6),
-  })
-  .map((h) => {
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(h)) if (value !== undefined) headers[name] = value;
-    return headers;
-  });
+      'last-event-id': sometimes(printable(30), 6),
+      'x-forwarded-for': sometimes(fc.constantFrom('127.0.0.1', '::1, 10.0.0.1', 'junk'), 6),
+    })
+    .map((h) => {
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(h)) if (value !== undefined) headers[name] = value;
+      return headers;
+    });
 
 /**
  * Requests against the routes of the OpenAPI document (mostly with their own method, sometimes
- * another) and against made-up paths, with fuzzed headers and bodies. `auth` is merged last
- * unless the request fuzzes its own Authorization header.
+ * another) and against made-up paths, with fuzzed headers and bodies; a fuzzed Authorization
+ * is junk or one of `otherKeys` (real keys, of the wrong scope for many routes).
  */
 export function fuzzRequest(
   routes: readonly Route[],
   real: RealParams,
   dependencyIds: readonly string[],
+  otherKeys: readonly string[] = [],
 ): fc.Arbitrary<FuzzRequest> {
   // routes that take a body are picked more often: that is where most of the input is
   const route = fc.oneof(
@@ -279,7 +285,7 @@ export function fuzzRequest(
   return fc
     .record({
       target: fc.oneof({ weight: 6, arbitrary: onRoute }, { weight: 1, arbitrary: offRoute }),
-      headers: headerArb,
+      headers: headerArb(otherKeys),
     })
     .map(({ target: { body, ...target }, headers }) => ({
       ...target,

@@ -4,6 +4,7 @@ import { rawRequest } from '../support/raw-http';
 import { changedKeys, snapshotKeys } from '../support/redis-snapshot';
 import { TestCluster } from '../support/test-cluster';
 import { waitFor } from '../support/wait-for';
+import { makeTestKeys } from './api-keys.fixture';
 import { FUZZ_LIMITS } from './fuzz-body.arbitraries';
 import {
   fuzzRequest,
@@ -17,6 +18,8 @@ const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31)
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1500);
 /** Whoever holds the leader lease; not a dispatcher, so no dispatcher leads during the fuzz. */
 const OUTSIDE_LEASE = '0:http-fuzz-holds-the-lease';
+/** Every request carries the all-scopes key unless it fuzzes its own Authorization (some a key of the wrong scope). */
+const KEYS = makeTestKeys();
 
 /**
  * Random methods, paths, headers and bodies against every route of the OpenAPI document.
@@ -42,7 +45,10 @@ describe(`HTTP fuzz (FUZZ_SEED=${SEED}, ${RUNS} requests)`, () => {
   }
 
   beforeAll(async () => {
-    cluster = await TestCluster.start({ dispatchers: 0, env: { ...FUZZ_LIMITS } });
+    cluster = await TestCluster.start({
+      dispatchers: 0,
+      env: { ...FUZZ_LIMITS, API_KEYS: KEYS.apiKeys, TEST_API_KEY: KEYS.all.key },
+    });
     await cluster.redis.set(cluster.key('leader'), OUTSIDE_LEASE, 'PX', 600_000);
     await cluster.startDispatcher();
     await Promise.all([cluster.startWorker(), cluster.startWorker()]);
@@ -83,49 +89,57 @@ describe(`HTTP fuzz (FUZZ_SEED=${SEED}, ${RUNS} requests)`, () => {
     const port = cluster.dispatcher.port;
     const base = cluster.key('');
 
-    const property = fc.asyncProperty(fuzzRequest(routes, real, taskIds), async (generated) => {
-      const req: FuzzRequest = {
-        ...generated,
-        headers: { ...authHeaders(cluster.env), ...generated.headers },
-      };
-      seen.set(req.route, (seen.get(req.route) ?? 0) + 1);
-      const writes = req.method !== 'GET';
-      const before = writes ? await snapshotKeys(cluster.redis, base) : undefined;
-      const answer = await rawRequest(port, req);
-      const what = `${req.method} ${req.path.slice(0, 200)} (body ${req.body?.slice(0, 200) ?? 'none'})`;
-      if (answer.kind === 'dropped')
-        throw new Error(`${what}: connection dropped: ${answer.error}`);
-      statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
-      if (writes && answer.status < 300) acceptedWrites++;
-      if (
-        answer.status < 200 ||
-        (answer.status >= 300 && answer.status < 400) ||
-        answer.status >= 500
-      ) {
-        const errors = cluster.dispatcher.logsMatching(/unexpected error/).slice(-1);
-        throw new Error(
-          `${what}: answered ${answer.status} ${answer.body.slice(0, 500)}\n${errors.join('\n').slice(0, 1500)}`,
-        );
-      }
-      if (before !== undefined && answer.status >= 400) {
-        const changed = changedKeys(before, await snapshotKeys(cluster.redis, base));
-        if (changed.length > 0) {
+    const property = fc.asyncProperty(
+      fuzzRequest(
+        routes,
+        real,
+        taskIds,
+        [...Object.values(KEYS.only), ...Object.values(KEYS.without)].map((k) => k.key),
+      ),
+      async (generated) => {
+        const req: FuzzRequest = {
+          ...generated,
+          headers: { ...authHeaders(cluster.env), ...generated.headers },
+        };
+        seen.set(req.route, (seen.get(req.route) ?? 0) + 1);
+        const writes = req.method !== 'GET';
+        const before = writes ? await snapshotKeys(cluster.redis, base) : undefined;
+        const answer = await rawRequest(port, req);
+        const what = `${req.method} ${req.path.slice(0, 200)} (body ${req.body?.slice(0, 200) ?? 'none'})`;
+        if (answer.kind === 'dropped')
+          throw new Error(`${what}: connection dropped: ${answer.error}`);
+        statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+        if (writes && answer.status < 300) acceptedWrites++;
+        if (
+          answer.status < 200 ||
+          (answer.status >= 300 && answer.status < 400) ||
+          answer.status >= 500
+        ) {
+          const errors = cluster.dispatcher.logsMatching(/unexpected error/).slice(-1);
           throw new Error(
-            `${what}: answered ${answer.status} but changed ${changed.slice(0, 20).join(' ')}`,
+            `${what}: answered ${answer.status} ${answer.body.slice(0, 500)}\n${errors.join('\n').slice(0, 1500)}`,
           );
         }
-      }
-      if (req.route === 'POST /nodes/{id}/drain' && answer.status < 300) {
-        // a drained worker leaves the registry and exits: let it finish before the next request
-        const worker = [...cluster.workers.entries()].find(([id]) => req.path.includes(id))?.[1];
-        if (worker !== undefined)
-          await waitFor(
-            () => worker.running,
-            (r) => !r,
-            { what: 'the drained worker to exit' },
-          );
-      }
-    });
+        if (before !== undefined && answer.status >= 400) {
+          const changed = changedKeys(before, await snapshotKeys(cluster.redis, base));
+          if (changed.length > 0) {
+            throw new Error(
+              `${what}: answered ${answer.status} but changed ${changed.slice(0, 20).join(' ')}`,
+            );
+          }
+        }
+        if (req.route === 'POST /nodes/{id}/drain' && answer.status < 300) {
+          // a drained worker leaves the registry and exits: let it finish before the next request
+          const worker = [...cluster.workers.entries()].find(([id]) => req.path.includes(id))?.[1];
+          if (worker !== undefined)
+            await waitFor(
+              () => worker.running,
+              (r) => !r,
+              { what: 'the drained worker to exit' },
+            );
+        }
+      },
+    );
 
     await fc.assert(property, {
       seed: SEED,

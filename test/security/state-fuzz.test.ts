@@ -1,5 +1,4 @@
 import fc from 'fast-check';
-import { authHeaders } from '../support/auth-headers';
 import {
   checkConsistency,
   countUnsettled,
@@ -7,6 +6,7 @@ import {
   type CheckOptions,
 } from '../support/consistency-checker';
 import { TestCluster } from '../support/test-cluster';
+import { makeTestKeys } from './api-keys.fixture';
 import { waitFor } from '../support/wait-for';
 import {
   program,
@@ -19,6 +19,7 @@ const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31)
 const OPERATIONS = Number(process.env.FUZZ_OPERATIONS ?? 5000);
 const FINISHED_LIST_CAP = 100_000;
 const LIMITED_TYPES = ['sleep', 'count'];
+const KEY = makeTestKeys();
 const LIVE = ['blocked', 'delayed', 'queued', 'assigned', 'running'];
 
 /** Answers each operation may get; anything else (a 5xx above all) fails the run. */
@@ -50,6 +51,8 @@ describe(`state fuzz (FUZZ_SEED=${SEED}, ${OPERATIONS} operations)`, () => {
       workers: [{ slots: 4 }, { slots: 4 }],
       env: {
         LOG_LEVEL: 'warn',
+        API_KEYS: KEY.apiKeys,
+        TEST_API_KEY: KEY.all.key,
         TYPE_LIMITS: JSON.stringify({
           sleep: { maxRunning: 2 },
           count: { maxRunning: 3, maxStartsPerSecond: 50 },
@@ -79,7 +82,7 @@ describe(`state fuzz (FUZZ_SEED=${SEED}, ${OPERATIONS} operations)`, () => {
     let started = 0;
 
     const send = (method: string, path: string, body?: unknown) =>
-      cluster.request(method, path, body, authHeaders(cluster.env));
+      cluster.request(method, path, body);
     const RECENT = 16;
     const resolve = (ref: TaskRef, known: readonly string[]): string | undefined => {
       if (!ref.known) return ref.id;

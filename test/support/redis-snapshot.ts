@@ -11,7 +11,7 @@ import type { Redis } from 'ioredis';
  *   whatever an event reports is checked through the keys it describes.
  * - `stats`: cluster-wide counters (metrics), bumped by background work.
  * - `ts:*`: per-second start counters of limited types; they expire on their own.
- * - `rl:*`, `throttle:*`: rate-limit counters (issue 8b); every request counts, 4xx ones too.
+ * - `rl:*`: rate-limit counters (Keyspace.rateLimit); every request counts, 4xx ones too.
  */
 export const KEYS_THAT_CHANGE_ON_THEIR_OWN: readonly string[] = [
   '^leader$',
@@ -23,7 +23,6 @@ export const KEYS_THAT_CHANGE_ON_THEIR_OWN: readonly string[] = [
   '^stats$',
   '^ts:',
   '^rl:',
-  '^throttle:',
 ];
 
 /** Hash fields written by heartbeats, per key pattern: `n:<node>` gets `hb` on every beat. */
