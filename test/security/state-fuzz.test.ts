@@ -6,8 +6,8 @@ import {
   type CheckOptions,
 } from '../support/consistency-checker';
 import { TestCluster } from '../support/test-cluster';
-import { makeTestKeys } from './api-keys.fixture';
 import { waitFor } from '../support/wait-for';
+import { makeTestKeys } from './api-keys.fixture';
 import {
   program,
   type Operation,
