@@ -24,7 +24,12 @@ async function runTasks(cluster: TestCluster, n: number): Promise<void> {
 
 /** Starting must fail; returns the process's output. */
 async function failedStart(main: string, env: Record<string, string>): Promise<string> {
-  const started = AppProcess.start('refused', main, { SWITCHYARD_PREFIX: 'refused', ...env });
+  // the insecure flag: the Redis check, not the missing API keys, must be what stops the start
+  const started = AppProcess.start('refused', main, {
+    SWITCHYARD_PREFIX: 'refused',
+    SWITCHYARD_INSECURE_NO_AUTH: 'true',
+    ...env,
+  });
   const error = await started.then(
     async (app) => {
       await app.stop('SIGKILL');

@@ -59,6 +59,7 @@ export * from './strategies/spread.strategy';
 export * from './task/task-id';
 export * from './task/queue-score';
 export * from './task/task-record';
+export * from './task/task-header-codec';
 export * from './task/task-state';
 export * from './task/task.model';
 export * from './store/store.module';

@@ -50,6 +50,24 @@ describe('change events', () => {
     expect(decodeEntry({ id: '1-0', body: 'not json' })).toEqual([]);
   });
 
+  it('expands a group of ids into one event per id, each with its own place', () => {
+    const events = decodeEntry({
+      id: '1700000000000-0',
+      body: JSON.stringify([
+        { k: 'task', s: 'assigned', ty: 'echo', n: 'w1', ids: ['A', 'B'] },
+        { k: 'node', id: 'w1', s: 'alive' },
+        { k: 'task', s: 'queued', ids: ['C', 7, 'D'] },
+      ]),
+    });
+    expect(events.map((e) => [e.id, e.subject, e.state, e.type, e.node])).toEqual([
+      ['1700000000000-0.0', 'A', 'assigned', 'echo', 'w1'],
+      ['1700000000000-0.1', 'B', 'assigned', 'echo', 'w1'],
+      ['1700000000000-0.2', 'w1', 'alive', undefined, undefined],
+      ['1700000000000-0.3', 'C', 'queued', undefined, undefined],
+      ['1700000000000-0.5', 'D', 'queued', undefined, undefined],
+    ]);
+  });
+
   it('knows which events come after a cursor, inside and across entries', () => {
     const cursor = { entryId: '10-0', index: 1 };
     expect(isAfter(cursor, '10-0', 1)).toBe(false);

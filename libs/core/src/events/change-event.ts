@@ -25,7 +25,7 @@ export interface ChangeEvent {
 
 export interface StreamEntry {
   id: string;
-  /** The `e` field: JSON array of {k, id, s, ty?, n?}. */
+  /** The `e` field: JSON array of {k, s, ty?, n?, ids: [...]} groups (or single {k, id, s, ty?, n?}). */
   body: string;
 }
 
@@ -56,9 +56,14 @@ export function compareStreamIds(a: string, b: string): number {
 interface RawEvent {
   k?: unknown;
   id?: unknown;
+  ids?: unknown;
   s?: unknown;
   ty?: unknown;
   n?: unknown;
+}
+
+function isKind(k: unknown): k is ChangeKind {
+  return k === 'task' || k === 'node' || k === 'progress';
 }
 
 /** The events of one stream entry; malformed items are skipped, never thrown. */
@@ -72,24 +77,28 @@ export function decodeEntry(entry: StreamEntry): ChangeEvent[] {
   if (!Array.isArray(items)) return [];
   const at = Number(entry.id.split('-')[0]);
   const events: ChangeEvent[] = [];
-  items.forEach((item: RawEvent, index) => {
-    if (typeof item !== 'object' || item === null) return;
-    if (
-      (item.k !== 'task' && item.k !== 'node' && item.k !== 'progress') ||
-      typeof item.id !== 'string' ||
-      typeof item.s !== 'string'
-    )
-      return;
+  // index: the event's place in the entry; a group of n ids is n places, any other item one
+  let index = 0;
+  const add = (item: RawEvent, subject: unknown): void => {
+    const place = index++;
+    if (!isKind(item.k) || typeof subject !== 'string' || typeof item.s !== 'string') return;
     events.push({
-      id: `${entry.id}.${index}`,
+      id: `${entry.id}.${place}`,
       kind: item.k,
-      subject: item.id,
+      subject,
       state: item.s,
       ...(typeof item.ty === 'string' && { type: item.ty }),
       ...(typeof item.n === 'string' && { node: item.n }),
       at,
     });
-  });
+  };
+  for (const item of items as RawEvent[]) {
+    if (typeof item === 'object' && item !== null && Array.isArray(item.ids)) {
+      for (const id of item.ids as unknown[]) add(item, id);
+    } else {
+      add(typeof item === 'object' && item !== null ? item : {}, item?.id);
+    }
+  }
   return events;
 }
 

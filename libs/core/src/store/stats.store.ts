@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { TaskHeader } from '../task/task-record';
+import { decodeTaskHeader } from '../task/task-header-codec';
 import type { Keyspace } from './keyspace';
 import { inStore } from './redis-errors';
 
@@ -18,7 +18,7 @@ function priorityOf(raw: unknown): number | undefined {
   const nl = raw.indexOf('\n');
   if (nl < 0) return undefined;
   try {
-    const pr = (JSON.parse(raw.slice(0, nl)) as Pick<TaskHeader, 'pr'>).pr;
+    const pr = decodeTaskHeader(raw.slice(0, nl)).pr;
     return typeof pr === 'number' ? pr : undefined;
   } catch {
     return undefined;

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { InvalidInputError, TaskNotFoundError } from '../errors/switchyard.error';
 import { newTaskId } from '../task/task-id';
+import { decodeTaskHeader } from '../task/task-header-codec';
 import {
   decodeTaskRecord,
   encodeTaskRecord,
@@ -291,7 +292,7 @@ export class TaskStore {
       heads.push({
         type: headList[i],
         id: headList[i + 1],
-        header: JSON.parse(headList[i + 2]) as TaskHeader,
+        header: decodeTaskHeader(headList[i + 2]),
       });
     }
     return {

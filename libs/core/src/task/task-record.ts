@@ -1,3 +1,4 @@
+import { decodeTaskHeader, encodeTaskHeader } from './task-header-codec';
 import type { TaskState } from './task-state';
 import type {
   AttemptOutcome,
@@ -12,12 +13,21 @@ import type {
 /**
  * How a task is stored: one Redis string per task,
  *
- *     <header JSON> "\n" <payload JSON> [ "\n" <result JSON> ]
+ *     <header> "\n" <payload JSON> [ "\n" <result JSON> ]
  *
- * The header is small and is the only part the Lua scripts decode and rewrite; payload and
- * result pass through Redis byte for byte (cjson would turn `[]` into `{}`, and re-encoding
- * them on every transition costs CPU). JSON never contains a raw newline, so "\n" is a safe
- * separator. Header keys are short because a queued task's bytes are counted:
+ * Payload and result pass through Redis byte for byte (cjson would turn `[]` into `{}`, and
+ * re-encoding them on every transition costs CPU). JSON never contains a raw newline, so "\n" is
+ * a safe separator. The header is 22 positional fields, each followed by "|", then the cold
+ * fields as one JSON object ('' when there are none):
+ *
+ *     s|ty|pr|ma|to|a|l|c|sl|qa−c|cpu|mem|ra|u|n|i|sa|f|as|asa|ea|o|{cold JSON}
+ *
+ * so the hot transitions (assign, start, finish) read and rewrite a few fields with one pattern
+ * match and no JSON round trip in Lua, and a queued task's header stays short (its bytes are
+ * counted). `s` is a one-letter state code; empty means absent; `qa` is stored relative to `c`.
+ * `n`/`i` are the lease while the task is assigned or running, else the node of the open attempt;
+ * `as..o` is the open (last) attempt, kept in the line while it carries no error text; older
+ * attempts are `h` in the cold JSON. Task types and node ids never contain "|" (both validated).
  *
  * | key | meaning                         | key | meaning                          |
  * |-----|---------------------------------|-----|----------------------------------|
@@ -114,14 +124,14 @@ export function newTaskHeader(spec: TaskSpec, state: TaskState, now: number): Ta
 }
 
 export function encodeTaskRecord(header: TaskHeader, payloadJson: string): string {
-  return `${JSON.stringify(header)}\n${payloadJson}`;
+  return `${encodeTaskHeader(header)}\n${payloadJson}`;
 }
 
 export function decodeTaskRecord(raw: string): DecodedTask {
   const first = raw.indexOf('\n');
   if (first < 0) throw new Error('corrupt task record: no header separator');
   const second = raw.indexOf('\n', first + 1);
-  const header = JSON.parse(raw.slice(0, first)) as TaskHeader;
+  const header = decodeTaskHeader(raw.slice(0, first));
   if (second < 0) return { header, payloadJson: raw.slice(first + 1) };
   return {
     header,

@@ -8,6 +8,7 @@ import {
   type TaskErrorInfo,
 } from '@switchyard/core';
 import { WorkerMetrics } from '../metrics/worker-metrics';
+import { AttemptAbort } from './attempt-abort';
 import { HandlerRegistry } from './handler-registry';
 import { IsolatedPool } from './isolated-pool';
 import { NodeSession } from './node-session';
@@ -18,7 +19,7 @@ import { ReportBatcher } from './report-batcher';
 interface Running {
   lease: number;
   slots: number;
-  controller: AbortController;
+  abort: AttemptAbort;
   /** Why the signal was aborted by us (timeout/cancel/revoked), if it was. */
   reason?: 'timeout' | 'cancelled' | 'revoked' | 'drain';
   done: Promise<void>;
@@ -27,7 +28,7 @@ interface Running {
 class TaskAbort extends Error {}
 
 /**
- * Runs handlers for leased tasks: one AbortController per attempt, a timeout that aborts it,
+ * Runs handlers for leased tasks: one AttemptAbort per attempt, a timeout that aborts it,
  * the outcome handed to the ReportBatcher. Tracks what runs here so a task announced twice
  * (bus + recovery read) runs once.
  */
@@ -75,11 +76,10 @@ export class TaskRunner {
     if (existing !== undefined) this.abort(task.id, 'revoked');
     if (!this.accepting) return;
     if (this.reports.has(task.id)) return;
-    const controller = new AbortController();
     const entry: Running = {
       lease: task.lease,
       slots: task.slots,
-      controller,
+      abort: new AttemptAbort(),
       done: Promise.resolve(),
     };
     this.running.set(task.id, entry);
@@ -93,7 +93,7 @@ export class TaskRunner {
     const entry = this.running.get(taskId);
     if (entry === undefined || (lease !== undefined && entry.lease !== lease)) return;
     entry.reason = reason;
-    entry.controller.abort(new TaskAbort(`task ${reason}`));
+    entry.abort.abort(new TaskAbort(`task ${reason}`));
     this.running.delete(taskId);
   }
 
@@ -140,15 +140,17 @@ export class TaskRunner {
     const timeoutMs = Math.min(task.timeoutMs, handler.options.timeoutMs ?? Infinity);
     const timer = setTimeout(() => {
       entry.reason = 'timeout';
-      entry.controller.abort(new TaskAbort(`timed out after ${timeoutMs} ms`));
+      entry.abort.abort(new TaskAbort(`timed out after ${timeoutMs} ms`));
     }, timeoutMs);
     const ctx: TaskContext = {
       taskId: task.id,
       attempt: task.attempt,
-      signal: entry.controller.signal,
+      get signal() {
+        return entry.abort.signal;
+      },
       progress: (percent, data) => {
         // after the attempt ended (or was aborted) a late call must not write
-        if (this.running.get(task.id) === entry && !entry.controller.signal.aborted) {
+        if (this.running.get(task.id) === entry && !entry.abort.aborted) {
           this.progress.report(task.id, task.lease, percent, data);
         }
       },
@@ -161,10 +163,10 @@ export class TaskRunner {
       const result = await Promise.race([
         Promise.resolve().then(() =>
           handler.options.isolated !== undefined
-            ? this.isolated.run(handler.options.isolated, payload, entry.controller.signal)
+            ? this.isolated.run(handler.options.isolated, payload, entry.abort.signal)
             : handler.run(payload, ctx),
         ),
-        abortedPromise(entry.controller.signal),
+        entry.abort.whenAborted(),
       ]);
       this.metrics.handlerDone(task.type, 'ok', Date.now() - startedAt);
       finish(this.encodeResult(result));
@@ -215,11 +217,4 @@ export class TaskRunner {
       ...(typeof e?.code === 'string' && { code: e.code.slice(0, 64) }),
     };
   }
-}
-
-function abortedPromise(signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => {
-    if (signal.aborted) return reject(signal.reason as Error);
-    signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
-  });
 }

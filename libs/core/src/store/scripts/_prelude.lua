@@ -33,18 +33,40 @@ end
 -- so an event exists exactly when its change committed. EVENTS_MAXLEN (generated from
 -- EVENTS_STREAM_MAX_LEN; 0 = off) bounds the stream. Events buffer per script run and go out as
 -- ONE stream entry on flush_events(), so a batch costs one XADD, not one per task.
--- Each event: {k = 'task' | 'node', id, s = state or status, ty = task type, n = node}.
+-- The entry is a JSON array of groups: consecutive events that share kind, state, type and node
+-- are one item {k = 'task' | 'node' | 'progress', s = state or status, ty = task type,
+-- n = node, ids = [...]}, so a batch of 1,000 submits stores 1,000 ids, not 1,000 objects
+-- (decodeEntry in events/change-event.ts expands them). Built as text, nothing escaped: task
+-- ids are ULIDs, types and node ids are validated on the way in ([A-Za-z0-9._:-]), kinds and
+-- states are our own words.
 local EVENTS = {}
 
 local function emit_event(kind, id, state, ty, node)
   if EVENTS_MAXLEN > 0 then
-    EVENTS[#EVENTS + 1] = { k = kind, id = id, s = state, ty = ty, n = node }
+    local key = kind .. '|' .. state .. '|' .. (ty or '') .. '|' .. (node or '')
+    local g = EVENTS[#EVENTS]
+    if g == nil or g.key ~= key then
+      local head = '{"k":"' .. kind .. '","s":"' .. state .. '"'
+      if ty then
+        head = head .. ',"ty":"' .. ty .. '"'
+      end
+      if node then
+        head = head .. ',"n":"' .. node .. '"'
+      end
+      g = { key = key, head = head, ids = {} }
+      EVENTS[#EVENTS + 1] = g
+    end
+    g.ids[#g.ids + 1] = id
   end
 end
 
 local function flush_events()
   if #EVENTS > 0 then
-    redis.call('XADD', K .. 'events', 'MAXLEN', '~', EVENTS_MAXLEN, '*', 'e', cjson.encode(EVENTS))
+    local items = {}
+    for x, g in ipairs(EVENTS) do
+      items[x] = g.head .. ',"ids":["' .. table.concat(g.ids, '","') .. '"]}'
+    end
+    redis.call('XADD', K .. 'events', 'MAXLEN', '~', EVENTS_MAXLEN, '*', 'e', '[' .. table.concat(items, ',') .. ']')
     EVENTS = {}
   end
 end
@@ -54,10 +76,81 @@ local function may(from, to)
   return t ~= nil and t[to] == true
 end
 
--- A record is "<header JSON>\n<payload JSON>[\n<result JSON>]": only the header is decoded.
+-- A record is "<header>\n<payload JSON>[\n<result JSON>]" (see task-record.ts). The header is
+-- 22 fields, each followed by "|", then the cold fields as a JSON object ('' when none):
+--   1 s (state code)  2 ty  3 pr  4 ma  5 to  6 a  7 l  8 c  9 sl  10 qa (minus c)  11 cpu  12 mem
+--   13 ra  14 u  15 n  16 i  17 sa  18 f  19..22 the open attempt: as, sa, ea, o  | cold JSON
+-- n/i are the lease while the task is assigned or running, else the open attempt's node. The hot
+-- transitions (assign, start, finish ok) rewrite fields of read_head() with no JSON at all;
+-- every other script works on the merged table of split() and writes it back with join().
+local STATE_CODE = {
+  queued = 'q', assigned = 'a', running = 'r', succeeded = 's',
+  failed = 'f', cancelled = 'c', delayed = 'd', blocked = 'b',
+}
+local STATE_NAME = {}
+for name, code in pairs(STATE_CODE) do
+  STATE_NAME[code] = name
+end
+local HEAD_FIELDS = 22
+local HEAD = '^(%a)|' .. string.rep('([^|]*)|', HEAD_FIELDS - 1) .. '([^\n]*)()\n'
+-- fields the header line holds positionally; everything else is cold JSON
+local HOT = {
+  s = true, ty = true, pr = true, ma = true, to = true, a = true, l = true, c = true, sl = true,
+  qa = true, cpu = true, mem = true, ra = true, u = true, n = true, i = true, sa = true, f = true,
+  h = true,
+}
+
+-- The header fields as strings: f[1..22], f[23] the cold JSON, f[24] where "\n<payload>" starts.
+local function read_head(raw)
+  local f = { string.match(raw, HEAD) }
+  if #f == 0 then
+    error('corrupt task record header')
+  end
+  return f
+end
+
+-- The header line of read_head() fields (after edits) followed by the rest of the record.
+local function write_head(f, rest)
+  return table.concat(f, '|', 1, HEAD_FIELDS + 1) .. rest
+end
+
+local function txt(v)
+  if v == nil then
+    return ''
+  end
+  return tostring(v)
+end
+
+local function leased_state(code)
+  return code == 'a' or code == 'r'
+end
+
+-- The whole header as one table (cold JSON decoded), and "\n<payload>[\n<result>]".
 local function split(raw)
-  local nl = string.find(raw, '\n', 1, true)
-  return cjson.decode(string.sub(raw, 1, nl - 1)), string.sub(raw, nl)
+  local f = read_head(raw)
+  local h = f[23] ~= '' and cjson.decode(f[23]) or {}
+  h.s, h.ty = STATE_NAME[f[1]], f[2]
+  h.pr, h.ma, h.to, h.a, h.l = tonumber(f[3]), tonumber(f[4]), tonumber(f[5]), tonumber(f[6]), tonumber(f[7])
+  h.c, h.sl = tonumber(f[8]), tonumber(f[9])
+  if f[10] ~= '' then
+    h.qa = h.c + tonumber(f[10])
+  end
+  -- tonumber('') is nil: empty fields stay absent
+  h.cpu, h.mem, h.ra, h.u = tonumber(f[11]), tonumber(f[12]), tonumber(f[13]), tonumber(f[14])
+  if leased_state(f[1]) then
+    h.n, h.i = f[15], tonumber(f[16])
+  end
+  h.sa, h.f = tonumber(f[17]), tonumber(f[18])
+  if f[19] ~= '' then
+    if h.h == nil then
+      h.h = {}
+    end
+    h.h[#h.h + 1] = {
+      l = h.l, n = f[15], i = tonumber(f[16]), as = tonumber(f[19]),
+      sa = tonumber(f[20]), ea = tonumber(f[21]), o = f[22] ~= '' and f[22] or nil,
+    }
+  end
+  return h, string.sub(raw, f[24])
 end
 
 -- The fencing check every worker report passes: the report names the task's current lease.
@@ -65,8 +158,49 @@ local function holds_lease(h, lease, node, inc)
   return h.l == lease and h.n == node and h.i == inc
 end
 
+-- The same check on read_head() fields.
+local function head_holds_lease(f, lease, node, inc)
+  return leased_state(f[1]) and tonumber(f[7]) == lease and f[15] == node and tonumber(f[16]) == inc
+end
+
 local function join(h, rest)
-  return cjson.encode(h) .. rest
+  local leased = h.s == 'assigned' or h.s == 'running'
+  local hist = h.h
+  local att = hist and hist[#hist]
+  -- the last attempt stays in the header line while it has no error text and is this lease's
+  local open = att ~= nil and att.m == nil and att.as ~= nil and att.l == h.l
+    and (not leased or (att.n == h.n and att.i == h.i))
+  local cold
+  for k, v in pairs(h) do
+    if not HOT[k] then
+      cold = cold or {}
+      cold[k] = v
+    end
+  end
+  local closed = hist and (#hist - (open and 1 or 0)) or 0
+  if closed > 0 then
+    cold = cold or {}
+    cold.h = {}
+    for x = 1, closed do
+      cold.h[x] = hist[x]
+    end
+  end
+  local node, inc = '', ''
+  if leased then
+    node, inc = h.n or '', h.i or ''
+  elseif open then
+    node, inc = att.n or '', att.i or ''
+  end
+  -- numbers go into table.concat as they are (formatted like tostring); nil is ''
+  local f = {
+    STATE_CODE[h.s], h.ty, h.pr or '', h.ma or '', h.to or '', h.a or '', h.l or '', h.c or '',
+    h.sl or '', h.qa and (h.qa - h.c) or '', h.cpu or '', h.mem or '', h.ra or '', h.u or '',
+    node, inc, h.sa or '', h.f or '', '', '', '', '', cold and cjson.encode(cold) or '',
+  }
+  if open then
+    f[19], f[20], f[21], f[22] = att.as, att.sa or '', att.ea or '', att.o or ''
+  end
+  return write_head(f, rest)
 end
 
 -- rest without a result segment
@@ -133,6 +267,22 @@ local function note_terminal(id)
   end
 end
 
+-- note_terminal for a batch: one multi-key EXISTS per chunk answers "does any of them have
+-- dependents?" (almost always no); only then is each one checked.
+local function note_terminal_many(ids)
+  for s = 1, #ids, BULK_CHUNK do
+    local keys = {}
+    for i = s, math.min(#ids, s + BULK_CHUNK - 1) do
+      keys[#keys + 1] = K .. 'dp:' .. ids[i]
+    end
+    if redis.call('EXISTS', unpack(keys)) > 0 then
+      for i = s, math.min(#ids, s + BULK_CHUNK - 1) do
+        note_terminal(ids[i])
+      end
+    end
+  end
+end
+
 -- A lease ended (finished, failed, handed back, lost, cancelled): the task no longer counts
 -- against its type's cluster-wide running limit (TYPE_LIMITS).
 local function release_type_lease(id, h)
@@ -190,9 +340,12 @@ local function mark_failed(id, h, rest, now, failedCap)
 end
 
 -- Marks a succeeded/cancelled task finished: kept for retainMs, listed in the capped "done" list.
-local function mark_finished(id, h, rest, retainMs)
+-- deferNote: the caller runs note_terminal_many over its batch instead.
+local function mark_finished(id, h, rest, retainMs, deferNote)
   redis.call('SET', K .. 't:' .. id, join(h, rest), 'PX', retainMs)
-  note_terminal(id)
+  if not deferNote then
+    note_terminal(id)
+  end
   emit_event('task', id, h.s, h.ty, nil)
 end
 

@@ -70,59 +70,90 @@ end
 local out = {}
 -- queue removals per type and lease entries per node, written in bulk after the loop
 local dequeued, leased = {}, {}
+-- every record read with one MGET, the new ones written with one MSET; a task named twice in a
+-- batch sees its own earlier write (`written`)
+local ids = {}
+for j = 0, n - 1 do
+  ids[j + 1] = ARGV[5 + j * 3]
+end
+local raws = mget_records(ids)
+local written, writes = {}, {}
+local function write(key, id, record)
+  written[id] = record
+  writes[#writes + 1] = key
+  writes[#writes + 1] = record
+end
 for j = 0, n - 1 do
   local b = 5 + j * 3
   local id, nodeId, inc = ARGV[b], ARGV[b + 1], tonumber(ARGV[b + 2])
   local key = K .. 't:' .. id
-  local raw = redis.call('GET', key)
+  local raw = written[id] or raws[j + 1]
   local reply
   if not raw then
     reply = { 0, 'gone' }
   else
-    local h, rest = split(raw)
+    local f = read_head(raw)
     local node = load_node(nodeId)
-    local cpu, mem = h.cpu or 0, h.mem or 0
-    if h.s ~= 'queued' or not may(h.s, 'assigned') then
-      reply = { 0, 'state:' .. h.s }
+    local ty, sl, to = f[2], tonumber(f[9]), tonumber(f[5])
+    local cpu, mem = tonumber(f[11]) or 0, tonumber(f[12]) or 0
+    local state = STATE_NAME[f[1]]
+    if state ~= 'queued' or not may(state, 'assigned') then
+      reply = { 0, 'state:' .. state }
     elseif not node or node.inc ~= inc or node.st ~= 'alive' then
       reply = { 0, 'node' }
-    elseif node.us + h.sl > node.cs or node.uc + cpu > node.cc or node.um + mem > node.cm then
+    elseif node.us + sl > node.cs or node.uc + cpu > node.cc or node.um + mem > node.cm then
       reply = { 0, 'capacity' }
-    elseif not type_room(h.ty) then
+    elseif not type_room(ty) then
       reply = { 0, 'limit' }
     else
-      local q = dequeued[h.ty]
+      local q = dequeued[ty]
       if q == nil then
         q = {}
-        dequeued[h.ty] = q
+        dequeued[ty] = q
       end
       q[#q + 1] = id
-      h.s = 'assigned'
-      h.a = h.a + 1
-      h.l = h.l + 1
-      h.n = nodeId
-      h.i = inc
-      h.u = now
-      h.sa = nil
-      push_attempt(h, { l = h.l, n = nodeId, i = inc, as = now })
-      redis.call('SET', key, join(h, rest))
+      local lease, attempt
+      local rest = string.sub(raw, f[24])
+      if f[19] == '' and not string.find(f[23], '"h":', 1, true) then
+        -- first attempt, no history: the new attempt is the open one in the header line
+        lease, attempt = tonumber(f[7]) + 1, tonumber(f[6]) + 1
+        f[1], f[6], f[7], f[14], f[15], f[16], f[17] = 'a', attempt, lease, now, nodeId, inc, ''
+        f[19], f[20], f[21], f[22] = now, '', '', ''
+        write(key, id, write_head(f, rest))
+      else
+        -- a retry: the previous attempt moves into the history (JSON)
+        local h = split(raw)
+        h.s = 'assigned'
+        h.a = h.a + 1
+        h.l = h.l + 1
+        h.n = nodeId
+        h.i = inc
+        h.u = now
+        h.sa = nil
+        push_attempt(h, { l = h.l, n = nodeId, i = inc, as = now })
+        write(key, id, join(h, rest))
+        lease, attempt = h.l, h.a
+      end
       local l = leased[nodeId]
       if l == nil then
         l = {}
         leased[nodeId] = l
       end
-      l[#l + 1] = now + h.to + grace
+      l[#l + 1] = now + to + grace
       l[#l + 1] = id
-      count_type_start(h.ty, id, now + h.to + grace)
-      emit_event('task', id, 'assigned', h.ty, nodeId)
-      node.us = node.us + h.sl
+      count_type_start(ty, id, now + to + grace)
+      emit_event('task', id, 'assigned', ty, nodeId)
+      node.us = node.us + sl
       node.uc = node.uc + cpu
       node.um = node.um + mem
       node.dirty = true
-      reply = { 1, h.l, h.a, h.ty, h.to, string.sub(payload_part(rest), 2), h.sl, cpu, mem }
+      reply = { 1, lease, attempt, ty, to, string.sub(payload_part(rest), 2), sl, cpu, mem }
     end
   end
   out[j + 1] = reply
+end
+for s = 1, #writes, BULK_CHUNK * 2 do
+  redis.call('MSET', unpack(writes, s, math.min(#writes, s + BULK_CHUNK * 2 - 1)))
 end
 for ty, ids in pairs(dequeued) do
   bulk('ZREM', K .. 'q:' .. ty, ids, 1)

@@ -31,74 +31,129 @@ end
 
 local out = {}
 local finished = {}
+-- lease entries of this node and type-limit entries per type, removed in bulk after the loop
+local unleased, untyped = {}, {}
 local freedSlots, freedCpu, freedMem = 0, 0, 0
 local counts = { succeeded = 0, failed = 0, retried = 0 }
+-- Any report but the success of an open attempt: on the whole header (JSON decoded).
+local function finish_slow(id, key, raw, lease, outcome, startedAt, body, retry)
+  local h, rest = split(raw)
+  if not holds_lease(h, lease, node, inc) then
+    return 'stale'
+  elseif h.s ~= 'assigned' and h.s ~= 'running' then
+    return 'state:' .. h.s
+  end
+  if h.s == 'assigned' then
+    h.s = 'running'
+  end
+  h.sa = h.sa or startedAt
+  local att = current_attempt(h)
+  if att then
+    att.sa = att.sa or startedAt
+    att.ea = now
+  end
+  unleased[#unleased + 1] = id
+  local tl = untyped[h.ty]
+  if tl == nil then
+    tl = {}
+    untyped[h.ty] = tl
+  end
+  tl[#tl + 1] = id
+  freedSlots = freedSlots + h.sl
+  freedCpu = freedCpu + (h.cpu or 0)
+  freedMem = freedMem + (h.mem or 0)
+  h.u = now
+  h.n = nil
+  h.i = nil
+  if outcome == 'ok' then
+    h.s = 'succeeded'
+    h.f = now
+    if att then
+      att.o = 'succeeded'
+    end
+    mark_finished(id, h, payload_part(rest) .. '\n' .. body, retainMs, true)
+    table.insert(finished, id)
+    counts.succeeded = counts.succeeded + 1
+    return 'succeeded'
+  end
+  local e = cjson.decode(body)
+  h.e = { m = e.m, c = e.c, r = e.r == true }
+  if att then
+    att.o = (e.c == 'timeout') and 'timeout' or 'failed'
+    att.m = e.m
+  end
+  if not h.e.r or h.a >= h.ma then
+    mark_failed(id, h, rest, now, failedCap)
+    counts.failed = counts.failed + 1
+    return 'failed'
+  end
+  h.s = 'delayed'
+  h.ra = now + backoff(h, retry, h.a)
+  redis.call('SET', key, join(h, rest))
+  redis.call('ZADD', K .. 'delayed', h.ra, id)
+  emit_event('task', id, 'delayed', h.ty, node)
+  counts.retried = counts.retried + 1
+  return 'delayed'
+end
+
+-- every record read with one MGET
+local ids, seen = {}, {}
+for j = 0, n - 1 do
+  ids[j + 1] = ARGV[9 + j * 6]
+end
+local raws = mget_records(ids)
 for j = 0, n - 1 do
   local b = 9 + j * 6
   local id, lease, outcome = ARGV[b], tonumber(ARGV[b + 1]), ARGV[b + 2]
   local startedAt, body, retry = tonumber(ARGV[b + 3]), ARGV[b + 4], ARGV[b + 5]
   local key = K .. 't:' .. id
-  local raw = redis.call('GET', key)
+  -- a task reported twice in one batch is read again after its first report
+  local raw = raws[j + 1]
+  if seen[id] then
+    raw = redis.call('GET', key)
+  end
+  seen[id] = true
   if not raw then
     out[j + 1] = 'gone'
   else
-    local h, rest = split(raw)
-    if not holds_lease(h, lease, node, inc) then
-      out[j + 1] = 'stale'
-    elseif h.s ~= 'assigned' and h.s ~= 'running' then
-      out[j + 1] = 'state:' .. h.s
+    local f = read_head(raw)
+    if outcome == 'ok' and f[19] ~= '' and head_holds_lease(f, lease, node, inc) then
+      -- success of the open attempt: a few header fields change, no JSON is decoded
+      local ty = f[2]
+      unleased[#unleased + 1] = id
+      local tl = untyped[ty]
+      if tl == nil then
+        tl = {}
+        untyped[ty] = tl
+      end
+      tl[#tl + 1] = id
+      freedSlots = freedSlots + tonumber(f[9])
+      freedCpu = freedCpu + (tonumber(f[11]) or 0)
+      freedMem = freedMem + (tonumber(f[12]) or 0)
+      if f[17] == '' then
+        f[17] = txt(startedAt)
+      end
+      if f[20] == '' then
+        f[20] = txt(startedAt)
+      end
+      f[1], f[14], f[18], f[21], f[22] = 's', now, now, now, 'succeeded'
+      local rest = payload_part(string.sub(raw, f[24])) .. '\n' .. body
+      redis.call('SET', key, write_head(f, rest), 'PX', retainMs)
+      emit_event('task', id, 'succeeded', ty, nil)
+      finished[#finished + 1] = id
+      counts.succeeded = counts.succeeded + 1
+      out[j + 1] = 'succeeded'
     else
-      if h.s == 'assigned' then
-        h.s = 'running'
-      end
-      h.sa = h.sa or startedAt
-      local att = current_attempt(h)
-      if att then
-        att.sa = att.sa or startedAt
-        att.ea = now
-      end
-      redis.call('ZREM', K .. 'nl:' .. node, id)
-      release_type_lease(id, h)
-      freedSlots = freedSlots + h.sl
-      freedCpu = freedCpu + (h.cpu or 0)
-      freedMem = freedMem + (h.mem or 0)
-      h.u = now
-      h.n = nil
-      h.i = nil
-      if outcome == 'ok' then
-        h.s = 'succeeded'
-        h.f = now
-        if att then
-          att.o = 'succeeded'
-        end
-        mark_finished(id, h, payload_part(rest) .. '\n' .. body, retainMs)
-        table.insert(finished, id)
-        counts.succeeded = counts.succeeded + 1
-        out[j + 1] = 'succeeded'
-      else
-        local e = cjson.decode(body)
-        h.e = { m = e.m, c = e.c, r = e.r == true }
-        if att then
-          att.o = (e.c == 'timeout') and 'timeout' or 'failed'
-          att.m = e.m
-        end
-        if not h.e.r or h.a >= h.ma then
-          mark_failed(id, h, rest, now, failedCap)
-          counts.failed = counts.failed + 1
-          out[j + 1] = 'failed'
-        else
-          h.s = 'delayed'
-          h.ra = now + backoff(h, retry, h.a)
-          redis.call('SET', key, join(h, rest))
-          redis.call('ZADD', K .. 'delayed', h.ra, id)
-          emit_event('task', id, 'delayed', h.ty, node)
-          counts.retried = counts.retried + 1
-          out[j + 1] = 'delayed'
-        end
-      end
+      out[j + 1] = finish_slow(id, key, raw, lease, outcome, startedAt, body, retry)
     end
   end
 end
+
+bulk('ZREM', K .. 'nl:' .. node, unleased, 1)
+for ty, ids in pairs(untyped) do
+  bulk('ZREM', K .. 'tl:' .. ty, ids, 1)
+end
+note_terminal_many(finished)
 if freedSlots > 0 or freedCpu > 0 or freedMem > 0 then
   adjust_usage(node, inc, -freedSlots, -freedCpu, -freedMem, now)
 end

@@ -13,14 +13,22 @@ for j = 0, n - 1 do
   if not raw then
     out[j + 1] = 'gone'
   else
-    local h, rest = split(raw)
-    if not holds_lease(h, lease, node, inc) then
+    local f = read_head(raw)
+    if not head_holds_lease(f, lease, node, inc) then
       out[j + 1] = 'stale'
-    elseif h.s == 'running' then
+    elseif f[1] == 'r' then
       out[j + 1] = 'running'
-    elseif not may(h.s, 'running') then
-      out[j + 1] = 'state:' .. h.s
+    elseif not may(STATE_NAME[f[1]], 'running') then
+      out[j + 1] = 'state:' .. STATE_NAME[f[1]]
+    elseif f[19] ~= '' then
+      -- the open attempt starts: a few header fields change, no JSON is decoded
+      local at = txt(startedAt)
+      f[1], f[14], f[17], f[20] = 'r', at, at, at
+      redis.call('SET', key, write_head(f, string.sub(raw, f[24])))
+      emit_event('task', id, 'running', f[2], node)
+      out[j + 1] = 'running'
     else
+      local h, rest = split(raw)
       h.s = 'running'
       h.sa = startedAt
       h.u = startedAt

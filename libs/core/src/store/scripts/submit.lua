@@ -73,6 +73,8 @@ end
 
 local out = {}
 local created = 0
+-- queue entries per type (score, id pairs), added with one ZADD per type after the loop
+local enqueued = {}
 for j = 0, n - 1 do
   local b = FIRST + j * 6
   local id, ik, state, type = ARGV[b], ARGV[b + 1], ARGV[b + 2], ARGV[b + 3]
@@ -95,7 +97,13 @@ for j = 0, n - 1 do
   if reply == nil then
     if state == 'queued' then
       redis.call('SET', K .. 't:' .. id, record)
-      redis.call('ZADD', K .. 'q:' .. type, score, id)
+      local q = enqueued[type]
+      if q == nil then
+        q = {}
+        enqueued[type] = q
+      end
+      q[#q + 1] = score
+      q[#q + 1] = id
       emit_event('task', id, state, type, nil)
     elseif state == 'blocked' then
       local _, rest = split(record)
@@ -110,6 +118,9 @@ for j = 0, n - 1 do
     reply = { id, state, 1 }
   end
   out[j + 1] = reply
+end
+for type, entries in pairs(enqueued) do
+  bulk('ZADD', K .. 'q:' .. type, entries, 2)
 end
 for type in pairs(adding) do
   redis.call('SADD', K .. 'types', type)

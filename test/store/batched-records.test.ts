@@ -1,0 +1,72 @@
+import { StoreFixture } from '../support/store-fixture';
+
+const retry = { backoff: 'fixed' as const, baseMs: 1000, capMs: 1000, jitter: 0 };
+
+/**
+ * assign and finish read a batch's records with one MGET and assign writes them with one MSET;
+ * the hot transitions rewrite header fields without JSON. These pin what must not change.
+ */
+describe('batched record reads and writes', () => {
+  let f: StoreFixture;
+  let lease: string;
+
+  beforeEach(async () => {
+    f = new StoreFixture();
+    lease = (await f.leader.acquire('me', 60_000)) as string;
+  });
+
+  afterEach(async () => {
+    await f.close();
+  });
+
+  it('assigns a task named twice in one batch once, counting its slots once', async () => {
+    const inc = await f.nodes.register(f.registration('n1'));
+    const [{ id }] = await f.tasks.submit([f.spec()]);
+    const twice = { taskId: id, nodeId: 'n1', incarnation: inc };
+    const results = await f.tasks.assign(lease, [twice, twice]);
+    expect(results.map((r) => (r.ok ? 'ok' : r.reason))).toEqual(['ok', 'state:assigned']);
+    expect((await f.nodes.get('n1')).used.slots).toBe(1);
+    expect(await f.tasks.get(id)).toMatchObject({ state: 'assigned', attempts: 1 });
+  });
+
+  it('records an attempt reported twice in one batch once', async () => {
+    const inc = await f.nodes.register(f.registration('n1'));
+    const [{ id }] = await f.tasks.submit([f.spec()]);
+    const [r] = await f.tasks.assign(lease, [{ taskId: id, nodeId: 'n1', incarnation: inc }]);
+    if (!r.ok) throw new Error(r.reason);
+    const report = { taskId: id, lease: r.lease, startedAt: 1, resultJson: '1', retry, random: 0 };
+    expect(await f.tasks.finish('n1', inc, [report, report])).toEqual(['succeeded', 'stale']);
+    expect((await f.nodes.get('n1')).used.slots).toBe(0);
+    expect(await f.redis.lrange(f.keys.finished, 0, -1)).toEqual([id]);
+  });
+
+  it('keeps the history of a retried task across the JSON and the header line', async () => {
+    const inc = await f.nodes.register(f.registration('n1'));
+    const [{ id }] = await f.tasks.submit([f.spec({ maxAttempts: 3, idempotencyKey: 'a|b' })]);
+    const attempt = async (error?: { message: string; retryable: boolean }): Promise<string> => {
+      const [r] = await f.tasks.assign(lease, [{ taskId: id, nodeId: 'n1', incarnation: inc }]);
+      if (!r.ok) throw new Error(r.reason);
+      const [outcome] = await f.tasks.finish('n1', inc, [
+        { taskId: id, lease: r.lease, startedAt: 5, resultJson: '[]', error, retry, random: 0 },
+      ]);
+      return outcome;
+    };
+    expect(await attempt({ message: 'flaky "one"', retryable: true })).toBe('delayed');
+    const runAt = (await f.tasks.get(id)).runAt as number;
+    await f.tasks.readHeads(new Map(), { maxPromotions: 10, maxTypes: 10 }, runAt + 1);
+    expect(await attempt()).toBe('succeeded');
+    const view = await f.tasks.get(id);
+    expect(view).toMatchObject({
+      state: 'succeeded',
+      attempts: 2,
+      result: [],
+      idempotencyKey: 'a|b',
+      startedAt: 5,
+    });
+    expect(view.history).toMatchObject([
+      { lease: 1, node: 'n1', outcome: 'failed', error: 'flaky "one"', startedAt: 5 },
+      { lease: 2, node: 'n1', outcome: 'succeeded', startedAt: 5 },
+    ]);
+    expect(view.lease).toBeUndefined();
+  });
+});
