@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { AppProcess, DISPATCHER_MAIN, WORKER_MAIN } from './app-process';
+import { authHeaders } from './auth-headers';
 import { SHARED_REDIS_URL } from './redis-server';
 import { waitFor } from './wait-for';
 
@@ -147,7 +148,11 @@ export class TestCluster {
   ): Promise<HttpAnswer<T>> {
     const res = await fetch(`${target.url}${path}`, {
       method,
-      headers: { ...(body !== undefined && { 'content-type': 'application/json' }), ...headers },
+      headers: {
+        ...authHeaders(this.env),
+        ...(body !== undefined && { 'content-type': 'application/json' }),
+        ...headers,
+      },
       ...(body !== undefined && { body: typeof body === 'string' ? body : JSON.stringify(body) }),
     });
     const text = await res.text();

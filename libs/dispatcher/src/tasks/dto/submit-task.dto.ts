@@ -10,7 +10,6 @@ import {
   IsInt,
   IsNumber,
   IsObject,
-  IsOptional,
   IsString,
   Length,
   Matches,
@@ -18,6 +17,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { IfPresent } from './if-present.validator';
 import { IsLabelSelector } from './label-selector.validator';
 import type { LabelSelector } from '@switchyard/core';
 
@@ -55,7 +55,7 @@ export class RetryPolicyDto {
 
 export class RequirementsDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 10000, default: 1 })
-  @IsOptional()
+  @IfPresent()
   @IsInt()
   @Min(1)
   @Max(10_000)
@@ -63,14 +63,14 @@ export class RequirementsDto {
 
   /** Millicores. */
   @ApiPropertyOptional({ minimum: 0, maximum: 10000000, default: 0, description: 'millicores' })
-  @IsOptional()
+  @IfPresent()
   @IsInt()
   @Min(0)
   @Max(10_000_000)
   cpu?: number;
 
   @ApiPropertyOptional({ minimum: 0, maximum: 100000000, default: 0 })
-  @IsOptional()
+  @IfPresent()
   @IsInt()
   @Min(0)
   @Max(100_000_000)
@@ -88,7 +88,7 @@ export class RequirementsDto {
     description: 'label selector: value, {in: [...]} or {notIn: [...]} per key',
     example: { zone: 'eu' },
   })
-  @IsOptional()
+  @IfPresent()
   @IsLabelSelector()
   labels?: LabelSelector;
 }
@@ -115,14 +115,14 @@ export class SubmitTaskDto {
     default: 0,
     description: 'higher goes first',
   })
-  @IsOptional()
+  @IfPresent()
   @IsInt()
   @Min(-1000)
   @Max(1000)
   priority?: number;
 
   @ApiPropertyOptional({ type: () => RequirementsDto })
-  @IsOptional()
+  @IfPresent()
   @IsObject()
   @ValidateNested()
   @Type(() => RequirementsDto)
@@ -133,7 +133,7 @@ export class SubmitTaskDto {
     description:
       'default from TASK_DEFAULT_MAX_ATTEMPTS / RETRY_POLICIES; at most TASK_MAX_ATTEMPTS',
   })
-  @IsOptional()
+  @IfPresent()
   @IsInt()
   @Min(1)
   maxAttempts?: number;
@@ -142,7 +142,7 @@ export class SubmitTaskDto {
     minimum: 1,
     description: 'default TASK_DEFAULT_TIMEOUT_MS; at most TASK_MAX_TIMEOUT_MS',
   })
-  @IsOptional()
+  @IfPresent()
   @IsInt()
   @Min(1)
   timeoutMs?: number;
@@ -151,7 +151,7 @@ export class SubmitTaskDto {
     pattern: KEY_PATTERN.source,
     description: 'a repeated key returns the first task (200)',
   })
-  @IsOptional()
+  @IfPresent()
   @IsString()
   @Matches(KEY_PATTERN, { message: 'idempotencyKey must be 1-128 printable ASCII characters' })
   idempotencyKey?: string;
@@ -162,13 +162,13 @@ export class SubmitTaskDto {
     description: 'assignment strategy name',
     example: 'least-loaded',
   })
-  @IsOptional()
+  @IfPresent()
   @IsString()
   @Length(1, 64)
   strategy?: string;
 
   @ApiPropertyOptional({ minLength: 1, maxLength: 256 })
-  @IsOptional()
+  @IfPresent()
   @IsString()
   @Length(1, 256)
   affinityKey?: string;
@@ -178,7 +178,7 @@ export class SubmitTaskDto {
     maximum: 31536000000,
     description: 'start no sooner than this from now',
   })
-  @IsOptional()
+  @IfPresent()
   @IsInt()
   @Min(0)
   @Max(365 * 24 * 3600 * 1000)
@@ -186,13 +186,13 @@ export class SubmitTaskDto {
 
   /** Epoch milliseconds. */
   @ApiPropertyOptional({ minimum: 0, description: 'start no sooner than this time, epoch ms' })
-  @IsOptional()
+  @IfPresent()
   @IsInt()
   @Min(0)
   runAt?: number;
 
   @ApiPropertyOptional({ type: () => RetryPolicyDto })
-  @IsOptional()
+  @IfPresent()
   @IsObject()
   @ValidateNested()
   @Type(() => RetryPolicyDto)
@@ -203,7 +203,7 @@ export class SubmitTaskDto {
     type: [String],
     description: 'ids of tasks that must succeed first (the task waits blocked)',
   })
-  @IsOptional()
+  @IfPresent()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(1000)
