@@ -139,6 +139,14 @@ describe('recurring schedules with two dispatchers', () => {
       { everyMs: 1000, task: { type: 'echo', delayMs: 5 } },
       /property delayMs should not exist/,
     ],
+    ['a null name', { name: null, everyMs: 1000, task: { type: 'echo' } }, /name must be/],
+    ['a null time zone', { cron: '* * * * *', timeZone: null, task: { type: 'echo' } }, /timeZone/],
+    ['a null interval', { everyMs: null, cron: '* * * * *', task: { type: 'echo' } }, /everyMs/],
+    [
+      'a null missed-tick policy',
+      { everyMs: 1000, missedTicks: null, task: { type: 'echo' } },
+      /missedTicks/,
+    ],
     [
       'a template with an unknown strategy',
       { everyMs: 1000, task: { type: 'echo', strategy: 'nope' } },

@@ -212,7 +212,12 @@ export class TestCluster {
     } catch {
       /* the private Redis may be gone already */
     }
+    // resolve only once the socket is gone, so Jest sees nothing left open after stop()
+    const ended = new Promise<void>((resolve) =>
+      this.redis.status === 'end' ? resolve() : this.redis.once('end', () => resolve()),
+    );
     await this.redis.quit().catch(() => undefined);
     this.redis.disconnect();
+    await ended;
   }
 }

@@ -4,7 +4,6 @@ import {
   IsIn,
   IsInt,
   IsObject,
-  IsOptional,
   IsString,
   Length,
   Matches,
@@ -14,6 +13,8 @@ import {
 } from 'class-validator';
 import { MISSED_TICK_POLICIES, type MissedTickPolicy } from '@switchyard/core';
 import { SubmitTaskDto } from '../../tasks/dto/submit-task.dto';
+
+import { IfPresent } from '../../tasks/dto/if-present.validator';
 
 /** The task each tick creates: a submit without idempotency key, delay or dependencies. */
 export class TaskTemplateDto extends OmitType(SubmitTaskDto, [
@@ -25,7 +26,7 @@ export class TaskTemplateDto extends OmitType(SubmitTaskDto, [
 
 export class CreateScheduleDto {
   @ApiPropertyOptional({ minLength: 1, maxLength: 128 })
-  @IsOptional()
+  @IfPresent()
   @IsString()
   @Length(1, 128)
   name?: string;
@@ -35,7 +36,7 @@ export class CreateScheduleDto {
     description: 'cron expression: 5 fields, or 6 with seconds first; give cron or everyMs',
     example: '*/5 * * * *',
   })
-  @IsOptional()
+  @IfPresent()
   @IsString()
   @Length(1, 256)
   cron?: string;
@@ -45,7 +46,7 @@ export class CreateScheduleDto {
     description: 'IANA time zone of the cron expression (default UTC)',
     example: 'Europe/Paris',
   })
-  @IsOptional()
+  @IfPresent()
   @IsString()
   @Matches(/^[A-Za-z0-9_+\-/]{1,64}$/, {
     message: 'timeZone must be an IANA time zone such as Europe/Paris (at most 64 characters)',
@@ -53,7 +54,7 @@ export class CreateScheduleDto {
   timeZone?: string;
 
   @ApiPropertyOptional({ minimum: 100, description: 'fixed interval in ms; give cron or everyMs' })
-  @IsOptional()
+  @IfPresent()
   @IsInt()
   @Min(100)
   @Max(366 * 24 * 3600 * 1000)
@@ -63,7 +64,7 @@ export class CreateScheduleDto {
     enum: MISSED_TICK_POLICIES,
     description: 'what to do about ticks missed while no dispatcher ran',
   })
-  @IsOptional()
+  @IfPresent()
   @IsIn(MISSED_TICK_POLICIES)
   missedTicks?: MissedTickPolicy;
 
