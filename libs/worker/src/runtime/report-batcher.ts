@@ -20,7 +20,6 @@ const RETRY_DELAY_MS = 200;
 export interface Finished {
   type: string;
   report: Omit<FinishReport, 'retry' | 'random'>;
-  requirements: { slots: number; cpu: number; memoryMb: number };
 }
 
 /**
