@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { SCRIPT_FILES, scriptSource, type ScriptName } from '@switchyard/core';
 import { BullmqSystem } from '../systems/bullmq-system';
 import { SwitchyardSystem } from '../systems/switchyard-system';
 import type { SystemUnderTest } from '../systems/system-under-test';
@@ -53,7 +55,9 @@ async function throughput(
 ): Promise<void> {
   for (let rep = 0; rep < plan.reps; rep++) {
     for (const system of pair.order(rep)) {
+      if (process.env.BENCH_SLOWLOG) await slowlogStart(system);
       const f = await measure(system, count, () => system.runBatch(kind, count, plan.batchSize));
+      if (process.env.BENCH_SLOWLOG) log(`  per script ${await slowlogSummary(system)}`);
       const rate = (count / f.elapsedMs) * 1000;
       results.add(name, 'tasks / s', system.name, rate, { better: 'higher' });
       results.addAll(name, system.name, costPerTask(f));
@@ -64,6 +68,42 @@ async function throughput(
       }
     }
   }
+}
+
+/** BENCH_SLOWLOG=1: every command enters SLOWLOG, so a run's time splits per script. */
+async function slowlogStart(system: SystemUnderTest): Promise<void> {
+  const c = system.redis.client;
+  await c.config('SET', 'slowlog-log-slower-than', '0');
+  await c.config('SET', 'slowlog-max-len', '1000000');
+  await c.slowlog('RESET');
+}
+
+async function slowlogSummary(system: SystemUnderTest): Promise<string> {
+  const c = system.redis.client;
+  const entries = (await c.slowlog('GET', -1)) as [number, number, number, string[]][];
+  await c.config('SET', 'slowlog-log-slower-than', '10000');
+  const names = new Map<string, string>();
+  for (const name of Object.keys(SCRIPT_FILES) as ScriptName[]) {
+    names.set(createHash('sha1').update(scriptSource(name)).digest('hex'), name);
+  }
+  const by = new Map<string, { n: number; us: number; args: number }>();
+  for (const [, , us, args] of entries) {
+    const cmd = String(args[0]).toLowerCase();
+    const key =
+      cmd === 'evalsha' ? (names.get(String(args[1])) ?? String(args[1]).slice(0, 8)) : cmd;
+    const row = by.get(key) ?? { n: 0, us: 0, args: 0 };
+    row.n++;
+    row.us += us;
+    row.args += args.length;
+    by.set(key, row);
+  }
+  return [...by.entries()]
+    .sort((a, b) => b[1].us - a[1].us)
+    .map(
+      ([k, r]) =>
+        `${k}: ${r.n} calls ${r.us} us (${(r.us / r.n).toFixed(0)}/call, ${(r.args / r.n).toFixed(0)} args)`,
+    )
+    .join('; ');
 }
 
 /** Cases 1, 2, 3 and 5 on 2 workers × 16 slots, then case 4 on a fresh pair with 2 workers × 50 slots. */

@@ -16,6 +16,8 @@ import { DEFAULT_MAX_BUS_MESSAGE_BYTES } from './bus-message-check';
 /** The part of a Nest ClientProxy the publisher uses. */
 export interface BusClient {
   emit(pattern: string, data: unknown): Observable<unknown>;
+  /** Several events in one round trip (SwitchyardRedisClient); without it, one emit each. */
+  emitBatch?(packets: readonly { pattern: string; data: unknown }[]): Promise<void>;
   close(): unknown;
 }
 
@@ -45,11 +47,28 @@ export class BusPublisher {
   }
 
   nodeAssigned(msg: NodeAssignedMessage): void {
-    const { parts, omitted } = splitAssignment(msg, this.maxMessageBytes);
-    for (const part of parts) this.emit(Patterns.NodeAssigned, part);
-    if (omitted.length > 0)
-      this.logger.warn(
-        `${omitted.length} assignment(s) to ${msg.node} exceed MAX_BUS_MESSAGE_BYTES: not announced (the worker reads them from Redis)`,
+    this.nodesAssigned([msg]);
+  }
+
+  /** One scheduling pass's announcements (one per node), published together in one round trip. */
+  nodesAssigned(msgs: readonly NodeAssignedMessage[]): void {
+    const packets: { pattern: string; data: object }[] = [];
+    for (const msg of msgs) {
+      const { parts, omitted } = splitAssignment(msg, this.maxMessageBytes);
+      for (const part of parts) packets.push({ pattern: Patterns.NodeAssigned, data: part });
+      if (omitted.length > 0)
+        this.logger.warn(
+          `${omitted.length} assignment(s) to ${msg.node} exceed MAX_BUS_MESSAGE_BYTES: not announced (the worker reads them from Redis)`,
+        );
+    }
+    if (this.client.emitBatch === undefined || packets.length === 1) {
+      for (const p of packets) this.emit(p.pattern, p.data);
+      return;
+    }
+    this.client
+      .emitBatch(packets)
+      .catch((err: unknown) =>
+        this.logger.warn(`publish ${Patterns.NodeAssigned} failed: ${String(err)}`),
       );
   }
 

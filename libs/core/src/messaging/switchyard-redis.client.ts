@@ -31,17 +31,36 @@ export class SwitchyardRedisClient extends ClientRedis {
   }
 
   protected override dispatchEvent(packet: ReadPacket): Promise<unknown> {
-    const pattern = this.normalizePattern(packet.pattern);
-    const node = (packet.data as { node?: unknown } | null)?.node;
-    const channel = this.naming.channel(
-      pattern,
-      this.naming.isPerNode(pattern) && typeof node === 'string' ? node : undefined,
-    );
-    const serialized = this.serializer.serialize(packet);
     return new Promise((resolve, reject) =>
-      this.pubClient.publish(channel, JSON.stringify(serialized), (err?: Error | null) =>
+      this.pubClient.publish(this.channelOf(packet), this.wireText(packet), (err?: Error | null) =>
         err ? reject(err) : resolve(undefined),
       ),
     );
+  }
+
+  /**
+   * Publishes every packet in one pipeline: one socket write and one round trip for a whole
+   * scheduling pass instead of one observable, write and reply wait per node. Same channels and
+   * the same text on the wire as `emit`, so receivers check them alike.
+   */
+  async emitBatch(packets: readonly ReadPacket[]): Promise<void> {
+    if (packets.length === 0) return;
+    await this.connect();
+    const pipeline = this.pubClient.pipeline();
+    for (const packet of packets) pipeline.publish(this.channelOf(packet), this.wireText(packet));
+    for (const [err] of (await pipeline.exec()) ?? []) if (err) throw err;
+  }
+
+  private channelOf(packet: ReadPacket): string {
+    const pattern = this.normalizePattern(packet.pattern);
+    const node = (packet.data as { node?: unknown } | null)?.node;
+    return this.naming.channel(
+      pattern,
+      this.naming.isPerNode(pattern) && typeof node === 'string' ? node : undefined,
+    );
+  }
+
+  private wireText(packet: ReadPacket): string {
+    return JSON.stringify(this.serializer.serialize(packet));
   }
 }

@@ -391,11 +391,16 @@ export class TaskStore {
     return inStore(this.scripts.run<string[]>('progress', args));
   }
 
+  /**
+   * Records outcomes. `announceOn`: the tasks.finished channel; the script publishes the
+   * announcement itself (outcomes and freed capacity as committed), in the same call.
+   */
   async finish(
     nodeId: string,
     incarnation: number,
     reports: readonly FinishReport[],
     now = Date.now(),
+    announceOn = '',
   ): Promise<FinishOutcome[]> {
     const s = this.settings;
     const args: ScriptArg[] = [
@@ -423,6 +428,7 @@ export class TaskStore {
         `${p.backoff},${p.baseMs},${p.capMs},${p.jitter},${r.random}`,
       );
     }
+    args.push(announceOn);
     return inStore(this.scripts.run<FinishOutcome[]>('finish', args));
   }
 

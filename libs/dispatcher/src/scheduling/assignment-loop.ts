@@ -196,7 +196,7 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
     return limits;
   }
 
-  /** One message per node with everything it was given this pass. */
+  /** One message per node with everything it was given this pass, all in one round trip. */
   private announce(results: readonly AssignmentResult[]): void {
     const byNode = new Map<string, { incarnation: number; tasks: AssignedTask[] }>();
     for (const r of results) {
@@ -216,8 +216,9 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
         memoryMb: r.memoryMb,
       });
     }
-    for (const [node, { incarnation, tasks }] of byNode)
-      this.bus.nodeAssigned({ node, incarnation, tasks });
+    const msgs = [];
+    for (const [node, { incarnation, tasks }] of byNode) msgs.push({ node, incarnation, tasks });
+    this.bus.nodesAssigned(msgs);
   }
 
   /** Wake exactly when the next delayed task falls due (the fallback tick bounds it anyway). */

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import {
-  BusPublisher,
+  ChannelNaming,
+  Patterns,
   retryPolicyFor,
   SWITCHYARD_CONFIG,
   TaskStore,
@@ -19,7 +20,6 @@ const RETRY_DELAY_MS = 200;
 export interface Finished {
   type: string;
   report: Omit<FinishReport, 'retry' | 'random'>;
-  requirements: { slots: number; cpu: number; memoryMb: number };
 }
 
 /**
@@ -43,14 +43,17 @@ export class ReportBatcher implements OnApplicationShutdown {
   private startTimer: NodeJS.Timeout | undefined;
   private idleWaiters: (() => void)[] = [];
   staleReports = 0;
+  /** finish.lua announces on it (one write per batch: the script call). */
+  private readonly finishedChannel: string;
 
   constructor(
     private readonly tasks: TaskStore,
-    private readonly bus: BusPublisher,
     private readonly session: NodeSession,
     private readonly metrics: WorkerMetrics,
     @Inject(SWITCHYARD_CONFIG) private readonly config: SwitchyardConfig,
-  ) {}
+  ) {
+    this.finishedChannel = new ChannelNaming(config.prefix).channel(Patterns.TasksFinished);
+  }
 
   /** True while a report for the task is queued or being written. */
   has(taskId: string): boolean {
@@ -144,29 +147,25 @@ export class ReportBatcher implements OnApplicationShutdown {
       retry: retryPolicyFor(this.config, f.type),
       random: Math.random(),
     }));
-    const outcomes = await this.tasks.finish(node, this.session.incarnation, reports);
+    // the script publishes tasks.finished itself (what ended, capacity freed) once committed
+    const outcomes = await this.tasks.finish(
+      node,
+      this.session.incarnation,
+      reports,
+      Date.now(),
+      this.finishedChannel,
+    );
     this.metrics.recorded(
       batch.map((f) => ({ taskId: f.report.taskId, type: f.type })),
       outcomes,
       Date.now(),
     );
-    const done: string[] = [];
-    const freed = { slots: 0, cpu: 0, memoryMb: 0 };
-    let ended = 0;
     outcomes.forEach((outcome, i) => {
-      if (outcome === 'succeeded' || outcome === 'failed' || outcome === 'delayed') {
-        ended++;
-        freed.slots += batch[i].requirements.slots;
-        freed.cpu += batch[i].requirements.cpu;
-        freed.memoryMb += batch[i].requirements.memoryMb;
-        if (outcome !== 'delayed') done.push(batch[i].report.taskId);
-      } else {
-        this.staleReports++;
-        const taskId = batch[i].report.taskId;
-        this.logger.warn({ msg: `result for task ${taskId} rejected: ${outcome}`, taskId, node });
-      }
+      if (outcome === 'succeeded' || outcome === 'failed' || outcome === 'delayed') return;
+      this.staleReports++;
+      const taskId = batch[i].report.taskId;
+      this.logger.warn({ msg: `result for task ${taskId} rejected: ${outcome}`, taskId, node });
     });
-    if (ended > 0) this.bus.tasksFinished({ node, done, ended, freed });
   }
 
   private async flushStarts(): Promise<void> {

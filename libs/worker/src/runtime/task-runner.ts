@@ -116,14 +116,12 @@ export class TaskRunner {
   private async execute(task: AssignedTask, entry: Running): Promise<void> {
     const startedAt = Date.now();
     const handler = this.handlers.get(task.type);
-    const requirements = { slots: task.slots, cpu: task.cpu, memoryMb: task.memoryMb };
     const finish = (result: { resultJson?: string; error?: TaskErrorInfo }): void => {
       if (entry.reason !== undefined && entry.reason !== 'timeout') return;
       const othersRunning = this.running.size > (this.running.get(task.id) === entry ? 1 : 0);
       this.reports.finished(
         {
           type: task.type,
-          requirements,
           report: { taskId: task.id, lease: task.lease, startedAt, ...result },
         },
         othersRunning,

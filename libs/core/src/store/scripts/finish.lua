@@ -9,6 +9,9 @@ ARGV[8]  n, then n groups of 6:
          body:  ok -> result JSON; error -> {"m": message, "c": code, "r": retryable}
          retry: "<fixed|exponential>,<baseMs>,<capMs>,<jitter>,<random 0..1>" (default policy;
                 a task's own policy wins)
+ARGV[9 + 6n]  channel for the tasks.finished announcement ('' or absent: none). Published here,
+         with the outcomes and the capacity given back, so subscribers hear it without a second
+         write from the worker; same wire text as the bus publisher's (a Nest packet).
 Reply: n entries: 'succeeded' | 'delayed' | 'failed' | 'stale' | 'gone' | 'state:<s>'
 ]]
 local now, node, inc, aging = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
@@ -164,4 +167,19 @@ for name, count in pairs(counts) do
   end
 end
 flush_events()
+
+local channel = ARGV[9 + n * 6]
+local ended = counts.succeeded + counts.failed + counts.retried
+if channel and channel ~= '' and ended > 0 then
+  local done = {}
+  for j = 1, n do
+    if out[j] == 'succeeded' or out[j] == 'failed' then
+      done[#done + 1] = '"' .. ARGV[9 + (j - 1) * 6] .. '"'
+    end
+  end
+  redis.call('PUBLISH', channel, '{"pattern":"tasks.finished","data":{"node":' .. cjson.encode(node)
+    .. ',"done":[' .. table.concat(done, ',') .. '],"ended":' .. ended
+    .. ',"freed":{"slots":' .. txt(freedSlots) .. ',"cpu":' .. txt(freedCpu)
+    .. ',"memoryMb":' .. txt(freedMem) .. '}}}')
+end
 return out
