@@ -19,8 +19,10 @@ export function switchyardEnv(
     REDIS_URL: redisUrl,
     SWITCHYARD_PREFIX: BENCH_PREFIX,
     LOG_LEVEL: 'info',
-    // the bench measures scheduling, not key checks: it runs without API keys
+    // the bench measures scheduling, not key checks or per-client limits: no API keys, and
+    // no rate limit (the default 6,000 per minute would cap the single-submit row at 100/s)
     SWITCHYARD_INSECURE_NO_AUTH: 'true',
+    RATE_LIMIT_MAX: '0',
     ...tuning(),
     ...extra,
   };
