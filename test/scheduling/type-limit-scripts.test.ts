@@ -1,4 +1,4 @@
-import { StoreFixture } from '../support/store-fixture';
+import { StoreFixture, useLeadingFixture } from '../support/store-fixture';
 
 const retry = { backoff: 'fixed' as const, baseMs: 1000, capMs: 1000, jitter: 0 };
 
@@ -8,14 +8,12 @@ describe('cluster-wide type limits in Redis', () => {
   let lease: string;
   let inc: number;
 
-  beforeEach(async () => {
-    f = new StoreFixture();
-    lease = (await f.leader.acquire('me', 60_000)) as string;
-    inc = await f.nodes.register(f.registration('n1', 100));
+  useLeadingFixture((fixture, held) => {
+    [f, lease] = [fixture, held];
   });
 
-  afterEach(async () => {
-    await f.close();
+  beforeEach(async () => {
+    inc = await f.nodes.register(f.registration('n1', 100));
   });
 
   async function queued(n: number): Promise<string[]> {

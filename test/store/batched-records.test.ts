@@ -1,4 +1,4 @@
-import { StoreFixture } from '../support/store-fixture';
+import { StoreFixture, useLeadingFixture } from '../support/store-fixture';
 
 const retry = { backoff: 'fixed' as const, baseMs: 1000, capMs: 1000, jitter: 0 };
 
@@ -9,14 +9,8 @@ const retry = { backoff: 'fixed' as const, baseMs: 1000, capMs: 1000, jitter: 0 
 describe('batched record reads and writes', () => {
   let f: StoreFixture;
   let lease: string;
-
-  beforeEach(async () => {
-    f = new StoreFixture();
-    lease = (await f.leader.acquire('me', 60_000)) as string;
-  });
-
-  afterEach(async () => {
-    await f.close();
+  useLeadingFixture((fixture, held) => {
+    [f, lease] = [fixture, held];
   });
 
   it('assigns a task named twice in one batch once, counting its slots once', async () => {

@@ -1,5 +1,5 @@
 import { NotLeaderError, TaskNotFoundError, type TaskView } from '@switchyard/core';
-import { StoreFixture } from '../support/store-fixture';
+import { StoreFixture, useLeadingFixture } from '../support/store-fixture';
 
 const retry = { backoff: 'fixed' as const, baseMs: 1000, capMs: 1000, jitter: 0 };
 // the fixture's config: suspect after 3000 ms of silence, dead after 5000 ms
@@ -11,13 +11,8 @@ describe('the failover scripts against real Redis', () => {
   let lease: string;
   const t0 = Date.now();
 
-  beforeEach(async () => {
-    f = new StoreFixture();
-    lease = (await f.leader.acquire('me', 60_000)) as string;
-  });
-
-  afterEach(async () => {
-    await f.close();
+  useLeadingFixture((fixture, held) => {
+    [f, lease] = [fixture, held];
   });
 
   async function queued(overrides = {}): Promise<string> {
@@ -377,14 +372,8 @@ describe('the failover scripts against real Redis', () => {
 describe('the retry backoff of finish.lua', () => {
   let f: StoreFixture;
   let lease: string;
-
-  beforeEach(async () => {
-    f = new StoreFixture();
-    lease = (await f.leader.acquire('me', 60_000)) as string;
-  });
-
-  afterEach(async () => {
-    await f.close();
+  useLeadingFixture((fixture, held) => {
+    [f, lease] = [fixture, held];
   });
 
   /** Fails attempts of one task at `now` and returns each retry delay (runAt − now). */

@@ -7,7 +7,7 @@ import {
 } from '@switchyard/core';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { StoreFixture } from '../support/store-fixture';
+import { StoreFixture, useLeadingFixture } from '../support/store-fixture';
 
 const PRELUDE = fs.readFileSync(
   path.join(__dirname, '../../libs/core/src/store/scripts/_prelude.lua'),
@@ -18,14 +18,8 @@ const retry = { backoff: 'fixed' as const, baseMs: 1000, capMs: 1000, jitter: 0 
 describe('the task scripts against real Redis', () => {
   let f: StoreFixture;
   let lease: string;
-
-  beforeEach(async () => {
-    f = new StoreFixture();
-    lease = (await f.leader.acquire('me', 60_000)) as string;
-  });
-
-  afterEach(async () => {
-    await f.close();
+  useLeadingFixture((fixture, held) => {
+    [f, lease] = [fixture, held];
   });
 
   async function queued(overrides = {}): Promise<string> {

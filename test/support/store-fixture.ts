@@ -73,3 +73,18 @@ export class StoreFixture {
     await this.redis.quit();
   }
 }
+
+/**
+ * Registers hooks that give each test a fresh fixture whose store holds the leader lease (as
+ * 'me'), handed to `use`, and close it afterwards.
+ */
+export function useLeadingFixture(use: (fixture: StoreFixture, lease: string) => void): void {
+  let current: StoreFixture | undefined;
+  beforeEach(async () => {
+    current = new StoreFixture();
+    use(current, (await current.leader.acquire('me', 60_000)) as string);
+  });
+  afterEach(async () => {
+    await current?.close();
+  });
+}
