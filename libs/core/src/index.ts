@@ -17,6 +17,7 @@ export * from './errors/switchyard.error';
 export * from './events/change-event';
 export * from './handlers/task-handler';
 export * from './health/store-health.indicators';
+export * from './logging/windowed-log';
 export * from './logging/app-logger.module';
 export * from './messaging/bus-drops';
 export * from './messaging/bus-link';

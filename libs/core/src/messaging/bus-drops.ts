@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { WindowedLog } from '../logging/windowed-log';
 import type { DropReason } from './bus-message-check';
 
 /** The Prometheus counter both apps expose, filled from BusDrops at scrape time. */
@@ -26,26 +27,22 @@ const LOG_WINDOW_MS = 10_000;
 export class BusDrops {
   private readonly logger = new Logger('SwitchyardBus');
   private readonly counts = new Map<string, { pattern: string; reason: DropReason; n: number }>();
-  private windowStart = -Infinity;
-  private suppressed = 0;
+  private readonly window: WindowedLog;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(now: () => number = Date.now) {
+    this.window = new WindowedLog(LOG_WINDOW_MS, now);
+  }
 
   record(pattern: string, reason: DropReason, detail: string): void {
     const key = `${pattern}\n${reason}`;
     const entry = this.counts.get(key);
     if (entry === undefined) this.counts.set(key, { pattern, reason, n: 1 });
     else entry.n++;
-    const now = this.now();
-    if (now - this.windowStart < LOG_WINDOW_MS) {
-      this.suppressed++;
-      return;
-    }
+    const admitted = this.window.admit();
+    if (admitted === null) return;
     const more =
-      this.suppressed > 0 ? ` (${this.suppressed} more dropped since the last warning)` : '';
+      admitted.heldBack > 0 ? ` (${admitted.heldBack} more dropped since the last warning)` : '';
     this.logger.warn(`dropped a ${pattern} message (${reason}): ${detail}${more}`);
-    this.windowStart = now;
-    this.suppressed = 0;
   }
 
   /** Drops so far, one entry per pattern and reason seen. */

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { WindowedLog } from '../logging/windowed-log';
 
 const AUTH_REFUSED =
   /^(WRONGPASS|NOAUTH|NOPERM|ERR AUTH|ERR invalid password|ERR Client sent AUTH)/;
@@ -50,8 +51,7 @@ const WINDOW_MS = 5000;
 /** Connection errors of the bus connections, logged by message only and rate limited. */
 export class RedisErrorLog {
   private readonly logger: Logger;
-  private windowStart = -Infinity;
-  private suppressed = 0;
+  private readonly window = new WindowedLog(WINDOW_MS);
   /** The latest error seen (start() turns it into a clear reason when connecting fails). */
   last: Error | undefined;
 
@@ -61,14 +61,9 @@ export class RedisErrorLog {
 
   report(err: unknown): void {
     if (err instanceof Error) this.last = err;
-    const now = Date.now();
-    if (now - this.windowStart < WINDOW_MS) {
-      this.suppressed++;
-      return;
-    }
-    const more = this.suppressed > 0 ? ` (${this.suppressed} more since the last one)` : '';
+    const admitted = this.window.admit();
+    if (admitted === null) return;
+    const more = admitted.heldBack > 0 ? ` (${admitted.heldBack} more since the last one)` : '';
     this.logger.error(`Redis connection error: ${redisErrorText(err)}${more}`);
-    this.windowStart = now;
-    this.suppressed = 0;
   }
 }

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
-import { RateLimitStore, StoreUnavailableError } from '@switchyard/core';
+import { RateLimitStore, StoreUnavailableError, WindowedLog } from '@switchyard/core';
 
 /** The record @nestjs/throttler expects back from its storage (times in whole seconds). */
 export interface ThrottlerRecord {
@@ -23,7 +23,7 @@ function seconds(ms: number): number {
  */
 export class RedisThrottlerStorage implements ThrottlerStorage {
   private readonly logger = new Logger('RateLimit');
-  private lastWarnAt = 0;
+  private readonly warnings = new WindowedLog(WARN_EVERY_MS);
 
   constructor(private readonly store: RateLimitStore) {}
 
@@ -49,9 +49,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
   }
 
   private warnUnavailable(err: StoreUnavailableError): void {
-    const now = Date.now();
-    if (now - this.lastWarnAt < WARN_EVERY_MS) return;
-    this.lastWarnAt = now;
+    if (this.warnings.admit() === null) return;
     this.logger.warn(`rate limit not counted, requests admitted: ${err.message}`);
   }
 }

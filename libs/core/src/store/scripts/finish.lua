@@ -38,6 +38,20 @@ local finished = {}
 local unleased, untyped = {}, {}
 local freedSlots, freedCpu, freedMem = 0, 0, 0
 local counts = { succeeded = 0, failed = 0, retried = 0 }
+-- The attempt of `id` ends: its lease and type-limit entries go (in bulk, after the loop) and
+-- its capacity is given back.
+local function release(id, ty, slots, cpu, mem)
+  unleased[#unleased + 1] = id
+  local tl = untyped[ty]
+  if tl == nil then
+    tl = {}
+    untyped[ty] = tl
+  end
+  tl[#tl + 1] = id
+  freedSlots = freedSlots + slots
+  freedCpu = freedCpu + (cpu or 0)
+  freedMem = freedMem + (mem or 0)
+end
 -- Any report but the success of an open attempt: on the whole header (JSON decoded).
 local function finish_slow(id, key, raw, lease, outcome, startedAt, body, retry)
   local h, rest = split(raw)
@@ -55,16 +69,7 @@ local function finish_slow(id, key, raw, lease, outcome, startedAt, body, retry)
     att.sa = att.sa or startedAt
     att.ea = now
   end
-  unleased[#unleased + 1] = id
-  local tl = untyped[h.ty]
-  if tl == nil then
-    tl = {}
-    untyped[h.ty] = tl
-  end
-  tl[#tl + 1] = id
-  freedSlots = freedSlots + h.sl
-  freedCpu = freedCpu + (h.cpu or 0)
-  freedMem = freedMem + (h.mem or 0)
+  release(id, h.ty, h.sl, h.cpu, h.mem)
   h.u = now
   h.n = nil
   h.i = nil
@@ -123,16 +128,7 @@ for j = 0, n - 1 do
     if outcome == 'ok' and f[19] ~= '' and head_holds_lease(f, lease, node, inc) then
       -- success of the open attempt: a few header fields change, no JSON is decoded
       local ty = f[2]
-      unleased[#unleased + 1] = id
-      local tl = untyped[ty]
-      if tl == nil then
-        tl = {}
-        untyped[ty] = tl
-      end
-      tl[#tl + 1] = id
-      freedSlots = freedSlots + tonumber(f[9])
-      freedCpu = freedCpu + (tonumber(f[11]) or 0)
-      freedMem = freedMem + (tonumber(f[12]) or 0)
+      release(id, ty, tonumber(f[9]), tonumber(f[11]), tonumber(f[12]))
       if f[17] == '' then
         f[17] = txt(startedAt)
       end
