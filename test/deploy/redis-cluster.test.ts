@@ -1,7 +1,9 @@
-import { SwitchyardClient } from '@switchyard/core';
-import { Cluster } from 'ioredis';
+import { SwitchyardClient, SwitchyardRedisClient } from '@switchyard/core';
+import { once } from 'node:events';
+import { Cluster, type Redis } from 'ioredis';
 import { OwnRedisCluster } from '../support/redis-cluster-servers';
 import { TestCluster } from '../support/test-cluster';
+import { waitFor } from '../support/wait-for';
 
 describe('Switchyard on a real 3-master Redis Cluster (REDIS_CLUSTER_NODES)', () => {
   let redisCluster: OwnRedisCluster;
@@ -133,6 +135,31 @@ describe('Switchyard on a real 3-master Redis Cluster (REDIS_CLUSTER_NODES)', ()
       expect(view.result).toEqual({ via: 'client' });
     } finally {
       await client.close();
+    }
+  }, 60_000);
+
+  it('lets a bus client close while its Cluster connections are still coming up', async () => {
+    // Cluster.quit() while connecting has no nodes to quit yet; the connection then comes up
+    // after close, and Nest's ready handler read the nulled subscriber (a TypeError in CI)
+    const config = {
+      redisUrl: 'redis://127.0.0.1:1',
+      redisClusterNodes: redisCluster.nodes.map((n) => ({ host: '127.0.0.1', port: n.port })),
+    };
+    for (let i = 0; i < 20; i++) {
+      const bus = new SwitchyardRedisClient(config, cluster.prefix);
+      const connecting = bus.connect().catch(() => undefined);
+      const [pub, sub] = bus.unwrap<[Redis, Redis]>();
+      // close at once (no node known yet), or once the slots are known and the ready check runs
+      if (i % 2 === 1) await once(pub, 'connect');
+      await bus.close();
+      await connecting;
+      for (const conn of [pub, sub]) {
+        await waitFor(
+          async () => conn.status,
+          (status) => status === 'end' || status === 'close',
+          { timeoutMs: 10_000, what: `bus client ${i} to be closed (status ${conn.status})` },
+        );
+      }
     }
   }, 60_000);
 });
