@@ -52,10 +52,7 @@ export class RedisBackend implements ClientBackend {
     const name = this.name;
     this.redis = createRedis(config, name);
     this.tasks = new TaskStore(this.redis, new Keyspace(config.prefix), config);
-    this.bus = new BusPublisher(
-      new SwitchyardRedisClient(config, config.prefix),
-      config.maxBusMessageBytes,
-    );
+    this.bus = new BusPublisher(new SwitchyardRedisClient(config, config.prefix));
     this.feed = new FinishedFeed(config, config.prefix, `${name}:sub`, config.maxBusMessageBytes);
   }
 

@@ -2,7 +2,6 @@ import { Logger } from '@nestjs/common';
 import { defaultIfEmpty, firstValueFrom, timeout, type Observable } from 'rxjs';
 import type {
   LeaderReleasedMessage,
-  NodeAssignedMessage,
   NodeCancelMessage,
   NodeDrainMessage,
   NodesChangedMessage,
@@ -10,14 +9,10 @@ import type {
   TasksSubmittedMessage,
 } from './messages';
 import { Patterns } from './patterns';
-import { splitAssignment } from './assignment-split';
-import { DEFAULT_MAX_BUS_MESSAGE_BYTES } from './bus-message-check';
 
 /** The part of a Nest ClientProxy the publisher uses. */
 export interface BusClient {
   emit(pattern: string, data: unknown): Observable<unknown>;
-  /** Several events in one round trip (SwitchyardRedisClient); without it, one emit each. */
-  emitBatch?(packets: readonly { pattern: string; data: unknown }[]): Promise<void>;
   close(): unknown;
 }
 
@@ -28,11 +23,7 @@ export interface BusClient {
 export class BusPublisher {
   private readonly logger = new Logger(BusPublisher.name);
 
-  /** `maxMessageBytes`: MAX_BUS_MESSAGE_BYTES (assignment announcements are split to fit). */
-  constructor(
-    private readonly client: BusClient,
-    private readonly maxMessageBytes = DEFAULT_MAX_BUS_MESSAGE_BYTES,
-  ) {}
+  constructor(private readonly client: BusClient) {}
 
   tasksSubmitted(msg: TasksSubmittedMessage): void {
     this.emit(Patterns.TasksSubmitted, msg);
@@ -44,32 +35,6 @@ export class BusPublisher {
 
   nodesChanged(msg: NodesChangedMessage): void {
     this.emit(Patterns.NodesChanged, msg);
-  }
-
-  nodeAssigned(msg: NodeAssignedMessage): void {
-    this.nodesAssigned([msg]);
-  }
-
-  /** One scheduling pass's announcements (one per node), published together in one round trip. */
-  nodesAssigned(msgs: readonly NodeAssignedMessage[]): void {
-    const packets: { pattern: string; data: object }[] = [];
-    for (const msg of msgs) {
-      const { parts, omitted } = splitAssignment(msg, this.maxMessageBytes);
-      for (const part of parts) packets.push({ pattern: Patterns.NodeAssigned, data: part });
-      if (omitted.length > 0)
-        this.logger.warn(
-          `${omitted.length} assignment(s) to ${msg.node} exceed MAX_BUS_MESSAGE_BYTES: not announced (the worker reads them from Redis)`,
-        );
-    }
-    if (this.client.emitBatch === undefined || packets.length === 1) {
-      for (const p of packets) this.emit(p.pattern, p.data);
-      return;
-    }
-    this.client
-      .emitBatch(packets)
-      .catch((err: unknown) =>
-        this.logger.warn(`publish ${Patterns.NodeAssigned} failed: ${String(err)}`),
-      );
   }
 
   nodeCancel(msg: NodeCancelMessage): void {

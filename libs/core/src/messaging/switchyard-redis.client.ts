@@ -76,19 +76,6 @@ export class SwitchyardRedisClient extends ClientRedis {
     );
   }
 
-  /**
-   * Publishes every packet in one pipeline: one socket write and one round trip for a whole
-   * scheduling pass instead of one observable, write and reply wait per node. Same channels and
-   * the same text on the wire as `emit`, so receivers check them alike.
-   */
-  async emitBatch(packets: readonly ReadPacket[]): Promise<void> {
-    if (packets.length === 0) return;
-    await this.connect();
-    const pipeline = this.pubClient.pipeline();
-    for (const packet of packets) pipeline.publish(this.channelOf(packet), this.wireText(packet));
-    for (const [err] of (await pipeline.exec()) ?? []) if (err) throw err;
-  }
-
   private channelOf(packet: ReadPacket): string {
     const pattern = this.normalizePattern(packet.pattern);
     const node = (packet.data as { node?: unknown } | null)?.node;

@@ -152,10 +152,7 @@ export class SwitchyardStoreModule {
           provide: BusPublisher,
           inject: [SWITCHYARD_CONFIG],
           useFactory: (config: SwitchyardConfig) =>
-            new BusPublisher(
-              new SwitchyardRedisClient(config, config.prefix),
-              config.maxBusMessageBytes,
-            ),
+            new BusPublisher(new SwitchyardRedisClient(config, config.prefix)),
         },
         BusLink,
         { provide: BusDrops, useFactory: () => new BusDrops() },

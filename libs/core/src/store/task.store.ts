@@ -68,6 +68,15 @@ export interface AssignmentDecision {
   incarnation: number;
 }
 
+/**
+ * Where assign.lua announces what it committed: node X hears on `channelBase + X`, in messages
+ * of at most `maxBytes` (MAX_BUS_MESSAGE_BYTES).
+ */
+export interface AssignmentAnnouncement {
+  channelBase: string;
+  maxBytes: number;
+}
+
 export type AssignmentResult =
   | {
       ok: true;
@@ -78,7 +87,8 @@ export type AssignmentResult =
       attempt: number;
       type: string;
       timeoutMs: number;
-      payloadJson: string;
+      /** false: the task was not in a node.assigned message (too large, or no channel given). */
+      announced: boolean;
       slots: number;
       cpu: number;
       memoryMb: number;
@@ -335,18 +345,21 @@ export class TaskStore {
 
   /**
    * Commits assignment decisions under the leader lease; throws NotLeaderError if it is not
-   * ours. `limits` are the TYPE_LIMITS of the decided types, re-checked atomically.
+   * ours. `limits` are the TYPE_LIMITS of the decided types, re-checked atomically. With
+   * `announce`, the script publishes each node's node.assigned message itself.
    */
   async assign(
     leaseValue: string,
     decisions: readonly AssignmentDecision[],
     now = Date.now(),
     limits: ReadonlyMap<string, TypeLimit> = new Map(),
+    announce?: AssignmentAnnouncement,
   ): Promise<AssignmentResult[]> {
     const args: ScriptArg[] = [leaseValue, now, this.settings.leaseGraceMs, decisions.length];
     for (const d of decisions) args.push(d.taskId, d.nodeId, d.incarnation);
     args.push(limits.size);
     for (const [type, l] of limits) args.push(type, l.maxRunning ?? 0, l.maxStartsPerSecond ?? 0);
+    args.push(announce?.channelBase ?? '', announce?.maxBytes ?? 0);
     const reply = await inStore(this.scripts.run<(string | number)[][]>('assign', args));
     return reply.map((r, i): AssignmentResult => {
       const d = decisions[i];
@@ -360,7 +373,7 @@ export class TaskStore {
           attempt: Number(r[2]),
           type: String(r[3]),
           timeoutMs: Number(r[4]),
-          payloadJson: String(r[5]),
+          announced: r[5] === 1,
           slots: Number(r[6]),
           cpu: Number(r[7]),
           memoryMb: Number(r[8]),

@@ -7,11 +7,12 @@ import {
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import {
-  BusPublisher,
+  ChannelNaming,
   NotLeaderError,
+  Patterns,
   SWITCHYARD_CONFIG,
   TaskStore,
-  type AssignedTask,
+  type AssignmentAnnouncement,
   type AssignmentResult,
   type SwitchyardConfig,
   type TypeLimit,
@@ -24,7 +25,7 @@ import { StrategyRegistry } from './strategy-registry';
 
 /**
  * The leader's scheduling loop. Each pass: one read (promote due tasks, queue heads, depths),
- * decisions in memory, one atomic commit, one notification per node. Passes run when
+ * decisions in memory, one atomic commit that also tells each node what it got. Passes run when
  * something announces work (submit, finish, node change) and on a fallback timer; at most one
  * runs at a time and a wake during a pass schedules exactly one more.
  */
@@ -38,17 +39,22 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
   private seed = Date.now() >>> 0;
   private lastErrorLogAt = 0;
   private dueTimer: NodeJS.Timeout | undefined;
+  private readonly announcement: AssignmentAnnouncement;
 
   constructor(
     private readonly tasks: TaskStore,
     private readonly cluster: ClusterState,
     private readonly strategies: StrategyRegistry,
     private readonly lease: LeaderLease,
-    private readonly bus: BusPublisher,
     private readonly observer: QueueObserver,
     private readonly scheduler: SchedulerRegistry,
     @Inject(SWITCHYARD_CONFIG) private readonly config: SwitchyardConfig,
-  ) {}
+  ) {
+    this.announcement = {
+      channelBase: new ChannelNaming(config.prefix).channel(Patterns.NodeAssigned, ''),
+      maxBytes: config.maxBusMessageBytes,
+    };
+  }
 
   onApplicationBootstrap(): void {
     this.lease.onElected(() => {
@@ -149,6 +155,7 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
         plan.decisions,
         Date.now(),
         this.limitsOf(read.heads),
+        this.announcement,
       );
     } catch (err) {
       this.cluster.markStale();
@@ -159,7 +166,7 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
       }
       throw err;
     }
-    this.announce(results);
+    this.warnUnannounced(results);
     for (const r of results) {
       if (r.ok) continue;
       const req = plan.reserved.get(r.taskId);
@@ -196,29 +203,13 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
     return limits;
   }
 
-  /** One message per node with everything it was given this pass, all in one round trip. */
-  private announce(results: readonly AssignmentResult[]): void {
-    const byNode = new Map<string, { incarnation: number; tasks: AssignedTask[] }>();
-    for (const r of results) {
-      if (!r.ok) continue;
-      let entry = byNode.get(r.nodeId);
-      if (entry === undefined)
-        byNode.set(r.nodeId, (entry = { incarnation: r.incarnation, tasks: [] }));
-      entry.tasks.push({
-        id: r.taskId,
-        lease: r.lease,
-        attempt: r.attempt,
-        type: r.type,
-        timeoutMs: r.timeoutMs,
-        payload: r.payloadJson,
-        slots: r.slots,
-        cpu: r.cpu,
-        memoryMb: r.memoryMb,
-      });
-    }
-    const msgs = [];
-    for (const [node, { incarnation, tasks }] of byNode) msgs.push({ node, incarnation, tasks });
-    this.bus.nodesAssigned(msgs);
+  /** Tasks too large for any node.assigned message: their workers read them from their leases. */
+  private warnUnannounced(results: readonly AssignmentResult[]): void {
+    const unannounced = results.filter((r) => r.ok && !r.announced).length;
+    if (unannounced > 0)
+      this.logger.warn(
+        `${unannounced} assignment(s) exceed MAX_BUS_MESSAGE_BYTES: not announced (the workers read them from Redis)`,
+      );
   }
 
   /** Wake exactly when the next delayed task falls due (the fallback tick bounds it anyway). */

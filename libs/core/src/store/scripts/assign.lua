@@ -6,7 +6,13 @@ ARGV[1]  leader lease value ("<epoch>:<token>")   ARGV[2] now   ARGV[3] lease gr
 ARGV[4]  n, then n groups of 3: task id, node id, node incarnation
 then     m, then m groups of 3: task type, max running (0 = none), max starts per second (0 = none)
          (cluster-wide TYPE_LIMITS of the types in this batch; re-checked here, see type_room)
-Reply: n entries; committed: {1, lease, attempt, type, timeoutMs, payload JSON, slots, cpu, memory}
+then     channel base of the node.assigned announcements ('' or absent: none; a node's channel
+         is the base followed by its id), then MAX_BUS_MESSAGE_BYTES. Published here, one
+         message per node (split to fit), so a worker hears its tasks as they commit, with no
+         second round trip from the dispatcher; same wire text as the bus publisher's.
+Reply: n entries; committed: {1, lease, attempt, type, timeoutMs, announced (1 | 0), slots, cpu,
+                              memory}  (0: too large for any message, or no channel given; the
+                              worker reads it from its leases)
                   skipped:   {0, reason}   (gone | state:<s> | node | capacity | limit)
 Error: NOTLEADER when the lease value does not match (nothing is written).
 ]]
@@ -68,6 +74,22 @@ local function load_node(id)
 end
 
 local out = {}
+-- announcements per node: `order` keeps the nodes' first appearance, `told` their tasks
+local order, told = {}, {}
+local function tell(nodeId, inc, reply, id, payload)
+  local t = told[nodeId]
+  if t == nil then
+    t = { inc = inc, texts = {}, replies = {} }
+    told[nodeId] = t
+    order[#order + 1] = nodeId
+  end
+  t.texts[#t.texts + 1] = '{"id":"' .. id .. '","lease":' .. reply[2] .. ',"attempt":' .. reply[3]
+    .. ',"type":' .. cjson.encode(reply[4]) .. ',"timeoutMs":' .. reply[5]
+    .. ',"payload":' .. cjson.encode(payload) .. ',"slots":' .. reply[7] .. ',"cpu":' .. reply[8]
+    .. ',"memoryMb":' .. reply[9] .. '}'
+  t.replies[#t.replies + 1] = reply
+end
+
 -- queue removals per type and lease entries per node, written in bulk after the loop
 local dequeued, leased = {}, {}
 -- every record read with one MGET, the new ones written with one MSET; a task named twice in a
@@ -147,7 +169,8 @@ for j = 0, n - 1 do
       node.uc = node.uc + cpu
       node.um = node.um + mem
       node.dirty = true
-      reply = { 1, lease, attempt, ty, to, string.sub(payload_part(rest), 2), sl, cpu, mem }
+      reply = { 1, lease, attempt, ty, to, 1, sl, cpu, mem }
+      tell(nodeId, inc, reply, id, string.sub(payload_part(rest), 2))
     end
   end
   out[j + 1] = reply
@@ -167,4 +190,34 @@ for id, node in pairs(nodes) do
   end
 end
 flush_events()
+
+-- One message per node, split where the next task would pass the byte limit (less room for the
+-- envelope); a task too large for any message is not announced (reply[6] = 0).
+local ab = lb + 1 + (tonumber(ARGV[lb]) or 0) * 3
+local channel, room = ARGV[ab] or '', (tonumber(ARGV[ab + 1]) or 0) - 512
+for _, nodeId in ipairs(order) do
+  local t = told[nodeId]
+  local head = '{"pattern":"node.assigned","data":{"node":' .. cjson.encode(nodeId)
+    .. ',"incarnation":' .. t.inc .. ',"tasks":['
+  local part, size = {}, 0
+  local function publish()
+    if #part > 0 then
+      redis.call('PUBLISH', channel .. nodeId, head .. table.concat(part, ',') .. ']}}')
+      part, size = {}, 0
+    end
+  end
+  for k, text in ipairs(t.texts) do
+    local bytes = #text + 1
+    if channel == '' or bytes > room then
+      t.replies[k][6] = 0
+    else
+      if size + bytes > room then
+        publish()
+      end
+      part[#part + 1] = text
+      size = size + bytes
+    end
+  end
+  publish()
+end
 return out
