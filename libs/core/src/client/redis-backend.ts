@@ -9,6 +9,7 @@ import {
   TaskNotFoundError,
 } from '../errors/switchyard.error';
 import { BusPublisher } from '../messaging/bus-publisher';
+import { ChannelNaming, Patterns } from '../messaging/patterns';
 import { SwitchyardRedisClient } from '../messaging/switchyard-redis.client';
 import { Keyspace } from '../store/keyspace';
 import { closeRedis, connectRedis, createRedis } from '../store/redis-connection';
@@ -43,6 +44,7 @@ export class RedisBackend implements ClientBackend {
   private readonly tasks: TaskStore;
   private readonly bus: BusPublisher;
   private readonly feed: FinishedFeed;
+  private readonly submittedChannel: string;
   private connected: Promise<void> | undefined;
   private closed = false;
   /** Redis connection name of this client (CLIENT LIST shows `<name>` and `<name>:sub`). */
@@ -53,6 +55,7 @@ export class RedisBackend implements ClientBackend {
     this.redis = createRedis(config, name);
     this.tasks = new TaskStore(this.redis, new Keyspace(config.prefix), config);
     this.bus = new BusPublisher(new SwitchyardRedisClient(config, config.prefix));
+    this.submittedChannel = new ChannelNaming(config.prefix).channel(Patterns.TasksSubmitted);
     this.feed = new FinishedFeed(config, config.prefix, `${name}:sub`, config.maxBusMessageBytes);
   }
 
@@ -64,7 +67,7 @@ export class RedisBackend implements ClientBackend {
     return this.connected;
   }
 
-  /** Creates the tasks atomically (all or none), then tells the leader. */
+  /** Creates the tasks atomically (all or none); the same script tells the leader. */
   async submitBatch(inputs: readonly TaskInput[]): Promise<SubmitOutcome[]> {
     if (inputs.length > this.config.maxBatchSize) {
       throw new LimitExceededError(
@@ -78,10 +81,8 @@ export class RedisBackend implements ClientBackend {
       toTaskSpec(t, this.config, now, inputs.length > 1 ? `tasks[${i}].` : ''),
     );
     await this.connect();
-    const outcomes = await this.tasks.submit(specs, now);
-    const created = outcomes.filter((o) => o.created).length;
-    if (created > 0) this.bus.tasksSubmitted({ count: created });
-    return outcomes;
+    // the script announces the new tasks to the leader (tasks.submitted)
+    return this.tasks.submit(specs, now, this.submittedChannel);
   }
 
   async get(id: string): Promise<TaskView> {

@@ -203,8 +203,16 @@ export class TaskStore {
       submitRedis === redis ? this.scripts : new LuaScripts(submitRedis, keys.base);
   }
 
-  /** Creates tasks (all or none). Specs must be validated and defaulted by the caller. */
-  async submit(specs: readonly TaskSpec[], now = Date.now()): Promise<SubmitOutcome[]> {
+  /**
+   * Creates the tasks (all or none); specs must be validated and defaulted by the caller.
+   * `announceOn`: the tasks.submitted channel; the script
+   * publishes the count of new tasks itself, after its writes, in the same call.
+   */
+  async submit(
+    specs: readonly TaskSpec[],
+    now = Date.now(),
+    announceOn = '',
+  ): Promise<SubmitOutcome[]> {
     const s = this.settings;
     const args: ScriptArg[] = [
       now,
@@ -227,6 +235,7 @@ export class TaskStore {
       const record = encodeTaskRecord(header, JSON.stringify(spec.payload ?? null));
       args.push(newTaskId(now), spec.idempotencyKey ?? '', state, spec.type, score, record);
     }
+    args.push(announceOn);
     const reply = await inStore(
       this.submitScripts.run<[string, TaskState, number][]>('submit', args),
     );

@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
-  BusPublisher,
+  ChannelNaming,
   InvalidInputError,
   LimitExceededError,
   maxAttemptsFor,
+  Patterns,
   SWITCHYARD_CONFIG,
   TaskStore,
   type SubmitOutcome,
@@ -21,14 +22,17 @@ export const MAX_DELAY_MS = 365 * 24 * 3600 * 1000;
 /** Turns validated submissions into task specs (defaults, config bounds) and stores them. */
 @Injectable()
 export class TaskSubmission {
+  private readonly submittedChannel: string;
+
   constructor(
     private readonly tasks: TaskStore,
-    private readonly bus: BusPublisher,
     private readonly loop: AssignmentLoop,
     private readonly strategies: StrategyRegistry,
     private readonly metrics: DispatcherMetrics,
     @Inject(SWITCHYARD_CONFIG) private readonly config: SwitchyardConfig,
-  ) {}
+  ) {
+    this.submittedChannel = new ChannelNaming(config.prefix).channel(Patterns.TasksSubmitted);
+  }
 
   async submit(dtos: readonly SubmitTaskDto[]): Promise<SubmitOutcome[]> {
     if (dtos.length > this.config.maxBatchSize) {
@@ -41,13 +45,10 @@ export class TaskSubmission {
     const specs = dtos.map((dto, i) =>
       this.toSpec(dto, now, dtos.length > 1 ? `tasks[${i}].` : ''),
     );
-    const outcomes = await this.tasks.submit(specs, now);
-    const created = outcomes.filter((o) => o.created).length;
+    // the script tells the leader (tasks.submitted); this dispatcher may be it
+    const outcomes = await this.tasks.submit(specs, now, this.submittedChannel);
     outcomes.forEach((o, i) => o.created && this.metrics.tasksSubmitted(specs[i].type));
-    if (created > 0) {
-      this.bus.tasksSubmitted({ count: created });
-      this.loop.wake();
-    }
+    if (outcomes.some((o) => o.created)) this.loop.wake();
     return outcomes;
   }
 

@@ -5,6 +5,8 @@ ARGV[4]  aging step (ms)     ARGV[5] failed cap                 ARGV[6] max depe
 ARGV[7]  n, then n groups of 6: id, idempotency key ('' = none), state (queued|delayed|blocked),
          type, score, record
   (score: queue score for queued and blocked, due time for delayed)
+ARGV[8 + 6n]  channel for the tasks.submitted announcement ('' or absent: none). Published here,
+  after the writes, so the leader hears of new work without a second write from the submitter.
   A blocked task lists its dependencies in the record header (dep). Dependencies that already
   succeeded count as met; when all are met it is queued (or delayed) at once; when one already
   failed or was cancelled it is created failed, naming it.
@@ -129,4 +131,8 @@ if created > 0 then
   redis.call('HINCRBY', K .. 'stats', 'submitted', created)
 end
 flush_events()
+local channel = ARGV[FIRST + n * 6]
+if created > 0 and channel and channel ~= '' then
+  redis.call('PUBLISH', channel, '{"pattern":"tasks.submitted","data":{"count":' .. created .. '}}')
+end
 return out

@@ -154,3 +154,41 @@ describe('assign.lua announcements', () => {
     expect(heard.map((h) => h.raw)).toEqual(['marker']);
   });
 });
+
+/** submit.lua publishes tasks.submitted itself, after its writes, only when it created tasks. */
+describe('submit.lua announcement', () => {
+  let f: StoreFixture;
+  let sub: Redis;
+  let heard: string[];
+  let channel: string;
+  useLeadingFixture((fixture) => {
+    f = fixture;
+  });
+
+  beforeEach(async () => {
+    channel = new ChannelNaming(f.keys.prefix).channel(Patterns.TasksSubmitted);
+    heard = [];
+    sub = new Redis(f.redis.options);
+    sub.on('message', (_c: string, raw: string) => heard.push(raw));
+    await sub.subscribe(channel);
+  });
+
+  afterEach(async () => {
+    await sub.quit();
+  });
+
+  it('counts the new tasks, and says nothing for a replayed idempotency key', async () => {
+    await f.tasks.submit([f.spec(), f.spec({ idempotencyKey: 'k1' })], Date.now(), channel);
+    await f.tasks.submit([f.spec({ idempotencyKey: 'k1' })], Date.now(), channel);
+    await f.tasks.submit([f.spec()], Date.now());
+    await f.redis.publish(channel, 'marker');
+    await waitFor(
+      async () => heard,
+      (raws) => raws.includes('marker'),
+      { timeoutMs: 10_000, what: 'the marker' },
+    );
+    expect(heard).toEqual(['{"pattern":"tasks.submitted","data":{"count":2}}', 'marker']);
+    const verdict = checkBusMessage(Patterns.TasksSubmitted, heard[0], 1024);
+    expect(verdict).toEqual({ ok: true, data: { count: 2 } });
+  });
+});
