@@ -85,13 +85,8 @@ export type AssignmentResult =
       incarnation: number;
       lease: number;
       attempt: number;
-      type: string;
-      timeoutMs: number;
       /** false: the task was not in a node.assigned message (too large, or no channel given). */
       announced: boolean;
-      slots: number;
-      cpu: number;
-      memoryMb: number;
     }
   | { ok: false; taskId: string; nodeId: string; reason: string };
 
@@ -380,12 +375,7 @@ export class TaskStore {
           incarnation: d.incarnation,
           lease: Number(r[1]),
           attempt: Number(r[2]),
-          type: String(r[3]),
-          timeoutMs: Number(r[4]),
-          announced: r[5] === 1,
-          slots: Number(r[6]),
-          cpu: Number(r[7]),
-          memoryMb: Number(r[8]),
+          announced: r[3] === 1,
         };
       }
       return { ok: false, taskId: d.taskId, nodeId: d.nodeId, reason: String(r[1]) };

@@ -10,9 +10,8 @@ then     channel base of the node.assigned announcements ('' or absent: none; a 
          is the base followed by its id), then MAX_BUS_MESSAGE_BYTES. Published here, one
          message per node (split to fit), so a worker hears its tasks as they commit, with no
          second round trip from the dispatcher; same wire text as the bus publisher's.
-Reply: n entries; committed: {1, lease, attempt, type, timeoutMs, announced (1 | 0), slots, cpu,
-                              memory}  (0: too large for any message, or no channel given; the
-                              worker reads it from its leases)
+Reply: n entries; committed: {1, lease, attempt, announced (1 | 0)}  (0: too large for any
+                              message, or no channel given; the worker reads it from its leases)
                   skipped:   {0, reason}   (gone | state:<s> | node | capacity | limit)
 Error: NOTLEADER when the lease value does not match (nothing is written).
 ]]
@@ -76,7 +75,7 @@ end
 local out = {}
 -- announcements per node: `order` keeps the nodes' first appearance, `told` their tasks
 local order, told = {}, {}
-local function tell(nodeId, inc, reply, id, payload)
+local function tell(nodeId, inc, reply, id, ty, to, payload, sl, cpu, mem)
   local t = told[nodeId]
   if t == nil then
     t = { inc = inc, texts = {}, replies = {} }
@@ -84,9 +83,8 @@ local function tell(nodeId, inc, reply, id, payload)
     order[#order + 1] = nodeId
   end
   t.texts[#t.texts + 1] = '{"id":"' .. id .. '","lease":' .. reply[2] .. ',"attempt":' .. reply[3]
-    .. ',"type":' .. cjson.encode(reply[4]) .. ',"timeoutMs":' .. reply[5]
-    .. ',"payload":' .. cjson.encode(payload) .. ',"slots":' .. reply[7] .. ',"cpu":' .. reply[8]
-    .. ',"memoryMb":' .. reply[9] .. '}'
+    .. ',"type":' .. cjson.encode(ty) .. ',"timeoutMs":' .. to .. ',"payload":' .. cjson.encode(payload)
+    .. ',"slots":' .. sl .. ',"cpu":' .. cpu .. ',"memoryMb":' .. mem .. '}'
   t.replies[#t.replies + 1] = reply
 end
 
@@ -169,8 +167,8 @@ for j = 0, n - 1 do
       node.uc = node.uc + cpu
       node.um = node.um + mem
       node.dirty = true
-      reply = { 1, lease, attempt, ty, to, 1, sl, cpu, mem }
-      tell(nodeId, inc, reply, id, string.sub(payload_part(rest), 2))
+      reply = { 1, lease, attempt, 1 }
+      tell(nodeId, inc, reply, id, ty, to, string.sub(payload_part(rest), 2), sl, cpu, mem)
     end
   end
   out[j + 1] = reply
@@ -192,7 +190,7 @@ end
 flush_events()
 
 -- One message per node, split where the next task would pass the byte limit (less room for the
--- envelope); a task too large for any message is not announced (reply[6] = 0).
+-- envelope); a task too large for any message is not announced (reply[4] = 0).
 local ab = lb + 1 + (tonumber(ARGV[lb]) or 0) * 3
 local channel, room = ARGV[ab] or '', (tonumber(ARGV[ab + 1]) or 0) - 512
 for _, nodeId in ipairs(order) do
@@ -209,7 +207,7 @@ for _, nodeId in ipairs(order) do
   for k, text in ipairs(t.texts) do
     local bytes = #text + 1
     if channel == '' or bytes > room then
-      t.replies[k][6] = 0
+      t.replies[k][4] = 0
     else
       if size + bytes > room then
         publish()
