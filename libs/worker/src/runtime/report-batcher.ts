@@ -155,11 +155,7 @@ export class ReportBatcher implements OnApplicationShutdown {
       Date.now(),
       this.finishedChannel,
     );
-    this.metrics.recorded(
-      batch.map((f) => ({ taskId: f.report.taskId, type: f.type })),
-      outcomes,
-      Date.now(),
-    );
+    this.metrics.recorded(batch, outcomes, Date.now());
     outcomes.forEach((outcome, i) => {
       if (outcome === 'succeeded' || outcome === 'failed' || outcome === 'delayed') return;
       this.staleReports++;
