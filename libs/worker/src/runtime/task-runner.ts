@@ -115,67 +115,69 @@ export class TaskRunner {
     return [...this.running.keys()];
   }
 
-  /** Runs one attempt and queues its outcome; never rejects. Removes its entry when done. */
+  /** Runs one attempt and queues its outcome. Removes its entry when done, whatever happens. */
   private async execute(task: AssignedTask, entry: Running): Promise<void> {
-    const startedAt = Date.now();
-    const handler = this.handlers.get(task.type);
-    if (handler === undefined) {
-      this.finish(task, entry, startedAt, undefined, {
-        message: `no handler for task type "${task.type}" on this node`,
-        retryable: true,
-      });
-      this.forget(task.id, entry);
-      return;
-    }
-    this.reports.started({ taskId: task.id, lease: task.lease, startedAt });
-    this.metrics.started(task.id, task.type, task.attempt, startedAt);
-    const timeoutMs = Math.min(task.timeoutMs, handler.options.timeoutMs ?? Infinity);
-    const timer = setTimeout(() => {
-      entry.reason = 'timeout';
-      entry.abort.abort(new TaskAbort(`timed out after ${timeoutMs} ms`));
-    }, timeoutMs);
-    const ctx: TaskContext = {
-      taskId: task.id,
-      attempt: task.attempt,
-      get signal() {
-        return entry.abort.signal;
-      },
-      progress: (percent, data) => {
-        // after the attempt ended (or was aborted) a late call must not write
-        if (this.running.get(task.id) === entry && !entry.abort.aborted) {
-          this.progress.report(task.id, task.lease, percent, data);
-        }
-      },
-      logger: this.logger,
-    };
     try {
-      const parsed: unknown = JSON.parse(task.payload);
-      const dto = handler.options.payload;
-      // awaited either way: the handler starts in a later microtask, once every task of the
-      // assignment that brought it is registered here
-      const payload: unknown = await (dto === undefined ? parsed : validatePayload(dto, parsed));
-      const result: unknown = await entry.abort.race(
-        handler.options.isolated !== undefined
-          ? this.isolated.run(handler.options.isolated, payload, entry.abort.signal)
-          : handler.run(payload, ctx),
-      );
-      this.metrics.handlerDone(task.type, 'ok', Date.now() - startedAt);
-      const json = this.encodeResult(result);
-      if (typeof json === 'string') this.finish(task, entry, startedAt, json, undefined);
-      else this.finish(task, entry, startedAt, undefined, json);
-    } catch (err) {
-      this.metrics.handlerDone(task.type, 'error', Date.now() - startedAt);
-      const error = this.describeError(err, entry, timeoutMs);
-      this.logger.debug({
-        msg: `task ${task.id} attempt ${task.attempt} failed: ${error.message}`,
+      const startedAt = Date.now();
+      const handler = this.handlers.get(task.type);
+      if (handler === undefined) {
+        this.finish(task, entry, startedAt, undefined, {
+          message: `no handler for task type "${task.type}" on this node`,
+          retryable: true,
+        });
+        return;
+      }
+      this.reports.started({ taskId: task.id, lease: task.lease, startedAt });
+      this.metrics.started(task.id, task.type, task.attempt, startedAt);
+      const timeoutMs = Math.min(task.timeoutMs, handler.options.timeoutMs ?? Infinity);
+      const timer = setTimeout(() => {
+        entry.reason = 'timeout';
+        entry.abort.abort(new TaskAbort(`timed out after ${timeoutMs} ms`));
+      }, timeoutMs);
+      const ctx: TaskContext = {
         taskId: task.id,
-        type: task.type,
-      });
-      this.finish(task, entry, startedAt, undefined, error);
+        attempt: task.attempt,
+        get signal() {
+          return entry.abort.signal;
+        },
+        progress: (percent, data) => {
+          // after the attempt ended (or was aborted) a late call must not write
+          if (this.running.get(task.id) === entry && !entry.abort.aborted) {
+            this.progress.report(task.id, task.lease, percent, data);
+          }
+        },
+        logger: this.logger,
+      };
+      try {
+        const parsed: unknown = JSON.parse(task.payload);
+        const dto = handler.options.payload;
+        // awaited either way: the handler starts in a later microtask, once every task of the
+        // assignment that brought it is registered here
+        const payload: unknown = await (dto === undefined ? parsed : validatePayload(dto, parsed));
+        const result: unknown = await entry.abort.race(
+          handler.options.isolated !== undefined
+            ? this.isolated.run(handler.options.isolated, payload, entry.abort.signal)
+            : handler.run(payload, ctx),
+        );
+        this.metrics.handlerDone(task.type, 'ok', Date.now() - startedAt);
+        const json = this.encodeResult(result);
+        if (typeof json === 'string') this.finish(task, entry, startedAt, json, undefined);
+        else this.finish(task, entry, startedAt, undefined, json);
+      } catch (err) {
+        this.metrics.handlerDone(task.type, 'error', Date.now() - startedAt);
+        const error = this.describeError(err, entry, timeoutMs);
+        this.logger.debug({
+          msg: `task ${task.id} attempt ${task.attempt} failed: ${error.message}`,
+          taskId: task.id,
+          type: task.type,
+        });
+        this.finish(task, entry, startedAt, undefined, error);
+      } finally {
+        clearTimeout(timer);
+        this.progress.forget(task.id);
+      }
     } finally {
-      clearTimeout(timer);
-      this.progress.forget(task.id);
-      this.forget(task.id, entry);
+      if (this.running.get(task.id) === entry) this.running.delete(task.id);
     }
   }
 
@@ -194,10 +196,6 @@ export class TaskRunner {
         ? { taskId: task.id, lease: task.lease, startedAt, resultJson }
         : { taskId: task.id, lease: task.lease, startedAt, error };
     this.reports.finished({ type: task.type, report }, othersRunning);
-  }
-
-  private forget(taskId: string, entry: Running): void {
-    if (this.running.get(taskId) === entry) this.running.delete(taskId);
   }
 
   /** The result's JSON, or the error when it is over MAX_RESULT_BYTES. */
