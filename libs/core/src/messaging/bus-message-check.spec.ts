@@ -150,6 +150,12 @@ describe('checkBusMessage', () => {
       expect(reasonOf(pattern, raw)).toBe('oversized');
     });
 
+    it('counts three-byte characters too (a third of the cap in characters is over it)', () => {
+      const raw = wire(pattern, { ...valid, pad: '€'.repeat(Math.ceil(MAX / 3)) });
+      expect(raw.length).toBeLessThan(MAX / 2);
+      expect(reasonOf(pattern, raw)).toBe('oversized');
+    });
+
     it('drops text that is not JSON as unparseable', () => {
       for (const raw of ['', 'garbage', '{"pattern":', '\u0000\u0001'])
         expect(reasonOf(pattern, raw)).toBe('unparseable');

@@ -152,6 +152,21 @@ export interface TaskPage {
   nextCursor: string | null;
 }
 
+const policyTexts = new WeakMap<RetryPolicy, string>();
+
+/**
+ * finish.lua's policy argument up to its random part ("backoff,base,cap,jitter,"): callers
+ * reuse a policy object per type, so its text is made once, not four number conversions per task.
+ */
+function policyText(p: RetryPolicy): string {
+  let text = policyTexts.get(p);
+  if (text === undefined) {
+    text = `${p.backoff},${p.baseMs},${p.capMs},${p.jitter},`;
+    policyTexts.set(p, text);
+  }
+  return text;
+}
+
 function encodeCursor(id: string, score: string): string {
   return Buffer.from(JSON.stringify([id, score])).toString('base64url');
 }
@@ -426,7 +441,6 @@ export class TaskStore {
       reports.length,
     ];
     for (const r of reports) {
-      const p = r.retry;
       const body =
         r.error === undefined
           ? (r.resultJson ?? 'null')
@@ -437,7 +451,7 @@ export class TaskStore {
         r.error === undefined ? 'ok' : 'error',
         r.startedAt,
         body,
-        `${p.backoff},${p.baseMs},${p.capMs},${p.jitter},${r.random}`,
+        policyText(r.retry) + String(r.random),
       );
     }
     args.push(announceOn);

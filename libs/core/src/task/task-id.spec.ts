@@ -1,3 +1,4 @@
+import { decodeTime } from 'ulid';
 import { isTaskId, newTaskId, submittedAtOf } from './task-id';
 
 describe('task ids', () => {
@@ -19,5 +20,33 @@ describe('task ids', () => {
     const seen = new Set<string>();
     for (let i = 0; i < 2000; i++) for (const c of newTaskId(0).slice(10)) seen.add(c);
     expect(seen.size).toBe(32);
+  });
+
+  it('read their submit time as ulid decodeTime does, over the whole time range and either case', () => {
+    const times = [0, 1, 31, 32, 1_700_000_000_000, Date.now(), 2 ** 48 - 1];
+    for (let i = 0; i < 500; i++) times.push(Math.floor(Math.random() * 2 ** 48));
+    for (const t of times) {
+      const id = newTaskId(t);
+      expect(submittedAtOf(id)).toBe(decodeTime(id));
+      expect(submittedAtOf(id.toLowerCase())).toBe(decodeTime(id.toLowerCase()));
+    }
+  });
+
+  it.each([
+    ['a wrong length', '01ARZ3NDEKTSV4RRFFQ69G5FA'],
+    ['a character outside the alphabet', '01ARZ3NDEUTSV4RRFFQ69G5FAV'],
+    ['a character past ASCII', '01ARZ3NDEéTSV4RRFFQ69G5FAV'],
+    ['a timestamp over 48 bits', '80000000000000000000000000'],
+  ])('throw ulid decodeTime’s error for %s', (_, id) => {
+    const thrown = (read: (id: string) => number): unknown => {
+      try {
+        read(id);
+      } catch (err) {
+        return err;
+      }
+      return undefined;
+    };
+    expect(thrown(decodeTime)).toBeInstanceOf(Error);
+    expect(thrown(submittedAtOf)).toEqual(thrown(decodeTime));
   });
 });

@@ -16,12 +16,52 @@ describe('an attempt abort', () => {
 
   it('keeps the first reason', async () => {
     const abort = new AttemptAbort();
-    const waiting = abort.whenAborted();
+    const waiting = abort.race(new Promise(() => undefined));
     abort.abort(new Error('timed out'));
     abort.abort(new Error('revoked'));
     await expect(waiting).rejects.toThrow('timed out');
-    await expect(abort.whenAborted()).rejects.toThrow('timed out');
+    await expect(abort.race(new Promise(() => undefined))).rejects.toThrow('timed out');
     expect(abort.aborted).toBe(true);
+  });
+
+  it("settles with the handler's outcome while not aborted, and gives a plain value back as is", async () => {
+    const abort = new AttemptAbort();
+    expect(abort.race(null)).toBeNull();
+    const result = { n: 1 };
+    expect(abort.race(result)).toBe(result);
+    await expect(abort.race(Promise.resolve('done'))).resolves.toBe('done');
+    await expect(abort.race(Promise.reject(new Error('handler failed')))).rejects.toThrow(
+      'handler failed',
+    );
+    expect(abort.aborted).toBe(false);
+  });
+
+  it("rejects with the reason, not the handler's outcome, once aborted", async () => {
+    const abort = new AttemptAbort();
+    let finish: (v: string) => void = () => undefined;
+    const pending = abort.race(new Promise<string>((resolve) => (finish = resolve)));
+    abort.abort(new Error('cancelled'));
+    finish('late');
+    await expect(pending).rejects.toThrow('cancelled');
+    // a synchronous outcome after the abort does not win either
+    await expect(abort.race('late')).rejects.toThrow('cancelled');
+  });
+
+  it("handles a handler's rejection that comes after the abort (no unhandled rejection)", async () => {
+    const abort = new AttemptAbort();
+    abort.abort(new Error('timed out'));
+    let fail: (e: Error) => void = () => undefined;
+    const outcome = new Promise<never>((_, reject) => (fail = reject));
+    const unhandled = jest.fn();
+    process.on('unhandledRejection', unhandled);
+    try {
+      await expect(abort.race(outcome)).rejects.toThrow('timed out');
+      fail(new Error('handler failed late'));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).not.toHaveBeenCalled();
+    } finally {
+      process.off('unhandledRejection', unhandled);
+    }
   });
 
   it('stays quiet while the attempt runs', () => {

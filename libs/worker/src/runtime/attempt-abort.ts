@@ -30,11 +30,29 @@ export class AttemptAbort {
     this.rejectWaiter?.(reason);
   }
 
-  /** Rejects with the reason when the attempt is aborted (at once if it already was). */
-  whenAborted(): Promise<never> {
-    return new Promise((_, reject) => {
-      if (this.why !== undefined) reject(this.why);
-      else this.rejectWaiter = reject;
+  /**
+   * What the handler gave, or a rejection with the reason if the attempt is aborted first (at
+   * once if it already was). A plain value (a synchronous handler) comes back as is: one
+   * promise and two closures fewer per attempt than a Promise.race with a waiter.
+   */
+  race<T>(outcome: T | PromiseLike<T>): T | Promise<T> {
+    if (this.why !== undefined) {
+      // the handler's promise may still reject: handled here, as Promise.race would
+      if (isThenable(outcome)) outcome.then(undefined, () => undefined);
+      return Promise.reject(this.why);
+    }
+    if (!isThenable(outcome)) return outcome;
+    return new Promise<T>((resolve, reject) => {
+      this.rejectWaiter = reject;
+      outcome.then(resolve, reject);
     });
   }
+}
+
+function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }

@@ -6,6 +6,7 @@ import {
   SWITCHYARD_CONFIG,
   TaskStore,
   type FinishReport,
+  type RetryPolicy,
   type StartReport,
   type SwitchyardConfig,
 } from '@switchyard/core';
@@ -45,6 +46,8 @@ export class ReportBatcher implements OnApplicationShutdown {
   staleReports = 0;
   /** finish.lua announces on it (one write per batch: the script call). */
   private readonly finishedChannel: string;
+  /** The config's retry policy per type, made once (the store caches its text by identity). */
+  private readonly policies = new Map<string, RetryPolicy>();
 
   constructor(
     private readonly tasks: TaskStore,
@@ -133,7 +136,7 @@ export class ReportBatcher implements OnApplicationShutdown {
       for (const f of batch) this.queued.add(f.report.taskId);
       retry = true;
     } finally {
-      batch.forEach((f) => this.inFlight.delete(f.report.taskId));
+      for (const f of batch) this.inFlight.delete(f.report.taskId);
       this.flushing = false;
     }
     if (this.finishes.length > 0) this.scheduleFlush(retry ? RETRY_DELAY_MS : 0);
@@ -142,11 +145,18 @@ export class ReportBatcher implements OnApplicationShutdown {
 
   private async write(batch: Finished[]): Promise<void> {
     const node = this.session.nodeId;
-    const reports: FinishReport[] = batch.map((f) => ({
-      ...f.report,
-      retry: retryPolicyFor(this.config, f.type),
-      random: Math.random(),
-    }));
+    const reports: FinishReport[] = [];
+    for (const { type, report } of batch) {
+      reports.push({
+        taskId: report.taskId,
+        lease: report.lease,
+        startedAt: report.startedAt,
+        resultJson: report.resultJson,
+        error: report.error,
+        retry: this.policyOf(type),
+        random: Math.random(),
+      });
+    }
     // the script publishes tasks.finished itself (what ended, capacity freed) once committed
     const outcomes = await this.tasks.finish(
       node,
@@ -155,17 +165,22 @@ export class ReportBatcher implements OnApplicationShutdown {
       Date.now(),
       this.finishedChannel,
     );
-    this.metrics.recorded(
-      batch.map((f) => ({ taskId: f.report.taskId, type: f.type })),
-      outcomes,
-      Date.now(),
-    );
+    this.metrics.recorded(batch, outcomes, Date.now());
     outcomes.forEach((outcome, i) => {
       if (outcome === 'succeeded' || outcome === 'failed' || outcome === 'delayed') return;
       this.staleReports++;
       const taskId = batch[i].report.taskId;
       this.logger.warn({ msg: `result for task ${taskId} rejected: ${outcome}`, taskId, node });
     });
+  }
+
+  private policyOf(type: string): RetryPolicy {
+    let policy = this.policies.get(type);
+    if (policy === undefined) {
+      policy = retryPolicyFor(this.config, type);
+      this.policies.set(type, policy);
+    }
+    return policy;
   }
 
   private async flushStarts(): Promise<void> {

@@ -22,8 +22,11 @@ interface Running {
   abort: AttemptAbort;
   /** Why the signal was aborted by us (timeout/cancel/revoked), if it was. */
   reason?: 'timeout' | 'cancelled' | 'revoked' | 'drain';
+  /** Settles when execute() has ended (outcome queued, entry removed). */
   done: Promise<void>;
 }
+
+const SETTLED: Promise<void> = Promise.resolve();
 
 class TaskAbort extends Error {}
 
@@ -80,12 +83,11 @@ export class TaskRunner {
       lease: task.lease,
       slots: task.slots,
       abort: new AttemptAbort(),
-      done: Promise.resolve(),
+      reason: undefined,
+      done: SETTLED,
     };
     this.running.set(task.id, entry);
-    entry.done = this.execute(task, entry).finally(() => {
-      if (this.running.get(task.id) === entry) this.running.delete(task.id);
-    });
+    entry.done = this.execute(task, entry);
   }
 
   /** Aborts a running attempt (cancel, revoked lease); its outcome is not reported. */
@@ -113,88 +115,104 @@ export class TaskRunner {
     return [...this.running.keys()];
   }
 
+  /** Runs one attempt and queues its outcome. Removes its entry when done, whatever happens. */
   private async execute(task: AssignedTask, entry: Running): Promise<void> {
-    const startedAt = Date.now();
-    const handler = this.handlers.get(task.type);
-    const finish = (result: { resultJson?: string; error?: TaskErrorInfo }): void => {
-      if (entry.reason !== undefined && entry.reason !== 'timeout') return;
-      const othersRunning = this.running.size > (this.running.get(task.id) === entry ? 1 : 0);
-      this.reports.finished(
-        {
-          type: task.type,
-          report: { taskId: task.id, lease: task.lease, startedAt, ...result },
-        },
-        othersRunning,
-      );
-    };
-    if (handler === undefined) {
-      finish({
-        error: { message: `no handler for task type "${task.type}" on this node`, retryable: true },
-      });
-      return;
-    }
-    this.reports.started({ taskId: task.id, lease: task.lease, startedAt });
-    this.metrics.started(task.id, task.type, task.attempt, startedAt);
-    const timeoutMs = Math.min(task.timeoutMs, handler.options.timeoutMs ?? Infinity);
-    const timer = setTimeout(() => {
-      entry.reason = 'timeout';
-      entry.abort.abort(new TaskAbort(`timed out after ${timeoutMs} ms`));
-    }, timeoutMs);
-    const ctx: TaskContext = {
-      taskId: task.id,
-      attempt: task.attempt,
-      get signal() {
-        return entry.abort.signal;
-      },
-      progress: (percent, data) => {
-        // after the attempt ended (or was aborted) a late call must not write
-        if (this.running.get(task.id) === entry && !entry.abort.aborted) {
-          this.progress.report(task.id, task.lease, percent, data);
-        }
-      },
-      logger: this.logger,
-    };
     try {
-      const parsed: unknown = JSON.parse(task.payload);
-      const dto = handler.options.payload;
-      const payload = dto === undefined ? parsed : await validatePayload(dto, parsed);
-      const result = await Promise.race([
-        Promise.resolve().then(() =>
+      const startedAt = Date.now();
+      const handler = this.handlers.get(task.type);
+      if (handler === undefined) {
+        this.finish(task, entry, startedAt, undefined, {
+          message: `no handler for task type "${task.type}" on this node`,
+          retryable: true,
+        });
+        return;
+      }
+      this.reports.started({ taskId: task.id, lease: task.lease, startedAt });
+      this.metrics.started(task.id, task.type, task.attempt, startedAt);
+      const timeoutMs = Math.min(task.timeoutMs, handler.options.timeoutMs ?? Infinity);
+      const timer = setTimeout(() => {
+        entry.reason = 'timeout';
+        entry.abort.abort(new TaskAbort(`timed out after ${timeoutMs} ms`));
+      }, timeoutMs);
+      const ctx: TaskContext = {
+        taskId: task.id,
+        attempt: task.attempt,
+        get signal() {
+          return entry.abort.signal;
+        },
+        progress: (percent, data) => {
+          // after the attempt ended (or was aborted) a late call must not write
+          if (this.running.get(task.id) === entry && !entry.abort.aborted) {
+            this.progress.report(task.id, task.lease, percent, data);
+          }
+        },
+        logger: this.logger,
+      };
+      try {
+        const parsed: unknown = JSON.parse(task.payload);
+        const dto = handler.options.payload;
+        // awaited either way: the handler starts in a later microtask, once every task of the
+        // assignment that brought it is registered here
+        const payload: unknown = await (dto === undefined ? parsed : validatePayload(dto, parsed));
+        const result: unknown = await entry.abort.race(
           handler.options.isolated !== undefined
             ? this.isolated.run(handler.options.isolated, payload, entry.abort.signal)
             : handler.run(payload, ctx),
-        ),
-        entry.abort.whenAborted(),
-      ]);
-      this.metrics.handlerDone(task.type, 'ok', Date.now() - startedAt);
-      finish(this.encodeResult(result));
-    } catch (err) {
-      this.metrics.handlerDone(task.type, 'error', Date.now() - startedAt);
-      const error = this.describeError(err, entry, timeoutMs);
-      this.logger.debug({
-        msg: `task ${task.id} attempt ${task.attempt} failed: ${error.message}`,
-        taskId: task.id,
-        type: task.type,
-      });
-      finish({ error });
+        );
+        this.metrics.handlerDone(task.type, 'ok', Date.now() - startedAt);
+        const json = this.encodeResult(result);
+        if (typeof json === 'string') this.finish(task, entry, startedAt, json, undefined);
+        else this.finish(task, entry, startedAt, undefined, json);
+      } catch (err) {
+        this.metrics.handlerDone(task.type, 'error', Date.now() - startedAt);
+        const error = this.describeError(err, entry, timeoutMs);
+        this.logger.debug({
+          msg: `task ${task.id} attempt ${task.attempt} failed: ${error.message}`,
+          taskId: task.id,
+          type: task.type,
+        });
+        this.finish(task, entry, startedAt, undefined, error);
+      } finally {
+        clearTimeout(timer);
+        this.progress.forget(task.id);
+      }
     } finally {
-      clearTimeout(timer);
-      this.progress.forget(task.id);
+      if (this.running.get(task.id) === entry) this.running.delete(task.id);
     }
   }
 
-  private encodeResult(result: unknown): { resultJson?: string; error?: TaskErrorInfo } {
+  /** Queues the attempt's outcome, unless it was aborted for a reason other than its timeout. */
+  private finish(
+    task: AssignedTask,
+    entry: Running,
+    startedAt: number,
+    resultJson: string | undefined,
+    error: TaskErrorInfo | undefined,
+  ): void {
+    if (entry.reason !== undefined && entry.reason !== 'timeout') return;
+    const othersRunning = this.running.size > (this.running.get(task.id) === entry ? 1 : 0);
+    const report =
+      error === undefined
+        ? { taskId: task.id, lease: task.lease, startedAt, resultJson }
+        : { taskId: task.id, lease: task.lease, startedAt, error };
+    this.reports.finished({ type: task.type, report }, othersRunning);
+  }
+
+  /** The result's JSON, or the error when it is over MAX_RESULT_BYTES. */
+  private encodeResult(result: unknown): string | TaskErrorInfo {
     const json = JSON.stringify(result ?? null) ?? 'null';
-    if (Buffer.byteLength(json) > this.config.maxResultBytes) {
+    // a UTF-16 unit is at most 3 bytes of UTF-8: short results need no byte count
+    if (
+      json.length * 3 > this.config.maxResultBytes &&
+      Buffer.byteLength(json) > this.config.maxResultBytes
+    ) {
       return {
-        error: {
-          message: `result is larger than MAX_RESULT_BYTES (${this.config.maxResultBytes})`,
-          code: 'result_too_large',
-          retryable: false,
-        },
+        message: `result is larger than MAX_RESULT_BYTES (${this.config.maxResultBytes})`,
+        code: 'result_too_large',
+        retryable: false,
       };
     }
-    return { resultJson: json };
+    return json;
   }
 
   private describeError(err: unknown, entry: Running, timeoutMs: number): TaskErrorInfo {
