@@ -9,6 +9,8 @@ export interface RunFigures {
   redis: RedisDelta;
   workerCpuUs: number;
   dispatcherCpuUs: number;
+  /** This bench process: the submitting client and completion listener of the system. */
+  submitterCpuUs: number;
 }
 
 /** Runs `work` and reads Redis INFO and /proc CPU of the system's processes around it. */
@@ -22,9 +24,11 @@ export async function measure(
   const before = await system.redis.read();
   const workerBefore = totalCpuMicros(workerPids);
   const dispatcherBefore = totalCpuMicros(dispatcherPids);
+  const submitterBefore = process.cpuUsage();
   const t0 = performance.now();
   await work();
   const elapsedMs = performance.now() - t0;
+  const submitter = process.cpuUsage(submitterBefore);
   const workerCpuUs = totalCpuMicros(workerPids) - workerBefore;
   const dispatcherCpuUs = totalCpuMicros(dispatcherPids) - dispatcherBefore;
   const after = await system.redis.read();
@@ -34,6 +38,7 @@ export async function measure(
     redis: RedisInstance.delta(before, after),
     workerCpuUs,
     dispatcherCpuUs,
+    submitterCpuUs: submitter.user + submitter.system,
   };
 }
 
@@ -45,5 +50,6 @@ export function costPerTask(f: RunFigures): Record<string, number> {
     'Redis CPU µs / task': f.redis.cpuUs / f.tasks,
     'worker CPU µs / task': f.workerCpuUs / f.tasks,
     'dispatcher CPU µs / task': f.dispatcherCpuUs / f.tasks,
+    'submitter CPU µs / task': f.submitterCpuUs / f.tasks,
   };
 }
