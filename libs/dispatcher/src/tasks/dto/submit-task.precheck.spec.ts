@@ -1,6 +1,7 @@
 import { ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
-import { SubmitBatchDto, SubmitTaskDto } from './submit-task.dto';
-import { precheckSubmitBatch, precheckSubmitTask } from './submit-task.precheck';
+import { getMetadataStorage } from 'class-validator';
+import { RequirementsDto, RetryPolicyDto, SubmitBatchDto, SubmitTaskDto } from './submit-task.dto';
+import { PRECHECKED_FIELDS, precheckSubmitBatch, precheckSubmitTask } from './submit-task.precheck';
 
 // the options configureDispatcherHttp gives the pipe
 const pipe = new ValidationPipe({
@@ -82,7 +83,23 @@ const DECLINED: Record<string, unknown> = {
   'a string': 'x',
 };
 
+/** The properties class-validator knows of a DTO (the ones the whitelist lets through). */
+const validated = (dto: new () => object): string[] => [
+  ...new Set(
+    getMetadataStorage()
+      .getTargetValidationMetadatas(dto, '', true, false)
+      .map((m) => m.propertyName),
+  ),
+];
+
 describe('precheckSubmitTask', () => {
+  it('checks every field of the DTOs (a new field needs its check in the precheck)', () => {
+    expect([...PRECHECKED_FIELDS.task].sort()).toEqual(validated(SubmitTaskDto).sort());
+    expect([...PRECHECKED_FIELDS.requirements].sort()).toEqual(validated(RequirementsDto).sort());
+    expect([...PRECHECKED_FIELDS.retry].sort()).toEqual(validated(RetryPolicyDto).sort());
+    expect(PRECHECKED_FIELDS.batch).toEqual(validated(SubmitBatchDto));
+  });
+
   it.each(Object.entries(VALID))('accepts %s as the full pipe builds it', async (_name, body) => {
     const json = JSON.stringify(body);
     const accepted = precheckSubmitTask(JSON.parse(json));

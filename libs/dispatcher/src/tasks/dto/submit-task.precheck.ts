@@ -47,9 +47,30 @@ import {
 
 type Plain = Record<string, unknown>;
 
-const TASK_KEYS = new Set(Object.keys(new SubmitTaskDto()));
-const REQUIREMENT_KEYS = new Set(Object.keys(new RequirementsDto()));
-const RETRY_KEYS = Object.keys(new RetryPolicyDto());
+/** The fields checked below, listed (not read from the DTOs: a new DTO field needs its check here). */
+export const PRECHECKED_FIELDS = {
+  task: [
+    'type',
+    'payload',
+    'priority',
+    'requirements',
+    'maxAttempts',
+    'timeoutMs',
+    'idempotencyKey',
+    'strategy',
+    'affinityKey',
+    'delayMs',
+    'runAt',
+    'retry',
+    'dependsOn',
+  ],
+  requirements: ['slots', 'cpu', 'memoryMb', 'labels'],
+  retry: ['backoff', 'baseMs', 'capMs', 'jitter'],
+  batch: ['tasks'],
+};
+const TASK_KEYS = new Set(PRECHECKED_FIELDS.task);
+const REQUIREMENT_KEYS = new Set(PRECHECKED_FIELDS.requirements);
+const RETRY_KEYS = PRECHECKED_FIELDS.retry;
 const RETRY_KEY_SET = new Set(RETRY_KEYS);
 
 /** A JSON object (not null, not an array) whose keys are all in `known`. */
@@ -163,7 +184,7 @@ export function precheckSubmitTask(value: unknown): SubmitTaskDto | undefined {
   return dto;
 }
 
-const BATCH_KEYS = new Set(Object.keys(new SubmitBatchDto()));
+const BATCH_KEYS = new Set(PRECHECKED_FIELDS.batch);
 
 /** The body as a SubmitBatchDto when every task certainly passes; else undefined. */
 export function precheckSubmitBatch(value: unknown): SubmitBatchDto | undefined {
