@@ -1,10 +1,13 @@
-import { ValidationPipe } from '@nestjs/common';
+import type { Type } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { docsGate, type SwitchyardConfig } from '@switchyard/core';
 import { bodyParseErrors } from './body-parse-errors';
 import { corsOptions } from './cors-options';
+import { SubmitBatchDto, SubmitTaskDto } from '../tasks/dto/submit-task.dto';
+import { precheckSubmitBatch, precheckSubmitTask } from '../tasks/dto/submit-task.precheck';
 import { checkJsonDepth } from './json-depth';
 import { setupOpenApi } from './openapi';
+import { PrecheckedValidationPipe, type BodyPrecheck } from './prechecked-validation.pipe';
 import { securityHeaders } from './security-headers';
 
 /**
@@ -26,12 +29,14 @@ export function configureDispatcherHttp(
   });
   app.use(bodyParseErrors());
   app.useGlobalPipes(
-    new ValidationPipe({
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      transform: true,
-      forbidUnknownValues: true,
-    }),
+    new PrecheckedValidationPipe(
+      { whitelist: true, forbidNonWhitelisted: true, transform: true, forbidUnknownValues: true },
+      // the submission routes: most of their HTTP cost was validating valid bodies
+      new Map<Type, BodyPrecheck>([
+        [SubmitTaskDto, precheckSubmitTask],
+        [SubmitBatchDto, precheckSubmitBatch],
+      ]),
+    ),
   );
   // the docs are served outside Nest's router, where the guard does not reach
   app.use('/docs', docsGate(config));

@@ -22,12 +22,24 @@ import { IsLabelSelector } from './label-selector.validator';
 import type { LabelSelector } from '@switchyard/core';
 
 export const TASK_TYPE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
-const KEY_PATTERN = /^[\x21-\x7e]{1,128}$/;
-const TASK_ID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+export const KEY_PATTERN = /^[\x21-\x7e]{1,128}$/;
+export const TASK_ID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+/** The bounds below, shared with the submission precheck (submit-task.precheck.ts). */
+export const BACKOFF_KINDS = ['fixed', 'exponential'];
+export const MAX_RETRY_DELAY_MS = 7 * 24 * 3600 * 1000;
+export const MAX_SLOTS = 10_000;
+export const MAX_CPU = 10_000_000;
+export const MAX_MEMORY_MB = 100_000_000;
+export const MAX_PRIORITY = 1000;
+export const MAX_SUBMIT_DELAY_MS = 365 * 24 * 3600 * 1000;
+export const MAX_STRATEGY_LENGTH = 64;
+export const MAX_AFFINITY_KEY_LENGTH = 256;
+export const MAX_DEPENDS_ON_LIST = 1000;
+export const MAX_BATCH_LIST = 100_000;
 
 export class RetryPolicyDto {
   @ApiProperty({ enum: ['fixed', 'exponential'] })
-  @IsIn(['fixed', 'exponential'])
+  @IsIn(BACKOFF_KINDS)
   backoff: 'fixed' | 'exponential';
 
   @ApiProperty({
@@ -37,13 +49,13 @@ export class RetryPolicyDto {
   })
   @IsInt()
   @Min(0)
-  @Max(7 * 24 * 3600 * 1000)
+  @Max(MAX_RETRY_DELAY_MS)
   baseMs: number;
 
   @ApiProperty({ minimum: 0, maximum: 604800000, description: 'longest delay, ms' })
   @IsInt()
   @Min(0)
-  @Max(7 * 24 * 3600 * 1000)
+  @Max(MAX_RETRY_DELAY_MS)
   capMs: number;
 
   @ApiProperty({ minimum: 0, maximum: 1, description: 'share of each delay that is random' })
@@ -58,7 +70,7 @@ export class RequirementsDto {
   @IfPresent()
   @IsInt()
   @Min(1)
-  @Max(10_000)
+  @Max(MAX_SLOTS)
   slots?: number;
 
   /** Millicores. */
@@ -66,14 +78,14 @@ export class RequirementsDto {
   @IfPresent()
   @IsInt()
   @Min(0)
-  @Max(10_000_000)
+  @Max(MAX_CPU)
   cpu?: number;
 
   @ApiPropertyOptional({ minimum: 0, maximum: 100000000, default: 0 })
   @IfPresent()
   @IsInt()
   @Min(0)
-  @Max(100_000_000)
+  @Max(MAX_MEMORY_MB)
   memoryMb?: number;
 
   @ApiPropertyOptional({
@@ -117,8 +129,8 @@ export class SubmitTaskDto {
   })
   @IfPresent()
   @IsInt()
-  @Min(-1000)
-  @Max(1000)
+  @Min(-MAX_PRIORITY)
+  @Max(MAX_PRIORITY)
   priority?: number;
 
   @ApiPropertyOptional({ type: () => RequirementsDto })
@@ -164,13 +176,13 @@ export class SubmitTaskDto {
   })
   @IfPresent()
   @IsString()
-  @Length(1, 64)
+  @Length(1, MAX_STRATEGY_LENGTH)
   strategy?: string;
 
   @ApiPropertyOptional({ minLength: 1, maxLength: 256 })
   @IfPresent()
   @IsString()
-  @Length(1, 256)
+  @Length(1, MAX_AFFINITY_KEY_LENGTH)
   affinityKey?: string;
 
   @ApiPropertyOptional({
@@ -181,7 +193,7 @@ export class SubmitTaskDto {
   @IfPresent()
   @IsInt()
   @Min(0)
-  @Max(365 * 24 * 3600 * 1000)
+  @Max(MAX_SUBMIT_DELAY_MS)
   delayMs?: number;
 
   /** Epoch milliseconds. */
@@ -206,7 +218,7 @@ export class SubmitTaskDto {
   @IfPresent()
   @IsArray()
   @ArrayMinSize(1)
-  @ArrayMaxSize(1000)
+  @ArrayMaxSize(MAX_DEPENDS_ON_LIST)
   @ArrayUnique({ message: 'dependsOn must not list a task twice' })
   @Matches(TASK_ID_PATTERN, {
     each: true,
@@ -223,7 +235,7 @@ export class SubmitBatchDto {
   })
   @IsArray()
   @ArrayMinSize(1)
-  @ArrayMaxSize(100_000)
+  @ArrayMaxSize(MAX_BATCH_LIST)
   @ValidateNested({ each: true })
   @Type(() => SubmitTaskDto)
   tasks: SubmitTaskDto[];

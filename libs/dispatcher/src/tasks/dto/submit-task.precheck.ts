@@ -1,0 +1,203 @@
+import {
+  arrayMaxSize,
+  arrayMinSize,
+  arrayUnique,
+  isArray,
+  isIn,
+  isInt,
+  isNumber,
+  isString,
+  length,
+  matches,
+  max,
+  min,
+} from 'class-validator';
+import { labelSelectorProblem } from './label-selector.validator';
+import {
+  BACKOFF_KINDS,
+  KEY_PATTERN,
+  MAX_AFFINITY_KEY_LENGTH,
+  MAX_BATCH_LIST,
+  MAX_CPU,
+  MAX_DEPENDS_ON_LIST,
+  MAX_MEMORY_MB,
+  MAX_PRIORITY,
+  MAX_RETRY_DELAY_MS,
+  MAX_SLOTS,
+  MAX_STRATEGY_LENGTH,
+  MAX_SUBMIT_DELAY_MS,
+  RequirementsDto,
+  RetryPolicyDto,
+  SubmitBatchDto,
+  SubmitTaskDto,
+  TASK_ID_PATTERN,
+  TASK_TYPE_PATTERN,
+} from './submit-task.dto';
+
+/*
+ * Why: class-transformer and class-validator cost about half the dispatcher's CPU per task of
+ * `POST /tasks/batch` (a ValidationError object per property checked, a deep copy of every
+ * payload) and a tenth of a single `POST /tasks`. A precheck answers only "certainly valid":
+ * it uses class-validator's own check functions with the DTO's own bounds, and gives up
+ * (undefined) on anything else (a missing required field, an unknown or prototype-like key, a
+ * bad value), so the ValidationPipe then decides with the same messages as ever. What it
+ * accepts it returns in the shape the pipe would: DTO class instances, the payload as sent
+ * (the pipe's copy of a JSON value without prototype-like keys is equal to it).
+ */
+
+type Plain = Record<string, unknown>;
+
+/** The fields checked below, listed (not read from the DTOs: a new DTO field needs its check here). */
+export const PRECHECKED_FIELDS = {
+  task: [
+    'type',
+    'payload',
+    'priority',
+    'requirements',
+    'maxAttempts',
+    'timeoutMs',
+    'idempotencyKey',
+    'strategy',
+    'affinityKey',
+    'delayMs',
+    'runAt',
+    'retry',
+    'dependsOn',
+  ],
+  requirements: ['slots', 'cpu', 'memoryMb', 'labels'],
+  retry: ['backoff', 'baseMs', 'capMs', 'jitter'],
+  batch: ['tasks'],
+};
+const TASK_KEYS = new Set(PRECHECKED_FIELDS.task);
+const REQUIREMENT_KEYS = new Set(PRECHECKED_FIELDS.requirements);
+const RETRY_KEYS = PRECHECKED_FIELDS.retry;
+const RETRY_KEY_SET = new Set(RETRY_KEYS);
+
+/** A JSON object (not null, not an array) whose keys are all in `known`. */
+function isPlainWith(value: unknown, known: ReadonlySet<string>): value is Plain {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  if (Object.getPrototypeOf(value) !== Object.prototype) return false;
+  for (const key of Object.keys(value)) if (!known.has(key)) return false;
+  return true;
+}
+
+/**
+ * No object inside holds a key the pipe would strip (`__proto__`, `prototype`, `constructor`)
+ * or class-transformer would skip (any other Object.prototype member, e.g. `toString`).
+ * Iterative: the depth is bounded by MAX_JSON_DEPTH only.
+ */
+function hasOnlyPlainKeys(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v !== 'object' || v === null) continue;
+    if (Array.isArray(v)) {
+      for (const item of v) stack.push(item);
+      continue;
+    }
+    for (const key of Object.keys(v)) {
+      if (key in Object.prototype || key === 'prototype') return false;
+      stack.push((v as Plain)[key]);
+    }
+  }
+  return true;
+}
+
+function intIn(v: unknown, lo: number, hi: number): boolean {
+  return isInt(v) && min(v, lo) && max(v, hi);
+}
+
+function optionalIntIn(v: unknown, lo: number, hi = Infinity): boolean {
+  return v === undefined || intIn(v, lo, hi);
+}
+
+function optionalLength(v: unknown, hi: number): boolean {
+  return v === undefined || (isString(v) && length(v, 1, hi));
+}
+
+function requirementsPass(r: unknown): boolean {
+  if (r === undefined) return true;
+  if (!isPlainWith(r, REQUIREMENT_KEYS)) return false;
+  return (
+    optionalIntIn(r.slots, 1, MAX_SLOTS) &&
+    optionalIntIn(r.cpu, 0, MAX_CPU) &&
+    optionalIntIn(r.memoryMb, 0, MAX_MEMORY_MB) &&
+    (r.labels === undefined ||
+      (labelSelectorProblem(r.labels) === null && hasOnlyPlainKeys(r.labels)))
+  );
+}
+
+function retryPasses(r: unknown): boolean {
+  if (r === undefined) return true;
+  if (!isPlainWith(r, RETRY_KEY_SET)) return false;
+  return (
+    RETRY_KEYS.every((k) => r[k] !== undefined) &&
+    isIn(r.backoff, BACKOFF_KINDS) &&
+    intIn(r.baseMs, 0, MAX_RETRY_DELAY_MS) &&
+    intIn(r.capMs, 0, MAX_RETRY_DELAY_MS) &&
+    isNumber(r.jitter) &&
+    min(r.jitter, 0) &&
+    max(r.jitter, 1)
+  );
+}
+
+function dependsOnPasses(d: unknown): boolean {
+  if (d === undefined) return true;
+  return (
+    isArray(d) &&
+    arrayMinSize(d, 1) &&
+    arrayMaxSize(d, MAX_DEPENDS_ON_LIST) &&
+    arrayUnique(d) &&
+    d.every((id) => matches(id, TASK_ID_PATTERN))
+  );
+}
+
+function taskPasses(t: Plain): boolean {
+  return (
+    isString(t.type) &&
+    matches(t.type, TASK_TYPE_PATTERN) &&
+    optionalIntIn(t.priority, -MAX_PRIORITY, MAX_PRIORITY) &&
+    optionalIntIn(t.maxAttempts, 1) &&
+    optionalIntIn(t.timeoutMs, 1) &&
+    (t.idempotencyKey === undefined ||
+      (isString(t.idempotencyKey) && matches(t.idempotencyKey, KEY_PATTERN))) &&
+    optionalLength(t.strategy, MAX_STRATEGY_LENGTH) &&
+    optionalLength(t.affinityKey, MAX_AFFINITY_KEY_LENGTH) &&
+    optionalIntIn(t.delayMs, 0, MAX_SUBMIT_DELAY_MS) &&
+    optionalIntIn(t.runAt, 0) &&
+    requirementsPass(t.requirements) &&
+    retryPasses(t.retry) &&
+    dependsOnPasses(t.dependsOn) &&
+    hasOnlyPlainKeys(t.payload)
+  );
+}
+
+/** The body as a SubmitTaskDto when it certainly passes validation; else undefined. */
+export function precheckSubmitTask(value: unknown): SubmitTaskDto | undefined {
+  if (!isPlainWith(value, TASK_KEYS) || !taskPasses(value)) return undefined;
+  const dto = Object.assign(new SubmitTaskDto(), value);
+  if (value.requirements !== undefined) {
+    dto.requirements = Object.assign(new RequirementsDto(), value.requirements);
+  }
+  if (value.retry !== undefined) dto.retry = Object.assign(new RetryPolicyDto(), value.retry);
+  if (value.dependsOn !== undefined) dto.dependsOn = [...(value.dependsOn as string[])];
+  return dto;
+}
+
+const BATCH_KEYS = new Set(PRECHECKED_FIELDS.batch);
+
+/** The body as a SubmitBatchDto when every task certainly passes; else undefined. */
+export function precheckSubmitBatch(value: unknown): SubmitBatchDto | undefined {
+  if (!isPlainWith(value, BATCH_KEYS)) return undefined;
+  const list = value.tasks;
+  if (!isArray(list) || !arrayMinSize(list, 1) || !arrayMaxSize(list, MAX_BATCH_LIST)) {
+    return undefined;
+  }
+  const tasks: SubmitTaskDto[] = [];
+  for (const item of list) {
+    const dto = precheckSubmitTask(item);
+    if (dto === undefined) return undefined;
+    tasks.push(dto);
+  }
+  return Object.assign(new SubmitBatchDto(), { tasks });
+}
