@@ -46,6 +46,17 @@ describe('assign.lua announcements', () => {
     return { ids: outcomes.map((o) => o.id), inc };
   }
 
+  /** Assigns `ids` to n1 with announcements of at most 64 KiB. */
+  function assignAnnounced(ids: string[], inc: number): Promise<AssignmentResult[]> {
+    return f.tasks.assign(
+      lease,
+      ids.map((taskId) => ({ taskId, nodeId: 'n1', incarnation: inc })),
+      Date.now(),
+      new Map(),
+      { channelBase: base, maxBytes: 64 * KIB },
+    );
+  }
+
   /** Every message heard for `node` until `count` tasks arrived, each checked as a worker would. */
   async function messagesFor(node: string, count: number, maxBytes: number) {
     const mine = (): NodeAssignedMessage[] =>
@@ -109,13 +120,7 @@ describe('assign.lua announcements', () => {
       'n1',
       Array.from({ length: 40 }, (_, i) => ({ i, pad: 'x'.repeat(5000) })),
     );
-    const results = await f.tasks.assign(
-      lease,
-      ids.map((taskId) => ({ taskId, nodeId: 'n1', incarnation: inc })),
-      Date.now(),
-      new Map(),
-      { channelBase: base, maxBytes: 64 * KIB },
-    );
+    const results = await assignAnnounced(ids, inc);
     expect(results.every((r) => r.ok && r.announced)).toBe(true);
     const msgs = await messagesFor('n1', 40, 64 * KIB);
     expect(msgs.length).toBeGreaterThan(1);
@@ -125,13 +130,7 @@ describe('assign.lua announcements', () => {
 
   it('leaves out a task too large for any message, and says so in its result', async () => {
     const { ids, inc } = await queued('n1', [{ small: 1 }, { huge: 'y'.repeat(100 * KIB) }]);
-    const results = await f.tasks.assign(
-      lease,
-      ids.map((taskId) => ({ taskId, nodeId: 'n1', incarnation: inc })),
-      Date.now(),
-      new Map(),
-      { channelBase: base, maxBytes: 64 * KIB },
-    );
+    const results = await assignAnnounced(ids, inc);
     expect(results.map((r) => r.ok && r.announced)).toEqual([true, false]);
     const msgs = await messagesFor('n1', 1, 64 * KIB);
     expect(msgs.flatMap((m) => m.tasks.map((t) => t.id))).toEqual([ids[0]]);

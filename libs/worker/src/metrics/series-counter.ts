@@ -1,4 +1,4 @@
-import type { Registry } from 'prom-client';
+import { SeriesMetric } from './series-metric';
 
 /** One label set's count. */
 export class CounterSeries {
@@ -11,43 +11,16 @@ export class CounterSeries {
   }
 }
 
-export interface SeriesCounterConfig<L extends string> {
-  name: string;
-  help: string;
-  labelNames: readonly L[];
-  registers: Registry[];
-}
-
 /**
  * A Prometheus counter for hot paths, for the reason SeriesHistogram gives: callers look a
  * label set's series up once and keep it, so an increment is one addition. Exposed to the
  * Registry in prom-client Counter's `get()` shape (same text; a spec compares the two).
  */
-export class SeriesCounter<L extends string> {
+export class SeriesCounter<L extends string> extends SeriesMetric<L, CounterSeries> {
   readonly type = 'counter';
-  readonly aggregator = 'sum';
-  readonly name: string;
-  readonly help: string;
-  private readonly labelNames: readonly L[];
-  /** Insertion order is exposition order; callers look a series up right before its first inc. */
-  private readonly series = new Map<string, CounterSeries>();
 
-  constructor(config: SeriesCounterConfig<L>) {
-    this.name = config.name;
-    this.help = config.help;
-    this.labelNames = config.labelNames;
-    for (const r of config.registers) r.registerMetric(this as never);
-  }
-
-  /** The series of one label set. Callers cache the result: this builds a key string. */
-  labels(labels: Readonly<Record<L, string>>): CounterSeries {
-    const key = this.labelNames.map((n) => labels[n]).join('\u0000');
-    let s = this.series.get(key);
-    if (s === undefined) {
-      s = new CounterSeries({ ...labels });
-      this.series.set(key, s);
-    }
-    return s;
+  protected newSeries(labels: Readonly<Record<string, string>>): CounterSeries {
+    return new CounterSeries(labels);
   }
 
   get(): Promise<{
@@ -61,13 +34,7 @@ export class SeriesCounter<L extends string> {
     for (const s of this.series.values()) {
       if (s.value > 0) values.push({ value: s.value, labels: s.labels });
     }
-    return Promise.resolve({
-      name: this.name,
-      help: this.help,
-      type: this.type,
-      values,
-      aggregator: this.aggregator,
-    });
+    return this.exported(this.type, values);
   }
 
   reset(): void {

@@ -1,5 +1,5 @@
 import { format } from 'node:util';
-import type { Registry } from 'prom-client';
+import { SeriesMetric, type SeriesMetricConfig } from './series-metric';
 
 /** One label set's buckets: observing is a bucket search and three additions. */
 export class HistogramSeries {
@@ -36,12 +36,8 @@ export class HistogramSeries {
   }
 }
 
-export interface SeriesHistogramConfig<L extends string> {
-  name: string;
-  help: string;
-  labelNames: readonly L[];
+export interface SeriesHistogramConfig<L extends string> extends SeriesMetricConfig<L> {
   buckets: readonly number[];
-  registers: Registry[];
 }
 
 interface ExportedValue {
@@ -59,36 +55,18 @@ interface ExportedValue {
  * numbers only. The Registry reads it through the same `get`/`getForPromString` shape as
  * prom-client's Histogram, so the exposition is the same text (a spec compares the two).
  */
-export class SeriesHistogram<L extends string> {
+export class SeriesHistogram<L extends string> extends SeriesMetric<L, HistogramSeries> {
   readonly type = 'histogram';
-  readonly aggregator = 'sum';
-  readonly name: string;
-  readonly help: string;
-  private readonly labelNames: readonly L[];
   private readonly bounds: readonly number[];
-  /** Keyed by the label values joined; insertion order is exposition order, as prom-client's. */
-  private readonly series = new Map<string, HistogramSeries>();
 
   constructor(config: SeriesHistogramConfig<L>) {
-    this.name = config.name;
-    this.help = config.help;
-    this.labelNames = config.labelNames;
+    super(config);
     this.bounds = [...config.buckets].sort((a, b) => a - b);
-    for (const r of config.registers) r.registerMetric(this as never);
   }
 
-  /**
-   * The series of one label set, made on first use (an unobserved label set is not exported,
-   * as with prom-client). Callers cache the result: this builds a key string.
-   */
-  labels(labels: Readonly<Record<L, string>>): HistogramSeries {
-    const key = this.labelNames.map((n) => labels[n]).join('\u0000');
-    let s = this.series.get(key);
-    if (s === undefined) {
-      s = new HistogramSeries({ ...labels }, this.bounds);
-      this.series.set(key, s);
-    }
-    return s;
+  /** An unobserved label set is not exported, as with prom-client. */
+  protected newSeries(labels: Readonly<Record<string, string>>): HistogramSeries {
+    return new HistogramSeries(labels, this.bounds);
   }
 
   /** Registry's exposition input, the shape prom-client's Histogram gives it. */
@@ -112,13 +90,7 @@ export class SeriesHistogram<L extends string> {
       values.push(value({}, s.labels, s.sum, `${this.name}_sum`, undefined));
       values.push(value({}, s.labels, s.count, `${this.name}_count`, undefined));
     }
-    return Promise.resolve({
-      name: this.name,
-      help: this.help,
-      type: this.type,
-      values,
-      aggregator: this.aggregator,
-    });
+    return this.exported(this.type, values);
   }
 
   /** As prom-client's `get()`: every value carries its series' labels merged in. */
