@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { decodeTaskRecord, type TaskState } from '@switchyard/core';
+import { forEachKeyLua } from './lua-scan';
 
 /**
  * Everything the consistency checker looks at, read in ONE Lua script so it is a consistent
@@ -59,12 +60,7 @@ export interface ClusterState {
 const READ_ALL_LUA = `
 local base = KEYS[1]
 local out = {}
-local cursor = '0'
-repeat
-  local r = redis.call('SCAN', cursor, 'MATCH', base .. '*', 'COUNT', 1000)
-  cursor = r[1]
-  for _, k in ipairs(r[2]) do
-    local name = string.sub(k, #base + 1)
+${forEachKeyLua(`    local name = string.sub(k, #base + 1)
     local ty = redis.call('TYPE', k).ok
     local v
     if ty == 'string' then v = redis.call('GET', k)
@@ -73,9 +69,7 @@ repeat
     elseif ty == 'list' then v = redis.call('LRANGE', k, 0, -1)
     elseif ty == 'hash' then v = redis.call('HGETALL', k)
     end
-    out[#out + 1] = { name, ty, v or false }
-  end
-until cursor == '0'
+    out[#out + 1] = { name, ty, v or false }`)}
 return cjson.encode(out)
 `;
 
@@ -162,17 +156,10 @@ const COUNT_UNSETTLED_LUA = `
 local base = KEYS[1]
 local n = redis.call('ZCARD', base .. 'delayed') + redis.call('SCARD', base .. 'blocked')
   + redis.call('SCARD', base .. 'resolving')
-local cursor = '0'
-repeat
-  local r = redis.call('SCAN', cursor, 'MATCH', base .. '*', 'COUNT', 1000)
-  cursor = r[1]
-  for _, k in ipairs(r[2]) do
-    local name = string.sub(k, #base + 1)
+${forEachKeyLua(`    local name = string.sub(k, #base + 1)
     if string.sub(name, 1, 2) == 'q:' or string.sub(name, 1, 3) == 'nl:' then
       n = n + redis.call('ZCARD', k)
-    end
-  end
-until cursor == '0'
+    end`)}
 return n
 `;
 

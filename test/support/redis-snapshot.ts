@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { forEachKeyLua } from './lua-scan';
 
 /**
  * Keys (relative to the `{prefix}:` base, Lua patterns) that change on their own, without any
@@ -77,14 +78,7 @@ local function content(key, rel, ty)
   return ty
 end
 local keys = {}
-local cursor = '0'
-repeat
-  local r = redis.call('SCAN', cursor, 'MATCH', base .. '*', 'COUNT', 1000)
-  cursor = r[1]
-  for _, k in ipairs(r[2]) do
-    if not left_out(string.sub(k, #base + 1)) then keys[#keys + 1] = k end
-  end
-until cursor == '0'
+${forEachKeyLua(`    if not left_out(string.sub(k, #base + 1)) then keys[#keys + 1] = k end`)}
 table.sort(keys)
 local out = {}
 for _, k in ipairs(keys) do

@@ -1,24 +1,8 @@
-import type { NodeCandidate, SchedulableTask, StrategyContext } from './assignment-strategy';
 import { LeastLoadedStrategy } from './least-loaded.strategy';
+import { fixedContext, nodeWithSlots as node, taskNeeding } from './testing/strategy-fixtures';
 
-const task: SchedulableTask = {
-  id: 't1',
-  type: 'echo',
-  priority: 0,
-  requirements: { slots: 1, cpu: 0, memoryMb: 0, labels: {} },
-  queuedAt: 0,
-};
-const ctx: StrategyContext = { now: 0, random: () => 0.5, allNodeIds: [] };
-
-function node(id: string, usedSlots: number, slots: number): NodeCandidate {
-  return {
-    id,
-    incarnation: 1,
-    labels: {},
-    capacity: { slots, cpu: 1000, memoryMb: 1024 },
-    used: { slots: usedSlots, cpu: 0, memoryMb: 0 },
-  };
-}
+const task = taskNeeding();
+const ctx = fixedContext();
 
 describe('least-loaded', () => {
   const strategy = new LeastLoadedStrategy();

@@ -1,18 +1,9 @@
 import type { NodeCandidate } from './assignment-strategy';
 import { LeastLoadedStrategy } from './least-loaded.strategy';
 import { LoadIndex } from './load-index';
+import { nodeWithSlots as node } from './testing/strategy-fixtures';
 
 const one = { slots: 1, cpu: 0, memoryMb: 0, labels: {} };
-
-function node(id: string, usedSlots: number, slots: number): NodeCandidate {
-  return {
-    id,
-    incarnation: 1,
-    labels: {},
-    capacity: { slots, cpu: 1000, memoryMb: 1024 },
-    used: { slots: usedSlots, cpu: 0, memoryMb: 0 },
-  };
-}
 
 /** The answer of a plain scan: smallest share, then most free slots, then list order. */
 function scanBest(list: readonly NodeCandidate[]): string | null {

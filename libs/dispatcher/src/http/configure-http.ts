@@ -1,4 +1,4 @@
-import type { Type } from '@nestjs/common';
+import type { Type, ValidationPipeOptions } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { docsGate, type SwitchyardConfig } from '@switchyard/core';
 import { bodyParseErrors } from './body-parse-errors';
@@ -9,6 +9,14 @@ import { checkJsonDepth } from './json-depth';
 import { setupOpenApi } from './openapi';
 import { PrecheckedValidationPipe, type BodyPrecheck } from './prechecked-validation.pipe';
 import { securityHeaders } from './security-headers';
+
+/** What every route's input goes through (the precheck spec holds its shortcut to these). */
+export const VALIDATION_OPTIONS: ValidationPipeOptions = {
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  transform: true,
+  forbidUnknownValues: true,
+};
 
 /**
  * The HTTP surface of a dispatcher app: security headers (helmet), CORS only for CORS_ORIGINS,
@@ -30,7 +38,7 @@ export function configureDispatcherHttp(
   app.use(bodyParseErrors());
   app.useGlobalPipes(
     new PrecheckedValidationPipe(
-      { whitelist: true, forbidNonWhitelisted: true, transform: true, forbidUnknownValues: true },
+      VALIDATION_OPTIONS,
       // the submission routes: most of their HTTP cost was validating valid bodies
       new Map<Type, BodyPrecheck>([
         [SubmitTaskDto, precheckSubmitTask],

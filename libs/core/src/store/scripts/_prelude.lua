@@ -22,6 +22,20 @@ local function mget_records(ids)
   return out
 end
 
+-- Appends `a` (and `b`, if given) to the list under `key` in `lists`, made on first use: the
+-- per-key batches (queue members, lease entries) a script writes with bulk() after its loop.
+local function push_at(lists, key, a, b)
+  local l = lists[key]
+  if l == nil then
+    l = {}
+    lists[key] = l
+  end
+  l[#l + 1] = a
+  if b ~= nil then
+    l[#l + 1] = b
+  end
+end
+
 -- One `cmd key a1 a2 ...` per chunk of `args` (ZREM of many members, ZADD of score/member pairs).
 local function bulk(cmd, key, args, step)
   for s = 1, #args, BULK_CHUNK * step do

@@ -126,12 +126,7 @@ for j = 0, n - 1 do
     elseif not type_room(ty) then
       reply = { 0, 'limit' }
     else
-      local q = dequeued[ty]
-      if q == nil then
-        q = {}
-        dequeued[ty] = q
-      end
-      q[#q + 1] = id
+      push_at(dequeued, ty, id)
       local lease, attempt
       local rest = string.sub(raw, f[24])
       if f[19] == '' and not string.find(f[23], '"h":', 1, true) then
@@ -154,13 +149,7 @@ for j = 0, n - 1 do
         write(key, id, join(h, rest))
         lease, attempt = h.l, h.a
       end
-      local l = leased[nodeId]
-      if l == nil then
-        l = {}
-        leased[nodeId] = l
-      end
-      l[#l + 1] = now + to + grace
-      l[#l + 1] = id
+      push_at(leased, nodeId, now + to + grace, id)
       count_type_start(ty, id, now + to + grace)
       emit_event('task', id, 'assigned', ty, nodeId)
       node.us = node.us + sl

@@ -42,12 +42,7 @@ local counts = { succeeded = 0, failed = 0, retried = 0 }
 -- its capacity is given back.
 local function release(id, ty, slots, cpu, mem)
   unleased[#unleased + 1] = id
-  local tl = untyped[ty]
-  if tl == nil then
-    tl = {}
-    untyped[ty] = tl
-  end
-  tl[#tl + 1] = id
+  push_at(untyped, ty, id)
   freedSlots = freedSlots + slots
   freedCpu = freedCpu + (cpu or 0)
   freedMem = freedMem + (mem or 0)

@@ -99,13 +99,7 @@ for j = 0, n - 1 do
   if reply == nil then
     if state == 'queued' then
       redis.call('SET', K .. 't:' .. id, record)
-      local q = enqueued[type]
-      if q == nil then
-        q = {}
-        enqueued[type] = q
-      end
-      q[#q + 1] = score
-      q[#q + 1] = id
+      push_at(enqueued, type, score, id)
       emit_event('task', id, state, type, nil)
     elseif state == 'blocked' then
       local _, rest = split(record)

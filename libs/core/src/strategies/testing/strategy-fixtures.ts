@@ -36,3 +36,7 @@ export const nodeWith = (
   capacity: { slots: cap[0], cpu: cap[1], memoryMb: cap[2] },
   used: { slots: used[0], cpu: used[1], memoryMb: used[2] },
 });
+
+/** A node of `slots` slots with `usedSlots` in use (the least-loaded specs' only variable). */
+export const nodeWithSlots = (id: string, usedSlots: number, slots: number): NodeCandidate =>
+  nodeWith(id, [slots, 1000, 1024], [usedSlots, 0, 0]);

@@ -1,15 +1,10 @@
 import { ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
 import { getMetadataStorage } from 'class-validator';
+import { VALIDATION_OPTIONS } from '../../http/configure-http';
 import { RequirementsDto, RetryPolicyDto, SubmitBatchDto, SubmitTaskDto } from './submit-task.dto';
-import { PRECHECKED_FIELDS, precheckSubmitBatch, precheckSubmitTask } from './submit-task.precheck';
+import { PRECHECKED_RULES, precheckSubmitBatch, precheckSubmitTask } from './submit-task.precheck';
 
-// the options configureDispatcherHttp gives the pipe
-const pipe = new ValidationPipe({
-  whitelist: true,
-  forbidNonWhitelisted: true,
-  transform: true,
-  forbidUnknownValues: true,
-});
+const pipe = new ValidationPipe(VALIDATION_OPTIONS);
 const asBody = (metatype: ArgumentMetadata['metatype']): ArgumentMetadata => ({
   type: 'body',
   metatype,
@@ -83,21 +78,40 @@ const DECLINED: Record<string, unknown> = {
   'a string': 'x',
 };
 
-/** The properties class-validator knows of a DTO (the ones the whitelist lets through). */
-const validated = (dto: new () => object): string[] => [
-  ...new Set(
-    getMetadataStorage()
-      .getTargetValidationMetadatas(dto, '', true, false)
-      .map((m) => m.propertyName),
-  ),
-];
+/** A constraint as the precheck's rule list writes it (options objects and absent messages left out). */
+const constraint = (c: unknown): string[] =>
+  c instanceof RegExp || Array.isArray(c)
+    ? [String(c)]
+    : c === null || c === undefined || typeof c === 'object'
+      ? []
+      : [String(c)];
+
+/** Every rule class-validator holds for a DTO, per property, in the precheck's notation. */
+const rulesOf = (dto: new () => object): Record<string, string[]> => {
+  const rules: Record<string, string[]> = {};
+  for (const m of getMetadataStorage().getTargetValidationMetadatas(dto, '', true, false)) {
+    const rule =
+      m.type === 'conditionalValidation'
+        ? 'ifPresent'
+        : m.type === 'nestedValidation'
+          ? 'nested'
+          : m.type === 'whitelistValidation'
+            ? 'allow'
+            : `${m.name}(${(m.constraints ?? []).flatMap(constraint).join(',')})`;
+    (rules[m.propertyName] ??= []).push(rule);
+  }
+  return rules;
+};
+
+const sorted = (rules: Record<string, readonly string[]>): Record<string, string[]> =>
+  Object.fromEntries(Object.entries(rules).map(([field, list]) => [field, [...list].sort()]));
 
 describe('precheckSubmitTask', () => {
-  it('checks every field of the DTOs (a new field needs its check in the precheck)', () => {
-    expect([...PRECHECKED_FIELDS.task].sort()).toEqual(validated(SubmitTaskDto).sort());
-    expect([...PRECHECKED_FIELDS.requirements].sort()).toEqual(validated(RequirementsDto).sort());
-    expect([...PRECHECKED_FIELDS.retry].sort()).toEqual(validated(RetryPolicyDto).sort());
-    expect(PRECHECKED_FIELDS.batch).toEqual(validated(SubmitBatchDto));
+  it('mirrors every rule of the DTOs (a new or changed rule needs its check in the precheck)', () => {
+    expect(sorted(PRECHECKED_RULES.task)).toEqual(sorted(rulesOf(SubmitTaskDto)));
+    expect(sorted(PRECHECKED_RULES.requirements)).toEqual(sorted(rulesOf(RequirementsDto)));
+    expect(sorted(PRECHECKED_RULES.retry)).toEqual(sorted(rulesOf(RetryPolicyDto)));
+    expect(sorted(PRECHECKED_RULES.batch)).toEqual(sorted(rulesOf(SubmitBatchDto)));
   });
 
   it.each(Object.entries(VALID))('accepts %s as the full pipe builds it', async (_name, body) => {

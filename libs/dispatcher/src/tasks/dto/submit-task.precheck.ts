@@ -47,30 +47,54 @@ import {
 
 type Plain = Record<string, unknown>;
 
-/** The fields checked below, listed (not read from the DTOs: a new DTO field needs its check here). */
-export const PRECHECKED_FIELDS = {
-  task: [
-    'type',
-    'payload',
-    'priority',
-    'requirements',
-    'maxAttempts',
-    'timeoutMs',
-    'idempotencyKey',
-    'strategy',
-    'affinityKey',
-    'delayMs',
-    'runAt',
-    'retry',
-    'dependsOn',
-  ],
-  requirements: ['slots', 'cpu', 'memoryMb', 'labels'],
-  retry: ['backoff', 'baseMs', 'capMs', 'jitter'],
-  batch: ['tasks'],
+/**
+ * The DTO rules the checks below mirror, per field, as class-validator records them:
+ * `name(constraints)` for a check, `ifPresent` for @IfPresent, `nested` for @ValidateNested,
+ * `allow` for @Allow. Written out by hand, not read from the DTOs: a spec compares them with the
+ * DTOs' metadata, so a rule added to or changed in a DTO fails it until the check here follows.
+ */
+export const PRECHECKED_RULES = {
+  task: {
+    type: ['isString()', `matches(${TASK_TYPE_PATTERN})`],
+    payload: ['allow'],
+    priority: ['ifPresent', 'isInt()', `min(${-MAX_PRIORITY})`, `max(${MAX_PRIORITY})`],
+    requirements: ['ifPresent', 'isObject()', 'nested'],
+    maxAttempts: ['ifPresent', 'isInt()', 'min(1)'],
+    timeoutMs: ['ifPresent', 'isInt()', 'min(1)'],
+    idempotencyKey: ['ifPresent', 'isString()', `matches(${KEY_PATTERN})`],
+    strategy: ['ifPresent', 'isString()', `isLength(1,${MAX_STRATEGY_LENGTH})`],
+    affinityKey: ['ifPresent', 'isString()', `isLength(1,${MAX_AFFINITY_KEY_LENGTH})`],
+    delayMs: ['ifPresent', 'isInt()', 'min(0)', `max(${MAX_SUBMIT_DELAY_MS})`],
+    runAt: ['ifPresent', 'isInt()', 'min(0)'],
+    retry: ['ifPresent', 'isObject()', 'nested'],
+    dependsOn: [
+      'ifPresent',
+      'isArray()',
+      'arrayMinSize(1)',
+      `arrayMaxSize(${MAX_DEPENDS_ON_LIST})`,
+      'arrayUnique()',
+      `matches(${TASK_ID_PATTERN})`,
+    ],
+  },
+  requirements: {
+    slots: ['ifPresent', 'isInt()', 'min(1)', `max(${MAX_SLOTS})`],
+    cpu: ['ifPresent', 'isInt()', 'min(0)', `max(${MAX_CPU})`],
+    memoryMb: ['ifPresent', 'isInt()', 'min(0)', `max(${MAX_MEMORY_MB})`],
+    labels: ['ifPresent', 'isLabelSelector()'],
+  },
+  retry: {
+    backoff: [`isIn(${BACKOFF_KINDS.join(',')})`],
+    baseMs: ['isInt()', 'min(0)', `max(${MAX_RETRY_DELAY_MS})`],
+    capMs: ['isInt()', 'min(0)', `max(${MAX_RETRY_DELAY_MS})`],
+    jitter: ['isNumber()', 'min(0)', 'max(1)'],
+  },
+  batch: {
+    tasks: ['nested', 'isArray()', 'arrayMinSize(1)', `arrayMaxSize(${MAX_BATCH_LIST})`],
+  },
 };
-const TASK_KEYS = new Set(PRECHECKED_FIELDS.task);
-const REQUIREMENT_KEYS = new Set(PRECHECKED_FIELDS.requirements);
-const RETRY_KEYS = PRECHECKED_FIELDS.retry;
+const TASK_KEYS = new Set(Object.keys(PRECHECKED_RULES.task));
+const REQUIREMENT_KEYS = new Set(Object.keys(PRECHECKED_RULES.requirements));
+const RETRY_KEYS = Object.keys(PRECHECKED_RULES.retry);
 const RETRY_KEY_SET = new Set(RETRY_KEYS);
 
 /** A JSON object (not null, not an array) whose keys are all in `known`. */
@@ -184,7 +208,7 @@ export function precheckSubmitTask(value: unknown): SubmitTaskDto | undefined {
   return dto;
 }
 
-const BATCH_KEYS = new Set(PRECHECKED_FIELDS.batch);
+const BATCH_KEYS = new Set(Object.keys(PRECHECKED_RULES.batch));
 
 /** The body as a SubmitBatchDto when every task certainly passes; else undefined. */
 export function precheckSubmitBatch(value: unknown): SubmitBatchDto | undefined {
