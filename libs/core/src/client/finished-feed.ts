@@ -6,7 +6,10 @@ import { closeRedis, connectRedis, createRedis, type RedisConfig } from '../stor
 
 type Listener = (done: readonly string[]) => void;
 
-/** Ids remembered from recent messages, for a waiter that starts listening just after them. */
+/**
+ * Ids remembered from recent messages, for a waiter that starts listening just after them: at
+ * least the last RECENT_CAP, at most twice that (two generations).
+ */
 const RECENT_CAP = 20_000;
 
 /**
@@ -18,7 +21,9 @@ export class FinishedFeed {
   private readonly channel: string;
   private readonly listeners = new Set<Listener>();
   private subscribed: Promise<void> | undefined;
-  private readonly recent = new Set<string>();
+  /** The newest ids; when it is full it becomes `older`, and the previous `older` is dropped. */
+  private recent = new Set<string>();
+  private older = new Set<string>();
   /** When the last well-formed message arrived (epoch ms; 0 = none yet). */
   lastMessageAt = 0;
 
@@ -52,7 +57,7 @@ export class FinishedFeed {
 
   /** True when a recent message named the task as done (a hint to read it, not a fact). */
   heardDone(id: string): boolean {
-    return this.recent.has(id);
+    return this.recent.has(id) || this.older.has(id);
   }
 
   async close(): Promise<void> {
@@ -67,12 +72,16 @@ export class FinishedFeed {
     const data = verdict.data as TasksFinishedMessage;
     if (data.done.length === 0) return;
     this.lastMessageAt = Date.now();
-    for (const id of data.done) this.recent.add(id);
-    // a Set iterates in insertion order: drop the oldest beyond the cap
-    for (const id of this.recent) {
-      if (this.recent.size <= RECENT_CAP) break;
-      this.recent.delete(id);
+    // generations, not deletes of the oldest: a Set keeps deleted slots until it rehashes, and
+    // finding the oldest live entry walked over all of them on every message
+    const done = data.done;
+    for (let i = 0; i < done.length; i++) {
+      if (this.recent.size >= RECENT_CAP) {
+        this.older = this.recent;
+        this.recent = new Set();
+      }
+      this.recent.add(done[i]);
     }
-    for (const listener of this.listeners) listener(data.done);
+    for (const listener of this.listeners) listener(done);
   }
 }

@@ -15,11 +15,11 @@ import { Keyspace } from '../store/keyspace';
 import { closeRedis, connectRedis, createRedis } from '../store/redis-connection';
 import { TaskStore } from '../store/task.store';
 import { isTaskId } from '../task/task-id';
-import { isTerminal } from '../task/task-state';
 import type { SubmitOutcome, TaskView } from '../task/task.model';
 import type { ClientBackend, ControlOutcome, WaitOptions } from './client-backend';
 import { FinishedFeed } from './finished-feed';
-import { toTaskSpec, type TaskInput } from './task-input';
+import { checkTasks, type TaskInput } from './task-input';
+import { TaskWait, TaskWaiters, type ReadViews } from './task-waiters';
 
 export class WaitTimeoutError extends SwitchyardError {
   readonly code = 'wait_timeout';
@@ -31,9 +31,6 @@ export class WaitTimeoutError extends SwitchyardError {
   }
 }
 
-/** Ids read from Redis in one MGET. */
-const READ_CHUNK = 1000;
-
 /**
  * Submits and watches tasks straight through Redis, without Nest or the dispatcher's HTTP
  * API: the same atomic scripts the dispatcher runs (submit, cancel, retry), then the same
@@ -44,6 +41,8 @@ export class RedisBackend implements ClientBackend {
   private readonly tasks: TaskStore;
   private readonly bus: BusPublisher;
   private readonly feed: FinishedFeed;
+  private readonly waiters: TaskWaiters;
+  private readonly readViews: ReadViews;
   private readonly submittedChannel: string;
   private connected: Promise<void> | undefined;
   private closed = false;
@@ -57,6 +56,9 @@ export class RedisBackend implements ClientBackend {
     this.bus = new BusPublisher(new SwitchyardRedisClient(config, config.prefix));
     this.submittedChannel = new ChannelNaming(config.prefix).channel(Patterns.TasksSubmitted);
     this.feed = new FinishedFeed(config, config.prefix, `${name}:sub`, config.maxBusMessageBytes);
+    this.readViews = (ids) => this.tasks.getMany(ids);
+    this.waiters = new TaskWaiters(this.readViews);
+    this.feed.listen((done) => this.waiters.heard(done));
   }
 
   /** Connects the command and subscriber connections (also done on first use). */
@@ -77,12 +79,10 @@ export class RedisBackend implements ClientBackend {
     }
     if (inputs.length === 0) return [];
     const now = Date.now();
-    const specs = inputs.map((t, i) =>
-      toTaskSpec(t, this.config, now, inputs.length > 1 ? `tasks[${i}].` : ''),
-    );
+    const { specs, payloadJsons } = checkTasks(inputs, this.config, now);
     await this.connect();
     // the script announces the new tasks to the leader (tasks.submitted)
-    return this.tasks.submit(specs, now, this.submittedChannel);
+    return this.tasks.submit(specs, now, this.submittedChannel, payloadJsons);
   }
 
   async get(id: string): Promise<TaskView> {
@@ -126,58 +126,43 @@ export class RedisBackend implements ClientBackend {
     const timeoutMs = opts.timeoutMs ?? 60_000;
     const pollMs = opts.pollIntervalMs ?? 1000;
     await this.connect();
-    const views = new Map<string, TaskView>();
-    const pending = new Set(ids);
     const startedAt = Date.now();
-    let settle: (() => void) | undefined;
-    let failure: unknown;
-
-    const check = async (batch: readonly string[]): Promise<void> => {
-      for (let i = 0; i < batch.length; i += READ_CHUNK) {
-        for (const view of await this.tasks.getMany(batch.slice(i, i + READ_CHUNK))) {
-          if (!pending.has(view.id) || !isTerminal(view.state)) continue;
-          pending.delete(view.id);
-          views.set(view.id, view);
-        }
-      }
-      if (pending.size === 0) settle?.();
-    };
+    let settle: ((failure?: unknown) => void) | undefined;
+    const wait = new TaskWait(ids, (failure) => settle?.(failure));
     const run = (batch: readonly string[]): void => {
-      check(batch).catch((err: unknown) => {
-        failure = err;
-        settle?.();
-      });
+      wait.check(this.readViews, batch).catch((err: unknown) => wait.fail(err));
     };
-    const unlisten = this.feed.listen((done) => {
-      const mine = done.filter((id) => pending.has(id));
-      if (mine.length > 0) run(mine);
-    });
+    this.waiters.add(wait);
     // A lost notification is found by a read of what is still pending once the channel has
     // been quiet for a poll interval (while messages flow, tasks are still finishing).
     let polling = false;
     const poller = setInterval(() => {
       const quietSince = Math.max(startedAt, this.feed.lastMessageAt);
-      if (polling || Date.now() - quietSince < pollMs || pending.size === 0) return;
+      if (polling || Date.now() - quietSince < pollMs || wait.pending.size === 0) return;
       polling = true;
-      void check([...pending])
+      void wait
+        .check(this.readViews, [...wait.pending])
         .catch(() => undefined) // Redis away: the next poll tries again
         .finally(() => (polling = false));
     }, pollMs);
     let timer: NodeJS.Timeout | undefined;
     try {
       await new Promise<void>((resolve, reject) => {
-        settle = () => (failure === undefined ? resolve() : reject(failure as Error));
-        timer = setTimeout(() => reject(new WaitTimeoutError(pending.size, timeoutMs)), timeoutMs);
+        settle = (failure) => (failure === undefined ? resolve() : reject(failure as Error));
+        timer = setTimeout(
+          () => reject(new WaitTimeoutError(wait.pending.size, timeoutMs)),
+          timeoutMs,
+        );
         // a task that finished just before we listened was named by a message we already heard
         const early = ids.filter((id) => this.feed.heardDone(id));
         if (early.length > 0) run(early);
       });
     } finally {
-      unlisten();
+      this.waiters.remove(wait);
       clearInterval(poller);
       clearTimeout(timer);
     }
-    return ids.map((id) => views.get(id) as TaskView);
+    return ids.map((id) => wait.views.get(id) as TaskView);
   }
 
   /** Closes every connection this client opened. */

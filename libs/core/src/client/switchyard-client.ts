@@ -36,11 +36,14 @@ export type Submitted<K extends string> = SubmitOutcome & TaskRef<K>;
  */
 export class SwitchyardClient<Tasks extends TaskMap = AnyTasks> {
   private readonly backend: ClientBackend;
+  /** The built-in backends return outcome objects made for this call and kept by no one. */
+  private readonly ownsOutcomes: boolean;
 
   constructor(config: SwitchyardConfig);
   constructor(backend: ClientBackend);
   constructor(source: SwitchyardConfig | ClientBackend) {
     this.backend = isBackend(source) ? source : new RedisBackend(source);
+    this.ownsOutcomes = this.backend instanceof RedisBackend || this.backend instanceof HttpBackend;
   }
 
   /** Over Redis, configured from the apps' variables (REDIS_URL, SWITCHYARD_PREFIX, ...). */
@@ -87,7 +90,11 @@ export class SwitchyardClient<Tasks extends TaskMap = AnyTasks> {
     inputs: readonly TypedTaskInput<Tasks, K>[],
   ): Promise<Submitted<K>[]> {
     const outcomes = await this.backend.submitBatch(inputs as readonly TaskInput[]);
-    return outcomes.map((o, i) => ({ ...o, type: inputs[i].type }));
+    if (!this.ownsOutcomes) return outcomes.map((o, i) => ({ ...o, type: inputs[i].type }));
+    // the same objects as the copies above would be, without a copy per task
+    const typed = outcomes as Submitted<K>[];
+    for (let i = 0; i < typed.length; i++) typed[i].type = inputs[i].type;
+    return typed;
   }
 
   get(id: string): Promise<TaskView> {

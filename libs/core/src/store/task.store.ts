@@ -4,8 +4,7 @@ import { newTaskId } from '../task/task-id';
 import { decodeTaskHeader } from '../task/task-header-codec';
 import {
   decodeTaskRecord,
-  encodeTaskRecord,
-  newTaskHeader,
+  encodeNewTaskRecord,
   toTaskView,
   type TaskHeader,
 } from '../task/task-record';
@@ -217,11 +216,14 @@ export class TaskStore {
    * Creates the tasks (all or none); specs must be validated and defaulted by the caller.
    * `announceOn`: the tasks.submitted channel; the script
    * publishes the count of new tasks itself, after its writes, in the same call.
+   * `payloadJsons`: each spec's payload as JSON text, when the caller already made it (to
+   * check its size): the record then holds exactly the text that was checked.
    */
   async submit(
     specs: readonly TaskSpec[],
     now = Date.now(),
     announceOn = '',
+    payloadJsons?: readonly string[],
   ): Promise<SubmitOutcome[]> {
     const s = this.settings;
     const args: ScriptArg[] = [
@@ -233,16 +235,17 @@ export class TaskStore {
       s.maxDependents,
       specs.length,
     ];
-    for (const spec of specs) {
+    for (let i = 0; i < specs.length; i++) {
+      const spec = specs[i];
       const delayed = spec.runAt !== undefined && spec.runAt > now;
       const blocked = spec.dependsOn !== undefined && spec.dependsOn.length > 0;
       const state: TaskState = blocked ? 'blocked' : delayed ? 'delayed' : 'queued';
-      const header = newTaskHeader(spec, state, now);
       const score =
         state === 'delayed'
           ? (spec.runAt as number)
           : queueScore(now, spec.priority, s.agingStepMs);
-      const record = encodeTaskRecord(header, JSON.stringify(spec.payload ?? null));
+      const payloadJson = payloadJsons?.[i] ?? JSON.stringify(spec.payload ?? null);
+      const record = encodeNewTaskRecord(spec, state, now, payloadJson);
       args.push(newTaskId(now), spec.idempotencyKey ?? '', state, spec.type, score, record);
     }
     args.push(announceOn);
@@ -250,7 +253,12 @@ export class TaskStore {
       this.submitScripts.run<[string, TaskState, number][]>('submit', args),
     );
     await this.confirmReplicated();
-    return reply.map(([id, state, created]) => ({ id, state, created: created === 1 }));
+    const outcomes: SubmitOutcome[] = new Array(reply.length);
+    for (let i = 0; i < reply.length; i++) {
+      const r = reply[i];
+      outcomes[i] = { id: r[0], state: r[1], created: r[2] === 1 };
+    }
+    return outcomes;
   }
 
   /**
@@ -285,11 +293,14 @@ export class TaskStore {
   /** Views of several tasks; missing ones are left out. */
   async getMany(ids: readonly string[]): Promise<TaskView[]> {
     if (ids.length === 0) return [];
-    const raws = await inStore(this.redis.mget(...ids.map((id) => this.keys.task(id))));
+    const keys: string[] = new Array(ids.length);
+    for (let i = 0; i < ids.length; i++) keys[i] = this.keys.task(ids[i]);
+    const raws = await inStore(this.redis.mget(keys));
     const views: TaskView[] = [];
-    raws.forEach((raw, i) => {
+    for (let i = 0; i < raws.length; i++) {
+      const raw = raws[i];
       if (raw !== null) views.push(toTaskView(ids[i], decodeTaskRecord(raw)));
-    });
+    }
     return views;
   }
 

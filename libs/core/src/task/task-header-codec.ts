@@ -1,6 +1,6 @@
 import type { StoredAttempt, TaskHeader } from './task-record';
 import type { TaskState } from './task-state';
-import type { AttemptOutcome } from './task.model';
+import type { AttemptOutcome, TaskSpec } from './task.model';
 
 /*
  * The header line of a task record (layout in task-record.ts), in TypeScript. The Lua side is
@@ -76,6 +76,49 @@ export function encodeTaskHeader(h: TaskHeader): string {
     open ? txt(att.o) : '',
   ];
   return `${f.join('|')}|${any ? JSON.stringify(cold) : ''}`;
+}
+
+/** The nine fields after `ra` that a new task leaves empty: u, n, i, sa, f, as, asa, ea, o. */
+const EMPTY_UNTIL_COLD = '|'.repeat(9);
+
+/**
+ * The header line of a task about to be created: the same text as
+ * `encodeTaskHeader(newTaskHeader(spec, state, now))` (a spec holds them together), without
+ * the header object, the field array and the pass over its keys. Submits make one per task.
+ */
+export function encodeNewTaskHeader(spec: TaskSpec, state: TaskState, now: number): string {
+  const req = spec.requirements;
+  const ra =
+    (state === 'delayed' || state === 'blocked') && spec.runAt !== undefined ? txt(spec.runAt) : '';
+  let cold = '';
+  const labels = req.labels;
+  const dep = spec.dependsOn;
+  const hasLabels = Object.keys(labels).length > 0;
+  const hasDep = dep !== undefined && dep.length > 0;
+  if (
+    hasLabels ||
+    hasDep ||
+    spec.idempotencyKey !== undefined ||
+    spec.strategy !== undefined ||
+    spec.affinityKey !== undefined ||
+    spec.retry !== undefined
+  ) {
+    // newTaskHeader's key order: sel, ik, st, ak, rp, dep
+    const c: Record<string, unknown> = {};
+    if (hasLabels) c.sel = labels;
+    if (spec.idempotencyKey !== undefined) c.ik = spec.idempotencyKey;
+    if (spec.strategy !== undefined) c.st = spec.strategy;
+    if (spec.affinityKey !== undefined) c.ak = spec.affinityKey;
+    if (spec.retry !== undefined) c.rp = spec.retry;
+    if (hasDep) c.dep = dep;
+    cold = JSON.stringify(c);
+  }
+  return (
+    `${STATE_CODE[state]}|${spec.type}|${txt(spec.priority)}|${txt(spec.maxAttempts)}|` +
+    `${txt(spec.timeoutMs)}|0|0|${txt(now)}|${txt(req.slots)}|` +
+    `${state === 'queued' ? txt(now - now) : ''}|${req.cpu > 0 ? txt(req.cpu) : ''}|` +
+    `${req.memoryMb > 0 ? txt(req.memoryMb) : ''}|${ra}|${EMPTY_UNTIL_COLD}${cold}`
+  );
 }
 
 /** The header of a record's header line (mirrors `split` in _prelude.lua). */

@@ -1,4 +1,4 @@
-import { decodeTaskHeader, encodeTaskHeader } from './task-header-codec';
+import { decodeTaskHeader, encodeNewTaskHeader, encodeTaskHeader } from './task-header-codec';
 import type { TaskState } from './task-state';
 import type {
   AttemptOutcome,
@@ -127,6 +127,16 @@ export function encodeTaskRecord(header: TaskHeader, payloadJson: string): strin
   return `${encodeTaskHeader(header)}\n${payloadJson}`;
 }
 
+/** The record of a task about to be created: `encodeTaskRecord(newTaskHeader(...), payloadJson)`. */
+export function encodeNewTaskRecord(
+  spec: TaskSpec,
+  state: TaskState,
+  now: number,
+  payloadJson: string,
+): string {
+  return `${encodeNewTaskHeader(spec, state, now)}\n${payloadJson}`;
+}
+
 export function decodeTaskRecord(raw: string): DecodedTask {
   const first = raw.indexOf('\n');
   if (first < 0) throw new Error('corrupt task record: no header separator');
@@ -141,26 +151,28 @@ export function decodeTaskRecord(raw: string): DecodedTask {
 }
 
 function toAttempt(a: StoredAttempt): AttemptRecord {
-  return {
-    lease: a.l,
-    node: a.n,
-    incarnation: a.i,
-    assignedAt: a.as,
-    ...(a.sa !== undefined && { startedAt: a.sa }),
-    ...(a.ea !== undefined && { endedAt: a.ea }),
-    ...(a.o !== undefined && { outcome: a.o }),
-    ...(a.m !== undefined && { error: a.m }),
-  };
+  const r: AttemptRecord = { lease: a.l, node: a.n, incarnation: a.i, assignedAt: a.as };
+  if (a.sa !== undefined) r.startedAt = a.sa;
+  if (a.ea !== undefined) r.endedAt = a.ea;
+  if (a.o !== undefined) r.outcome = a.o;
+  if (a.m !== undefined) r.error = a.m;
+  return r;
 }
 
 function toError(e: { m: string; c?: string; r: boolean }): TaskErrorInfo {
-  return { message: e.m, retryable: e.r, ...(e.c !== undefined && { code: e.c }) };
+  const info: TaskErrorInfo = { message: e.m, retryable: e.r };
+  if (e.c !== undefined) info.code = e.c;
+  return info;
 }
 
+/**
+ * The public view of a task. Optional fields are assigned one by one, in the view's key
+ * order, rather than spread from conditional literals: a client confirms every finished
+ * task with this, and a spread per optional field was most of its cost.
+ */
 export function toTaskView(id: string, task: DecodedTask): TaskView {
   const h = task.header;
-  const leased = (h.s === 'assigned' || h.s === 'running') && h.n !== undefined;
-  return {
+  const view: TaskView = {
     id,
     type: h.ty,
     state: h.s,
@@ -170,26 +182,32 @@ export function toTaskView(id: string, task: DecodedTask): TaskView {
     maxAttempts: h.ma,
     timeoutMs: h.to,
     attempts: h.a,
-    ...(leased && { lease: { seq: h.l, node: h.n as string, incarnation: h.i as number } }),
-    ...(leased && { node: h.n }),
-    createdAt: h.c,
-    updatedAt: h.u ?? h.c,
-    ...(h.qa !== undefined && { queuedAt: h.qa }),
-    ...(h.ra !== undefined && { runAt: h.ra }),
-    ...(h.sa !== undefined && { startedAt: h.sa }),
-    ...(h.f !== undefined && { finishedAt: h.f }),
-    ...(task.resultJson !== undefined && { result: JSON.parse(task.resultJson) }),
-    ...(h.e !== undefined && { error: toError(h.e) }),
-    history: (h.h ?? []).map(toAttempt),
-    ...(h.ik !== undefined && { idempotencyKey: h.ik }),
-    ...(h.st !== undefined && { strategy: h.st }),
-    ...(h.ak !== undefined && { affinityKey: h.ak }),
-    ...(h.dep !== undefined && { dependsOn: h.dep }),
-    ...(h.rp !== undefined && { retry: h.rp }),
-    ...(h.pg !== undefined && { progress: toProgress(h.pg) }),
-    ...(h.bw !== undefined && { waitingOn: h.bw }),
-    ...(h.sch !== undefined && { schedule: { id: h.sch.i, tick: h.sch.t } }),
-  };
+  } as TaskView;
+  if ((h.s === 'assigned' || h.s === 'running') && h.n !== undefined) {
+    view.lease = { seq: h.l, node: h.n, incarnation: h.i as number };
+    view.node = h.n;
+  }
+  view.createdAt = h.c;
+  view.updatedAt = h.u ?? h.c;
+  if (h.qa !== undefined) view.queuedAt = h.qa;
+  if (h.ra !== undefined) view.runAt = h.ra;
+  if (h.sa !== undefined) view.startedAt = h.sa;
+  if (h.f !== undefined) view.finishedAt = h.f;
+  if (task.resultJson !== undefined) view.result = JSON.parse(task.resultJson);
+  if (h.e !== undefined) view.error = toError(h.e);
+  const stored = h.h;
+  const history: AttemptRecord[] = [];
+  if (stored !== undefined) for (let i = 0; i < stored.length; i++) history.push(toAttempt(stored[i]));
+  view.history = history;
+  if (h.ik !== undefined) view.idempotencyKey = h.ik;
+  if (h.st !== undefined) view.strategy = h.st;
+  if (h.ak !== undefined) view.affinityKey = h.ak;
+  if (h.dep !== undefined) view.dependsOn = h.dep;
+  if (h.rp !== undefined) view.retry = h.rp;
+  if (h.pg !== undefined) view.progress = toProgress(h.pg);
+  if (h.bw !== undefined) view.waitingOn = h.bw;
+  if (h.sch !== undefined) view.schedule = { id: h.sch.i, tick: h.sch.t };
+  return view;
 }
 
 function toProgress(pg: { p: number; d?: string }): { percent: number; data?: unknown } {
