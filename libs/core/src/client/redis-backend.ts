@@ -138,10 +138,10 @@ export class RedisBackend implements ClientBackend {
     let polling = false;
     const poller = setInterval(() => {
       const quietSince = Math.max(startedAt, this.feed.lastMessageAt);
-      if (polling || Date.now() - quietSince < pollMs || wait.pending.size === 0) return;
+      if (polling || Date.now() - quietSince < pollMs || wait.pendingCount === 0) return;
       polling = true;
       void wait
-        .check(this.readViews, [...wait.pending])
+        .check(this.readViews, wait.pendingIds())
         .catch(() => undefined) // Redis away: the next poll tries again
         .finally(() => (polling = false));
     }, pollMs);
@@ -150,7 +150,7 @@ export class RedisBackend implements ClientBackend {
       await new Promise<void>((resolve, reject) => {
         settle = (failure) => (failure === undefined ? resolve() : reject(failure as Error));
         timer = setTimeout(
-          () => reject(new WaitTimeoutError(wait.pending.size, timeoutMs)),
+          () => reject(new WaitTimeoutError(wait.pendingCount, timeoutMs)),
           timeoutMs,
         );
         // a task that finished just before we listened was named by a message we already heard
@@ -162,7 +162,7 @@ export class RedisBackend implements ClientBackend {
       clearInterval(poller);
       clearTimeout(timer);
     }
-    return ids.map((id) => wait.views.get(id) as TaskView);
+    return wait.result();
   }
 
   /** Closes every connection this client opened. */

@@ -8,30 +8,49 @@ export const READ_CHUNK = 1000;
 export type ReadViews = (ids: readonly string[]) => Promise<TaskView[]>;
 
 /**
- * What one `waitFor` call waits for: the tasks still pending and the terminal views read so
- * far. `settled` runs once every task is terminal, or with the error of a read it needed.
+ * What one `waitFor` call waits for: each task's terminal view once read (null while it is
+ * pending). `settled` runs once every task is terminal, or with the error of a read it needed.
  */
 export class TaskWait {
-  readonly pending: Set<string>;
-  readonly views = new Map<string, TaskView>();
+  private readonly views = new Map<string, TaskView | null>();
+  private left: number;
 
   constructor(
     readonly ids: readonly string[],
     private readonly settled: (failure?: unknown) => void,
   ) {
-    this.pending = new Set(ids);
+    for (let i = 0; i < ids.length; i++) this.views.set(ids[i], null);
+    this.left = this.views.size;
+  }
+
+  /** Tasks not yet read in a terminal state. */
+  get pendingCount(): number {
+    return this.left;
+  }
+
+  pendingIds(): string[] {
+    const ids: string[] = [];
+    for (const [id, view] of this.views) if (view === null) ids.push(id);
+    return ids;
   }
 
   /** Takes a view read from Redis: kept if the task is one of ours, pending and terminal. */
   offer(view: TaskView): boolean {
-    if (!this.pending.has(view.id) || !isTerminal(view.state)) return false;
-    this.pending.delete(view.id);
+    if (this.views.get(view.id) !== null || !isTerminal(view.state)) return false;
     this.views.set(view.id, view);
+    this.left--;
     return true;
   }
 
+  /** The views in the order of `ids` (complete once pendingCount is 0). */
+  result(): TaskView[] {
+    const out: TaskView[] = new Array(this.ids.length);
+    for (let i = 0; i < this.ids.length; i++) out[i] = this.views.get(this.ids[i]) as TaskView;
+    return out;
+  }
+
   done(): void {
-    if (this.pending.size === 0) this.settled();
+    if (this.left === 0) this.settled();
   }
 
   fail(err: unknown): void {
@@ -59,17 +78,19 @@ export class TaskWait {
 export class TaskWaiters {
   /** Task id → the wait for it (an array in the rare case that several wait for one task). */
   private readonly byId = new Map<string, TaskWait | TaskWait[]>();
+  /** Ids to read at the end of this turn (a repeated id is read twice, and delivered once). */
   private toRead: string[] = [];
-  private readonly queued = new Set<string>();
 
   constructor(private readonly read: ReadViews) {}
 
   add(wait: TaskWait): void {
-    for (const id of wait.pending) {
+    for (let i = 0; i < wait.ids.length; i++) {
+      const id = wait.ids[i];
       const there = this.byId.get(id);
       if (there === undefined) this.byId.set(id, wait);
-      else if (Array.isArray(there)) there.push(wait);
-      else this.byId.set(id, [there, wait]);
+      else if (there === wait) continue;
+      else if (!Array.isArray(there)) this.byId.set(id, [there, wait]);
+      else if (!there.includes(wait)) there.push(wait);
     }
   }
 
@@ -81,11 +102,7 @@ export class TaskWaiters {
   heard(ids: readonly string[]): void {
     const start = this.toRead.length;
     for (let i = 0; i < ids.length; i++) {
-      const id = ids[i];
-      if (this.byId.has(id) && !this.queued.has(id)) {
-        this.queued.add(id);
-        this.toRead.push(id);
-      }
+      if (this.byId.has(ids[i])) this.toRead.push(ids[i]);
     }
     if (start === 0 && this.toRead.length > 0) queueMicrotask(() => this.flush());
   }
@@ -93,7 +110,6 @@ export class TaskWaiters {
   private flush(): void {
     const ids = this.toRead;
     this.toRead = [];
-    this.queued.clear();
     for (let i = 0; i < ids.length; i += READ_CHUNK) {
       const chunk = ids.length <= READ_CHUNK ? ids : ids.slice(i, i + READ_CHUNK);
       this.read(chunk).then(
