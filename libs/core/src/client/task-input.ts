@@ -49,7 +49,7 @@ export function toTaskSpec(
   now: number,
   where = '',
 ): TaskSpec {
-  return checkTask(input, config, now, where, undefined).spec;
+  return checkTask(input, config, now, where, undefined, [], 0);
 }
 
 /**
@@ -66,9 +66,15 @@ export function checkTasks(
   // a batch usually repeats one type: its pattern is tested once per distinct string
   const typeOk: TypeMemo = { last: undefined };
   for (let i = 0; i < inputs.length; i++) {
-    const checked = checkTask(inputs[i], config, now, inputs.length > 1 ? i : '', typeOk);
-    specs[i] = checked.spec;
-    payloadJsons[i] = checked.payloadJson;
+    specs[i] = checkTask(
+      inputs[i],
+      config,
+      now,
+      inputs.length > 1 ? i : '',
+      typeOk,
+      payloadJsons,
+      i,
+    );
   }
   return { specs, payloadJsons };
 }
@@ -77,14 +83,19 @@ interface TypeMemo {
   last: string | undefined;
 }
 
-/** `where`: the prefix of field names in errors, or the input's index in a batch (built only on error). */
+/**
+ * `where`: the prefix of field names in errors, or the input's index in a batch (built only on
+ * error). The payload's JSON text goes to `payloadJsons[at]`.
+ */
 function checkTask(
   input: TaskInput,
   config: SwitchyardConfig,
   now: number,
   where: string | number,
   typeOk: TypeMemo | undefined,
-): { spec: TaskSpec; payloadJson: string } {
+  payloadJsons: string[],
+  at: number,
+): TaskSpec {
   const type = input?.type;
   if (typeof type !== 'string' || (type !== typeOk?.last && !TYPE_PATTERN.test(type))) {
     throw new InvalidInputError(`${field(where, 'type')} must match ${TYPE_PATTERN}`);
@@ -103,7 +114,8 @@ function checkTask(
       );
     }
   }
-  if (!isWholeIn(input.priority, -1000, 1000)) throw outOfRange(field(where, 'priority'), -1000, 1000);
+  if (!isWholeIn(input.priority, -1000, 1000))
+    throw outOfRange(field(where, 'priority'), -1000, 1000);
   if (!isWholeIn(input.maxAttempts, 1, config.maxAttemptsLimit))
     throw outOfRange(field(where, 'maxAttempts'), 1, config.maxAttemptsLimit);
   if (!isWholeIn(input.timeoutMs, 1, config.maxTimeoutMs))
@@ -111,7 +123,8 @@ function checkTask(
   if (!isWholeIn(input.delayMs, 0, MAX_DELAY_MS))
     throw outOfRange(field(where, 'delayMs'), 0, MAX_DELAY_MS);
   const req = input.requirements ?? {};
-  if (!isWholeIn(req.slots, 1, 10_000)) throw outOfRange(field(where, 'requirements.slots'), 1, 10_000);
+  if (!isWholeIn(req.slots, 1, 10_000))
+    throw outOfRange(field(where, 'requirements.slots'), 1, 10_000);
   if (!isWholeIn(req.cpu, 0, 10_000_000))
     throw outOfRange(field(where, 'requirements.cpu'), 0, 10_000_000);
   if (!isWholeIn(req.memoryMb, 0, 100_000_000))
@@ -136,5 +149,6 @@ function checkTask(
   if (input.affinityKey !== undefined) spec.affinityKey = input.affinityKey;
   if (delayMs > 0) spec.runAt = now + delayMs;
   if (input.retry !== undefined) spec.retry = { ...input.retry };
-  return { spec, payloadJson };
+  payloadJsons[at] = payloadJson;
+  return spec;
 }

@@ -1,4 +1,4 @@
-import { decodeTaskHeader, encodeTaskHeader } from './task-header-codec';
+import { decodeTaskHeader, encodeNewTaskHeader, encodeTaskHeader } from './task-header-codec';
 import { newTaskHeader, type TaskHeader } from './task-record';
 import type { TaskSpec } from './task.model';
 
@@ -103,5 +103,78 @@ describe('the task header line', () => {
   it('refuses a line with too few fields or an unknown state', () => {
     expect(() => decodeTaskHeader('q|noop|0')).toThrow(/corrupt/);
     expect(() => decodeTaskHeader(`x${'|'.repeat(22)}`)).toThrow(/corrupt/);
+  });
+});
+
+describe('the header line of a new task', () => {
+  const full: TaskSpec = {
+    ...spec,
+    priority: -7,
+    requirements: { slots: 2, cpu: 500, memoryMb: 64, labels: { zone: 'eu|west', 'a"b': 'c' } },
+    idempotencyKey: 'k|1',
+    strategy: 'spread',
+    affinityKey: 'a',
+    runAt: now + 60_000,
+    dependsOn: ['01KB0000000000000000000000'],
+    retry: { backoff: 'exponential', baseMs: 10, capMs: 20, jitter: 0.5 },
+  };
+  const variants: [string, TaskSpec][] = [
+    ['no options', spec],
+    ['every option', full],
+    ['labels only', { ...spec, requirements: { ...spec.requirements, labels: { z: '1' } } }],
+    [
+      'cpu and memory only',
+      { ...spec, requirements: { ...spec.requirements, cpu: 1, memoryMb: 2 } },
+    ],
+    ['an empty dependsOn', { ...spec, dependsOn: [] }],
+    ['a run time', { ...spec, runAt: now + 5 }],
+    ['an idempotency key and retry policy', { ...spec, idempotencyKey: 'i', retry: full.retry }],
+  ];
+
+  it.each(
+    variants.flatMap(([name, s]) =>
+      ['queued', 'delayed', 'blocked'].map((st) => [name, st, s] as const),
+    ),
+  )('is the line of its header object (%s, %s)', (_name, state, s) => {
+    expect(encodeNewTaskHeader(s, state, now)).toBe(encodeTaskHeader(newTaskHeader(s, state, now)));
+  });
+});
+
+describe('reading numbers from the header line', () => {
+  const line = (fields: Record<number, string>): string =>
+    `${Array.from({ length: 22 }, (_, k) => fields[k] ?? (k === 0 ? 'q' : k === 1 ? 'noop' : '')).join('|')}|`;
+
+  it.each([
+    '0',
+    '42',
+    '-3',
+    '-0',
+    '007',
+    '1764470000000',
+    '123456789012345678',
+    '1.5',
+    '1e3',
+    '+4',
+    ' 5',
+    'x',
+    '-',
+  ])('reads %j as Number() does', (text) => {
+    const h = decodeTaskHeader(line({ 2: text, 7: text, 12: text }));
+    expect(Object.is(h.pr, Number(text))).toBe(true);
+    expect(Object.is(h.c, Number(text))).toBe(true);
+    expect(Object.is(h.ra, Number(text))).toBe(true);
+  });
+
+  it('leaves empty optional fields out and reads empty required ones as Number("")', () => {
+    const h = decodeTaskHeader(line({}));
+    expect(h.pr).toBe(0);
+    expect('ra' in h).toBe(false);
+    expect('qa' in h).toBe(false);
+  });
+
+  it('refuses a short line and an unknown state code', () => {
+    expect(() => decodeTaskHeader('q|noop|0|')).toThrow(/short header/);
+    expect(() => decodeTaskHeader(line({ 0: 'x' }))).toThrow(/state code "x"/);
+    expect(() => decodeTaskHeader(line({ 0: 'qq' }))).toThrow(/state code "qq"/);
   });
 });

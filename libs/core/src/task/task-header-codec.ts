@@ -122,7 +122,8 @@ export function encodeNewTaskHeader(spec: TaskSpec, state: TaskState, now: numbe
 /** Where each positional field of the line being decoded ends (its "|"); reused, decoding is synchronous. */
 const BARS = new Int32Array(HEAD_FIELDS);
 const STATE_BY_CODE: (TaskState | undefined)[] = [];
-for (const [name, code] of Object.entries(STATE_CODE)) STATE_BY_CODE[code.charCodeAt(0)] = name as TaskState;
+for (const [name, code] of Object.entries(STATE_CODE))
+  STATE_BY_CODE[code.charCodeAt(0)] = name as TaskState;
 
 /**
  * `Number(line.slice(from, to))` without the slice for the common case, a plain integer of up

@@ -50,3 +50,33 @@ describe('task ids', () => {
     expect(thrown(submittedAtOf)).toEqual(thrown(decodeTime));
   });
 });
+
+describe('task ids made in one millisecond', () => {
+  // a fresh generator: the one above has seen the largest time, and ids never go back in time
+  const fresh = (): typeof import('./task-id') => {
+    let mod: typeof import('./task-id') | undefined;
+    jest.isolateModules(() => {
+      mod = jest.requireActual<typeof import('./task-id')>('./task-id');
+    });
+    return mod as typeof import('./task-id');
+  };
+
+  it('stay ordered past carries through several random characters', () => {
+    const { newTaskId: next } = fresh();
+    const now = Date.UTC(2026, 10, 30, 5, 0, 0);
+    const ids = Array.from({ length: 70_000 }, () => next(now));
+    expect(new Set(ids).size).toBe(ids.length);
+    for (let i = 1; i < ids.length; i++)
+      if (!(ids[i] > ids[i - 1])) throw new Error(`not ordered at ${i}`);
+    expect(ids.every((id) => isTaskId(id) && submittedAtOf(id) === now)).toBe(true);
+  });
+
+  it('keep the last time when the clock goes back, as ulid monotonic ids do', () => {
+    const { newTaskId: next } = fresh();
+    const now = Date.UTC(2026, 10, 30, 6, 0, 0);
+    const first = next(now);
+    const earlier = next(now - 1000);
+    expect(submittedAtOf(earlier)).toBe(now);
+    expect(earlier > first).toBe(true);
+  });
+});

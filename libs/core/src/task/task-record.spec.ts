@@ -67,4 +67,63 @@ describe('the task record', () => {
   it('refuses a record without a header separator', () => {
     expect(() => decodeTaskRecord('{"s":"queued"}')).toThrow(/corrupt/);
   });
+  it("lists a view's fields in one order, whichever are present", () => {
+    const header = {
+      ...newTaskHeader(
+        { ...spec, dependsOn: ['01X'], strategy: 's', affinityKey: 'a' },
+        'running',
+        1000,
+      ),
+      u: 1500,
+      qa: 1100,
+      ra: 1200,
+      sa: 1300,
+      f: 1400,
+      n: 'node-1',
+      i: 2,
+      l: 3,
+      e: { m: 'boom', c: 'E', r: true },
+      h: [{ l: 3, n: 'node-1', i: 2, as: 1250, sa: 1300 }],
+      rp: { backoff: 'fixed' as const, baseMs: 1, capMs: 2, jitter: 0 },
+      pg: { p: 50, d: '[]' },
+      bw: 1,
+      sch: { i: 'sched', t: 9 },
+    };
+    const view = toTaskView('01ID', decodeTaskRecord(`${encodeTaskRecord(header, '{}')}\n[]`));
+    expect(Object.keys(view)).toEqual([
+      'id',
+      'type',
+      'state',
+      'payload',
+      'priority',
+      'requirements',
+      'maxAttempts',
+      'timeoutMs',
+      'attempts',
+      'lease',
+      'node',
+      'createdAt',
+      'updatedAt',
+      'queuedAt',
+      'runAt',
+      'startedAt',
+      'finishedAt',
+      'result',
+      'error',
+      'history',
+      'idempotencyKey',
+      'strategy',
+      'affinityKey',
+      'dependsOn',
+      'retry',
+      'progress',
+      'waitingOn',
+      'schedule',
+    ]);
+    expect(view.history).toEqual([
+      { lease: 3, node: 'node-1', incarnation: 2, assignedAt: 1250, startedAt: 1300 },
+    ]);
+    expect(view.error).toEqual({ message: 'boom', retryable: true, code: 'E' });
+    expect(view.progress).toEqual({ percent: 50, data: [] });
+  });
 });

@@ -197,7 +197,8 @@ export function toTaskView(id: string, task: DecodedTask): TaskView {
   if (h.e !== undefined) view.error = toError(h.e);
   const stored = h.h;
   const history: AttemptRecord[] = [];
-  if (stored !== undefined) for (let i = 0; i < stored.length; i++) history.push(toAttempt(stored[i]));
+  if (stored !== undefined)
+    for (let i = 0; i < stored.length; i++) history.push(toAttempt(stored[i]));
   view.history = history;
   if (h.ik !== undefined) view.idempotencyKey = h.ik;
   if (h.st !== undefined) view.strategy = h.st;

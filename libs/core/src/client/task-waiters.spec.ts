@@ -1,0 +1,127 @@
+import type { TaskState } from '../task/task-state';
+import type { TaskView } from '../task/task.model';
+import { READ_CHUNK, TaskWait, TaskWaiters } from './task-waiters';
+
+const view = (id: string, state: TaskState = 'succeeded'): TaskView =>
+  ({ id, state, payload: { id }, history: [] }) as unknown as TaskView;
+
+/** A fake Redis read: records each call, answers with the states in `states`. */
+function store(states: Record<string, TaskState>) {
+  const reads: string[][] = [];
+  let failWith: Error | undefined;
+  return {
+    reads,
+    failNext: (err: Error) => (failWith = err),
+    read: (ids: readonly string[]): Promise<TaskView[]> => {
+      reads.push([...ids]);
+      if (failWith !== undefined) {
+        const err = failWith;
+        failWith = undefined;
+        return Promise.reject(err);
+      }
+      return Promise.resolve(ids.filter((id) => id in states).map((id) => view(id, states[id])));
+    },
+  };
+}
+
+/** A wait whose settlement is observable. */
+function waitOn(ids: string[]) {
+  const outcome: { done: boolean; failure?: unknown } = { done: false };
+  const wait = new TaskWait(ids, (failure) => {
+    outcome.done = true;
+    outcome.failure = failure;
+  });
+  return { wait, outcome };
+}
+
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+describe('the waits of a client', () => {
+  it('reads the tasks named by every message of one turn together, once per task someone waits for', async () => {
+    const redis = store({ a: 'succeeded', b: 'failed', c: 'cancelled' });
+    const waiters = new TaskWaiters(redis.read);
+    const { wait, outcome } = waitOn(['a', 'b', 'c']);
+    waiters.add(wait);
+    waiters.heard(['a', 'x']);
+    waiters.heard(['b', 'c', 'y']);
+    await turn();
+    expect(redis.reads).toEqual([['a', 'b', 'c']]);
+    expect(outcome).toEqual({ done: true, failure: undefined });
+    expect(wait.result().map((v) => v.state)).toEqual(['succeeded', 'failed', 'cancelled']);
+  });
+
+  it('gives each view only to the wait for its task, and settles each wait when its own tasks are done', async () => {
+    const redis = store({ a: 'succeeded', b: 'succeeded' });
+    const waiters = new TaskWaiters(redis.read);
+    const first = waitOn(['a']);
+    const second = waitOn(['b', 'z']);
+    waiters.add(first.wait);
+    waiters.add(second.wait);
+    waiters.heard(['a', 'b']);
+    await turn();
+    expect(first.outcome.done).toBe(true);
+    expect(second.outcome.done).toBe(false);
+    expect(second.wait.pendingIds()).toEqual(['z']);
+  });
+
+  it('believes the read, not the message: a task that is not terminal stays pending', async () => {
+    const redis = store({ a: 'running' });
+    const waiters = new TaskWaiters(redis.read);
+    const { wait, outcome } = waitOn(['a']);
+    waiters.add(wait);
+    waiters.heard(['a']);
+    await turn();
+    expect(outcome.done).toBe(false);
+    expect(wait.pendingCount).toBe(1);
+  });
+
+  it('gives two waits for one task equal views of their own', async () => {
+    const redis = store({ a: 'succeeded' });
+    const waiters = new TaskWaiters(redis.read);
+    const one = waitOn(['a']);
+    const two = waitOn(['a', 'a']);
+    waiters.add(one.wait);
+    waiters.add(two.wait);
+    waiters.heard(['a']);
+    await turn();
+    expect(one.outcome.done && two.outcome.done).toBe(true);
+    const [mine] = one.wait.result();
+    const [theirs, again] = two.wait.result();
+    expect(theirs).toEqual(mine);
+    expect(theirs).not.toBe(mine);
+    expect(again).toBe(theirs);
+  });
+
+  it('fails the waits whose tasks a failed read held, and no other', async () => {
+    const redis = store({ a: 'succeeded', b: 'succeeded' });
+    const waiters = new TaskWaiters(redis.read);
+    const hit = waitOn(['a']);
+    const spared = waitOn(['b']);
+    waiters.add(hit.wait);
+    waiters.add(spared.wait);
+    redis.failNext(new Error('connection lost'));
+    waiters.heard(['a']);
+    await turn();
+    expect(hit.outcome.failure).toEqual(new Error('connection lost'));
+    expect(spared.outcome.done).toBe(false);
+  });
+
+  it('reads at most READ_CHUNK ids at a time, and nothing for a wait that was removed', async () => {
+    const ids = Array.from({ length: READ_CHUNK + 5 }, (_, i) => `t${i}`);
+    const redis = store(Object.fromEntries(ids.map((id) => [id, 'succeeded' as TaskState])));
+    const waiters = new TaskWaiters(redis.read);
+    const { wait, outcome } = waitOn(ids);
+    waiters.add(wait);
+    waiters.heard(ids);
+    await turn();
+    expect(redis.reads.map((r) => r.length)).toEqual([READ_CHUNK, 5]);
+    expect(outcome.done).toBe(true);
+
+    const gone = waitOn(['late']);
+    waiters.add(gone.wait);
+    waiters.remove(gone.wait);
+    waiters.heard(['late']);
+    await turn();
+    expect(redis.reads).toHaveLength(2);
+  });
+});
