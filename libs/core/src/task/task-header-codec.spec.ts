@@ -1,4 +1,10 @@
-import { decodeTaskHeader, encodeNewTaskHeader, encodeTaskHeader } from './task-header-codec';
+import {
+  decodeTaskHeader,
+  encodeNewTaskHeader,
+  encodeTaskHeader,
+  NewTaskHeaders,
+} from './task-header-codec';
+import type { TaskState } from './task-state';
 import { newTaskHeader, type TaskHeader } from './task-record';
 import type { TaskSpec } from './task.model';
 
@@ -176,5 +182,30 @@ describe('reading numbers from the header line', () => {
     expect(() => decodeTaskHeader('q|noop|0|')).toThrow(/short header/);
     expect(() => decodeTaskHeader(line({ 0: 'x' }))).toThrow(/state code "x"/);
     expect(() => decodeTaskHeader(line({ 0: 'qq' }))).toThrow(/state code "qq"/);
+  });
+});
+
+describe('the header lines of one submit', () => {
+  it('are each the line of their own task, whether the one before was the same kind or not', () => {
+    const headers = new NewTaskHeaders();
+    const specs: [TaskSpec, TaskState][] = [
+      [spec, 'queued'],
+      [{ ...spec }, 'queued'],
+      [{ ...spec, priority: 2 }, 'queued'],
+      [{ ...spec, priority: 2 }, 'delayed'],
+      [{ ...spec, priority: 2, runAt: now + 1 }, 'delayed'],
+      [{ ...spec, requirements: { ...spec.requirements, labels: { a: 'b' } } }, 'queued'],
+      [{ ...spec, requirements: { ...spec.requirements, labels: { a: 'c' } } }, 'queued'],
+      [{ ...spec, idempotencyKey: 'k1' }, 'queued'],
+      [{ ...spec, idempotencyKey: 'k2' }, 'queued'],
+      [{ ...spec, requirements: { ...spec.requirements, memoryMb: 5 } }, 'queued'],
+      [spec, 'queued'],
+    ];
+    for (const [s, state] of specs) {
+      expect(headers.line(s, state, now)).toBe(encodeTaskHeader(newTaskHeader(s, state, now)));
+    }
+    expect(headers.line(spec, 'queued', now + 1)).toBe(
+      encodeTaskHeader(newTaskHeader(spec, 'queued', now + 1)),
+    );
   });
 });

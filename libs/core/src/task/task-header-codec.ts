@@ -119,6 +119,59 @@ export function encodeNewTaskHeader(spec: TaskSpec, state: TaskState, now: numbe
   );
 }
 
+/** True when a new task's header has no cold part (no labels, keys, strategy, policy, dependencies). */
+function hasNoColdFields(spec: TaskSpec): boolean {
+  return (
+    spec.idempotencyKey === undefined &&
+    spec.strategy === undefined &&
+    spec.affinityKey === undefined &&
+    spec.retry === undefined &&
+    (spec.dependsOn === undefined || spec.dependsOn.length === 0) &&
+    Object.keys(spec.requirements.labels).length === 0
+  );
+}
+
+/**
+ * `encodeNewTaskHeader` for the tasks of one submit: a batch usually repeats one kind of task
+ * (same type, options and time), whose line is then made once. A line is reused only when
+ * every field it is made from is equal and neither task has a cold part.
+ */
+export class NewTaskHeaders {
+  private last: TaskSpec | undefined;
+  private lastState: TaskState | undefined;
+  private lastNow = 0;
+  private lastLine = '';
+  private lastPlain = false;
+
+  line(spec: TaskSpec, state: TaskState, now: number): string {
+    const l = this.last;
+    const plain = hasNoColdFields(spec);
+    if (
+      plain &&
+      this.lastPlain &&
+      l !== undefined &&
+      state === this.lastState &&
+      now === this.lastNow &&
+      spec.type === l.type &&
+      spec.priority === l.priority &&
+      spec.maxAttempts === l.maxAttempts &&
+      spec.timeoutMs === l.timeoutMs &&
+      spec.runAt === l.runAt &&
+      spec.requirements.slots === l.requirements.slots &&
+      spec.requirements.cpu === l.requirements.cpu &&
+      spec.requirements.memoryMb === l.requirements.memoryMb
+    ) {
+      return this.lastLine;
+    }
+    this.last = spec;
+    this.lastState = state;
+    this.lastNow = now;
+    this.lastPlain = plain;
+    this.lastLine = encodeNewTaskHeader(spec, state, now);
+    return this.lastLine;
+  }
+}
+
 /** Where each positional field of the line being decoded ends (its "|"); reused, decoding is synchronous. */
 const BARS = new Int32Array(HEAD_FIELDS);
 const STATE_BY_CODE: (TaskState | undefined)[] = [];

@@ -1,4 +1,9 @@
-import { decodeTaskHeader, encodeNewTaskHeader, encodeTaskHeader } from './task-header-codec';
+import {
+  decodeTaskHeader,
+  encodeNewTaskHeader,
+  encodeTaskHeader,
+  type NewTaskHeaders,
+} from './task-header-codec';
 import type { TaskState } from './task-state';
 import type {
   AttemptOutcome,
@@ -127,14 +132,20 @@ export function encodeTaskRecord(header: TaskHeader, payloadJson: string): strin
   return `${encodeTaskHeader(header)}\n${payloadJson}`;
 }
 
-/** The record of a task about to be created: `encodeTaskRecord(newTaskHeader(...), payloadJson)`. */
+/**
+ * The record of a task about to be created: `encodeTaskRecord(newTaskHeader(...), payloadJson)`.
+ * `headers`: pass one per submit to make a repeated header line once.
+ */
 export function encodeNewTaskRecord(
   spec: TaskSpec,
   state: TaskState,
   now: number,
   payloadJson: string,
+  headers?: NewTaskHeaders,
 ): string {
-  return `${encodeNewTaskHeader(spec, state, now)}\n${payloadJson}`;
+  const line =
+    headers === undefined ? encodeNewTaskHeader(spec, state, now) : headers.line(spec, state, now);
+  return `${line}\n${payloadJson}`;
 }
 
 export function decodeTaskRecord(raw: string): DecodedTask {
