@@ -100,6 +100,7 @@ export class TaskWaiters {
 
   /** Tasks a message named as done: those someone waits for are read once this turn ends. */
   heard(ids: readonly string[]): void {
+    if (this.byId.size === 0) return;
     const start = this.toRead.length;
     for (let i = 0; i < ids.length; i++) {
       if (this.byId.has(ids[i])) this.toRead.push(ids[i]);
