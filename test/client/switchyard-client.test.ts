@@ -88,6 +88,10 @@ describe('the programmatic client', () => {
     expect((await client.get(id)).state).toBe('queued');
   });
 
+  it('answers a wait for no tasks at once, without waiting for its timeout', async () => {
+    await expect(client.waitFor([], { timeoutMs: 60_000 })).resolves.toEqual([]);
+  });
+
   it('closes every connection it opened', async () => {
     const other = new SwitchyardClient(
       loadConfig({ REDIS_URL: cluster.redisUrl, SWITCHYARD_PREFIX: cluster.prefix }),

@@ -125,6 +125,7 @@ export class RedisBackend implements ClientBackend {
   async waitFor(ids: readonly string[], opts: WaitOptions = {}): Promise<TaskView[]> {
     const timeoutMs = opts.timeoutMs ?? 60_000;
     const pollMs = opts.pollIntervalMs ?? 1000;
+    if (ids.length === 0) return [];
     await this.connect();
     const startedAt = Date.now();
     let settle: ((failure?: unknown) => void) | undefined;
