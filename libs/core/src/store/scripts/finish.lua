@@ -17,6 +17,8 @@ Reply: n entries: 'succeeded' | 'delayed' | 'failed' | 'stale' | 'gone' | 'state
 local now, node, inc, aging = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 local retainMs, finishedCap, failedCap, n =
   tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+-- `now` as the header writes it (once, not per task)
+local nowText = num_text(now)
 
 local function backoff(h, spec, attempt)
   local kind, base, cap, jitter, rnd = string.match(spec, '^([^,]+),([^,]+),([^,]+),([^,]+),([^,]+)$')
@@ -124,15 +126,21 @@ for j = 0, n - 1 do
       -- success of the open attempt: a few header fields change, no JSON is decoded
       local ty = f[2]
       release(id, ty, tonumber(f[9]), tonumber(f[11]), tonumber(f[12]))
-      if f[17] == '' then
-        f[17] = txt(startedAt)
+      if f[17] == '' or f[20] == '' then
+        local started = txt(startedAt)
+        if f[17] == '' then
+          f[17] = started
+        end
+        if f[20] == '' then
+          f[20] = started
+        end
       end
-      if f[20] == '' then
-        f[20] = txt(startedAt)
-      end
-      f[1], f[14], f[18], f[21], f[22] = 's', now, now, now, 'succeeded'
-      local rest = payload_part(string.sub(raw, f[24])) .. '\n' .. body
-      redis.call('SET', key, write_head(f, rest), 'PX', retainMs)
+      f[1], f[14], f[18], f[21], f[22] = 's', nowText, nowText, nowText, 'succeeded'
+      -- the payload (up to a result segment, as payload_part) and the result, copied once
+      local p0 = f[24]
+      local nl = string.find(raw, '\n', p0 + 1, true)
+      redis.call('SET', key, table.concat(f, '|', 1, HEAD_FIELDS + 1) .. string.sub(raw, p0, nl and nl - 1 or -1)
+        .. '\n' .. body, 'PX', retainMs)
       emit_event('task', id, 'succeeded', ty, nil)
       finished[#finished + 1] = id
       counts.succeeded = counts.succeeded + 1
