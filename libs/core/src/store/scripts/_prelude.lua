@@ -1,6 +1,9 @@
--- Shared by every script (prepended after the generated ALLOWED table).
+-- Shared by every script (prepended after the generated ALLOWED table). The scripts run as Redis
+-- Functions of one library (lua-scripts.ts): this prelude then runs once, at FUNCTION LOAD, and
+-- each function starts by setting the per-call state below (K, EVENTS, NUM_TEXT); as plain EVAL
+-- scripts (the fallback) all of it runs on every call.
 -- K is the key base ("{prefix}:"), passed as KEYS[1]; every key is derived from it.
-local K = KEYS[1]
+local K
 local HISTORY_CAP = 20
 
 -- Bulk commands take at most this many arguments per call (unpack has a C stack limit).
