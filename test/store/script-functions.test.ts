@@ -54,7 +54,9 @@ describe('the scripts as a Redis Functions library', () => {
       const lease = (await f.leader.acquire('me', 60_000)) as string;
       await admin.config('RESETSTAT');
       expect(await roundTrip(f, lease)).toEqual(DONE);
-      expect(await admin.call('FUNCTION', 'LIST', 'LIBRARYNAME', functionLibrary().name)).toHaveLength(1);
+      expect(
+        await admin.call('FUNCTION', 'LIST', 'LIBRARYNAME', functionLibrary().name),
+      ).toHaveLength(1);
       expect(await callsOf(admin, 'evalsha')).toBe(0);
       // register, submit, assign, finish
       expect(await callsOf(admin, 'fcall')).toBe(4);
@@ -98,7 +100,9 @@ describe('the scripts as a Redis Functions library', () => {
     try {
       configureScripts({ eventsMaxLen: DEFAULT_EVENTS_MAX_LEN + 1 });
       expect(functionLibrary().name).not.toBe(name);
-      expect(functionLibrary().code).toContain(`local EVENTS_MAXLEN = ${DEFAULT_EVENTS_MAX_LEN + 1}`);
+      expect(functionLibrary().code).toContain(
+        `local EVENTS_MAXLEN = ${DEFAULT_EVENTS_MAX_LEN + 1}`,
+      );
     } finally {
       configureScripts({ eventsMaxLen: DEFAULT_EVENTS_MAX_LEN });
     }
@@ -109,7 +113,18 @@ describe('the scripts as a Redis Functions library', () => {
     'runs the same scripts with EVALSHA when the ACL refuses %s',
     async (refused) => {
       const user = `no-${refused.replace('|', '-')}`;
-      await admin.call('ACL', 'SETUSER', user, 'reset', 'on', '>pw', '~*', '&*', '+@all', `-${refused}`);
+      await admin.call(
+        'ACL',
+        'SETUSER',
+        user,
+        'reset',
+        'on',
+        '>pw',
+        '~*',
+        '&*',
+        '+@all',
+        `-${refused}`,
+      );
       await admin.call('FUNCTION', 'FLUSH');
       await admin.call('ACL', 'LOG', 'RESET');
       await admin.config('RESETSTAT');

@@ -118,7 +118,11 @@ ${bodies[i]}
 end)`;
   });
   const name = `switchyard_${hash}`;
-  libraryCache = { name, code: `#!lua name=${name}\n${prelude}${registrations.join('\n')}\n`, functions };
+  libraryCache = {
+    name,
+    code: `#!lua name=${name}\n${prelude}${registrations.join('\n')}\n`,
+    functions,
+  };
   return libraryCache;
 }
 
