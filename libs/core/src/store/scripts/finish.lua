@@ -121,26 +121,32 @@ for j = 0, n - 1 do
   if not raw then
     out[j + 1] = 'gone'
   else
-    local f = read_head(raw)
-    if outcome == 'ok' and f[19] ~= '' and head_holds_lease(f, lease, node, inc) then
+    -- the header fields as locals (see read_head; no table), rewritten with one concatenation
+    local st, ty, pr, ma, to, a, l, c, sl, qa, cpu, mem, ra, _, ln, li, sa, _, as, asa, _, _, cold, p0 =
+      string.match(raw, HEAD)
+    if st == nil then
+      error('corrupt task record header')
+    end
+    if outcome == 'ok' and as ~= '' and leased_state(st) and tonumber(l) == lease and ln == node
+      and tonumber(li) == inc then
       -- success of the open attempt: a few header fields change, no JSON is decoded
-      local ty = f[2]
-      release(id, ty, tonumber(f[9]), tonumber(f[11]), tonumber(f[12]))
-      if f[17] == '' or f[20] == '' then
+      release(id, ty, tonumber(sl), tonumber(cpu), tonumber(mem))
+      if sa == '' or asa == '' then
         local started = txt(startedAt)
-        if f[17] == '' then
-          f[17] = started
+        if sa == '' then
+          sa = started
         end
-        if f[20] == '' then
-          f[20] = started
+        if asa == '' then
+          asa = started
         end
       end
-      f[1], f[14], f[18], f[21], f[22] = 's', nowText, nowText, nowText, 'succeeded'
-      -- the payload (up to a result segment, as payload_part) and the result, copied once
-      local p0 = f[24]
+      -- state s, updated, finished, the attempt's end and outcome; then the payload (up to a
+      -- result segment, as payload_part) and the result
       local nl = string.find(raw, '\n', p0 + 1, true)
-      redis.call('SET', key, table.concat(f, '|', 1, HEAD_FIELDS + 1) .. string.sub(raw, p0, nl and nl - 1 or -1)
-        .. '\n' .. body, 'PX', retainMs)
+      redis.call('SET', key, 's|' .. ty .. '|' .. pr .. '|' .. ma .. '|' .. to .. '|' .. a .. '|' .. l
+        .. '|' .. c .. '|' .. sl .. '|' .. qa .. '|' .. cpu .. '|' .. mem .. '|' .. ra .. '|' .. nowText
+        .. '|' .. ln .. '|' .. li .. '|' .. sa .. '|' .. nowText .. '|' .. as .. '|' .. asa .. '|' .. nowText
+        .. '|succeeded|' .. cold .. string.sub(raw, p0, nl and nl - 1 or -1) .. '\n' .. body, 'PX', retainMs)
       emit_event('task', id, 'succeeded', ty, nil)
       finished[#finished + 1] = id
       counts.succeeded = counts.succeeded + 1
@@ -170,14 +176,16 @@ flush_events()
 local channel = ARGV[9 + n * 6]
 local ended = counts.succeeded + counts.failed + counts.retried
 if channel and channel ~= '' and ended > 0 then
-  local done = {}
+  local done, nd = {}, 0
   for j = 1, n do
     if out[j] == 'succeeded' or out[j] == 'failed' then
-      done[#done + 1] = '"' .. ARGV[9 + (j - 1) * 6] .. '"'
+      nd = nd + 1
+      done[nd] = ARGV[9 + (j - 1) * 6]
     end
   end
+  local doneJson = nd > 0 and '"' .. table.concat(done, '","') .. '"' or ''
   redis.call('PUBLISH', channel, '{"pattern":"tasks.finished","data":{"node":' .. cjson.encode(node)
-    .. ',"done":[' .. table.concat(done, ',') .. '],"ended":' .. ended
+    .. ',"done":[' .. doneJson .. '],"ended":' .. ended
     .. ',"freed":{"slots":' .. txt(freedSlots) .. ',"cpu":' .. txt(freedCpu)
     .. ',"memoryMb":' .. txt(freedMem) .. '}}}')
 end
