@@ -129,12 +129,17 @@ for j = 0, n - 1 do
   if not raw then
     reply = { 0, 'gone' }
   else
-    local f = read_head(raw)
+    -- the header fields as locals (see read_head; no table)
+    local st, ty, pr, ma, toText, a, l, c, slText, qa, cpuText, memText, ra, _, _, _, _, fin, as, _, _, _,
+      cold, p0 = string.match(raw, HEAD)
+    if st == nil then
+      error('corrupt task record header')
+    end
     local node = load_node(nodeId)
-    local ty, sl, to = f[2], tonumber(f[9]), tonumber(f[5])
-    local cpu, mem = tonumber(f[11]) or 0, tonumber(f[12]) or 0
-    if f[1] ~= 'q' or not queuedToAssigned then
-      reply = { 0, 'state:' .. STATE_NAME[f[1]] }
+    local sl, to = tonumber(slText), tonumber(toText)
+    local cpu, mem = tonumber(cpuText) or 0, tonumber(memText) or 0
+    if st ~= 'q' or not queuedToAssigned then
+      reply = { 0, 'state:' .. STATE_NAME[st] }
     elseif not node or node.inc ~= inc or node.st ~= 'alive' then
       reply = { 0, 'node' }
     elseif node.us + sl > node.cs or node.uc + cpu > node.cc or node.um + mem > node.cm then
@@ -146,20 +151,23 @@ for j = 0, n - 1 do
       local lease, attempt
       -- the payload alone (as string.sub(payload_part(rest), 2)); "\n<payload>[\n<result>]" is
       -- copied from raw only when there is a result segment (fewer bytes made, see tell())
-      local p0 = f[24]
       local nl = string.find(raw, '\n', p0 + 1, true)
       local payload = string.sub(raw, p0 + 1, nl and nl - 1 or -1)
       local rest = nl and string.sub(raw, p0)
-      if f[19] == '' and not string.find(f[23], '"h":', 1, true) then
-        -- first attempt, no history: the new attempt is the open one in the header line
-        lease, attempt = tonumber(f[7]) + 1, tonumber(f[6]) + 1
-        f[1], f[6], f[7], f[14], f[15] = 'a', num_text(attempt), num_text(lease), nowText, nodeId
-        f[16], f[17], f[19], f[20], f[21], f[22] = num_text(inc), '', nowText, '', '', ''
-        if rest then
-          write(key, id, write_head(f, rest))
-        else
-          write(key, id, table.concat(f, '|', 1, HEAD_FIELDS + 1) .. '\n' .. payload)
-        end
+      -- what follows the header line: rest, or "\n" and the payload (joined in the concatenation)
+      local sep, after = '\n', payload
+      if rest then
+        sep, after = '', rest
+      end
+      if as == '' and not string.find(cold, '"h":', 1, true) then
+        -- first attempt, no history: the new attempt is the open one in the header line (state a,
+        -- attempt, lease, updated, the lease's node and incarnation, no start; the attempt's
+        -- start is now), written with one concatenation
+        lease, attempt = tonumber(l) + 1, tonumber(a) + 1
+        write(key, id, 'a|' .. ty .. '|' .. pr .. '|' .. ma .. '|' .. toText .. '|' .. num_text(attempt)
+          .. '|' .. num_text(lease) .. '|' .. c .. '|' .. slText .. '|' .. qa .. '|' .. cpuText .. '|'
+          .. memText .. '|' .. ra .. '|' .. nowText .. '|' .. nodeId .. '|' .. num_text(inc) .. '||' .. fin
+          .. '|' .. nowText .. '||||' .. cold .. sep .. after)
       else
         -- a retry: the previous attempt moves into the history (JSON)
         local h = split(raw)
