@@ -13,11 +13,15 @@ local BULK_CHUNK = 1000
 local function mget_records(ids)
   local out = {}
   for s = 1, #ids, BULK_CHUNK do
-    local keys = {}
+    local keys, nk = {}, 0
     for i = s, math.min(#ids, s + BULK_CHUNK - 1) do
-      keys[#keys + 1] = K .. 't:' .. ids[i]
+      nk = nk + 1
+      keys[nk] = K .. 't:' .. ids[i]
     end
     local part = redis.call('MGET', unpack(keys))
+    if s == 1 and #ids <= BULK_CHUNK then
+      return part -- one chunk: its reply is the list
+    end
     for i = 1, #part do
       out[#out + 1] = part[i]
     end
