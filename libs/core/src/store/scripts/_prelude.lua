@@ -108,8 +108,8 @@ local STATE_CODE = {
   queued = 'q', assigned = 'a', running = 'r', succeeded = 's',
   failed = 'f', cancelled = 'c', delayed = 'd', blocked = 'b',
 }
--- literal tables and pattern, not built from STATE_CODE and string.rep: a script pays for its
--- prelude on every call (keep them in step with STATE_CODE and HEAD_FIELDS)
+-- literal tables and pattern, not built from STATE_CODE and string.rep: as EVAL scripts (the
+-- fallback) every call pays for its prelude (keep them in step with STATE_CODE and HEAD_FIELDS)
 local STATE_NAME = {
   q = 'queued', a = 'assigned', r = 'running', s = 'succeeded',
   f = 'failed', c = 'cancelled', d = 'delayed', b = 'blocked',
