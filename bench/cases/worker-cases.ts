@@ -89,8 +89,13 @@ async function slowlogSummary(system: SystemUnderTest): Promise<string> {
   const by = new Map<string, { n: number; us: number; args: number }>();
   for (const [, , us, args] of entries) {
     const cmd = String(args[0]).toLowerCase();
+    // FCALL names the function: sy_<library hash>_<script>
     const key =
-      cmd === 'evalsha' ? (names.get(String(args[1])) ?? String(args[1]).slice(0, 8)) : cmd;
+      cmd === 'evalsha'
+        ? (names.get(String(args[1])) ?? String(args[1]).slice(0, 8))
+        : cmd === 'fcall'
+          ? String(args[1]).replace(/^sy_[0-9a-f]+_/, '')
+          : cmd;
     const row = by.get(key) ?? { n: 0, us: 0, args: 0 };
     row.n++;
     row.us += us;

@@ -48,10 +48,10 @@ function delta(a, b) {
   const cpu = b.cpu - a.cpu;
   for (const [name, v] of b) {
     const p = a.get(name) ?? { calls: 0, usec: 0 };
-    if (name === 'evalsha' || name === 'eval') {
+    if (name === 'evalsha' || name === 'eval' || name === 'fcall') {
       scripts += v.calls - p.calls;
       usec += v.usec - p.usec; // commands inside scripts are counted in the script's usec too
-    } else if (!['evalsha', 'eval', 'script'].includes(name)) {
+    } else if (!['script', 'function'].includes(name)) {
       calls += v.calls - p.calls;
     }
   }

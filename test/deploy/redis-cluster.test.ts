@@ -84,6 +84,18 @@ describe('Switchyard on a real 3-master Redis Cluster (REDIS_CLUSTER_NODES)', ()
     expect(list).toMatch(/name=switchyard-worker:w\d-/);
   }, 60_000);
 
+  it('runs the scripts as Functions, loaded on every master, and again after FUNCTION FLUSH', async () => {
+    const libraries = async (): Promise<unknown[]> =>
+      Promise.all(direct.nodes('master').map((node) => node.call('FUNCTION', 'LIST')));
+    for (const list of await libraries()) expect(JSON.stringify(list)).toMatch(/switchyard_/);
+    await Promise.all(direct.nodes('master').map((node) => node.call('FUNCTION', 'FLUSH')));
+    const res = await cluster.post('/tasks', { type: 'echo', payload: { after: 'flush' } });
+    expect(res.status).toBe(201);
+    const [view] = await cluster.waitForTasks([res.body.id]);
+    expect(view.result).toEqual({ after: 'flush' });
+    for (const list of await libraries()) expect(JSON.stringify(list)).toMatch(/switchyard_/);
+  }, 60_000);
+
   it('ends a failing task failed with its message', async () => {
     const res = await cluster.post('/tasks', {
       type: 'fail',

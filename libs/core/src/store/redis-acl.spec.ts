@@ -21,6 +21,9 @@ describe('the Redis ACL command list', () => {
     const rules = redisAclRules('sy', 'pw');
     expect(rules.slice(0, 6)).toEqual(['reset', 'on', '>pw', '~{sy}:*', '&sy:*', '-@all']);
     expect(rules).toContain('+evalsha');
+    expect(rules).toContain('+fcall');
+    expect(rules).toContain('+function|load');
+    expect(rules).not.toContain('+function');
     expect(rules).not.toContain('+flushall');
     expect(rules).not.toContain('+keys');
   });

@@ -10,8 +10,13 @@ export const REDIS_ACL_COMMANDS = {
    * sends CLIENT SETINFO and ignores a refusal; add `+client|setinfo` there to keep ACL LOG clean.)
    */
   connection: ['auth', 'hello', 'client|setname', 'select', 'info', 'ping', 'quit'],
-  /** The atomic scripts (defineCommand sends EVALSHA, then EVAL once per connection). */
-  scripts: ['evalsha', 'eval'],
+  /**
+   * The atomic scripts: Redis Functions (FCALL; FUNCTION LOAD of the library when a server does
+   * not have it), else EVALSHA, then EVAL once per connection (lua-scripts.ts). Without
+   * `fcall`/`function|load` the scripts run as EVALSHA: slower, and ACL LOG notes one refusal per
+   * connection. `function|load` can replace any library on the server (docs/trust-model.md).
+   */
+  scripts: ['fcall', 'function|load', 'evalsha', 'eval'],
   /** The bus (Nest's Redis transport) and the client's finished-feed. */
   pubsub: ['publish', 'subscribe', 'unsubscribe'],
   /** Reads and small writes outside scripts; WAIT for SUBMIT_DURABILITY=replicas:N. */

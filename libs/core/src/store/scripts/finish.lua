@@ -17,6 +17,8 @@ Reply: n entries: 'succeeded' | 'delayed' | 'failed' | 'stale' | 'gone' | 'state
 local now, node, inc, aging = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 local retainMs, finishedCap, failedCap, n =
   tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+-- `now` as the header writes it (once, not per task)
+local nowText = num_text(now)
 
 local function backoff(h, spec, attempt)
   local kind, base, cap, jitter, rnd = string.match(spec, '^([^,]+),([^,]+),([^,]+),([^,]+),([^,]+)$')
@@ -119,20 +121,32 @@ for j = 0, n - 1 do
   if not raw then
     out[j + 1] = 'gone'
   else
-    local f = read_head(raw)
-    if outcome == 'ok' and f[19] ~= '' and head_holds_lease(f, lease, node, inc) then
+    -- the header fields as locals (see read_head; no table), rewritten with one concatenation
+    local st, ty, pr, ma, to, a, l, c, sl, qa, cpu, mem, ra, _, ln, li, sa, _, as, asa, _, _, cold, p0 =
+      string.match(raw, HEAD)
+    if st == nil then
+      error('corrupt task record header')
+    end
+    if outcome == 'ok' and as ~= '' and leased_state(st) and tonumber(l) == lease and ln == node
+      and tonumber(li) == inc then
       -- success of the open attempt: a few header fields change, no JSON is decoded
-      local ty = f[2]
-      release(id, ty, tonumber(f[9]), tonumber(f[11]), tonumber(f[12]))
-      if f[17] == '' then
-        f[17] = txt(startedAt)
+      release(id, ty, tonumber(sl), tonumber(cpu), tonumber(mem))
+      if sa == '' or asa == '' then
+        local started = txt(startedAt)
+        if sa == '' then
+          sa = started
+        end
+        if asa == '' then
+          asa = started
+        end
       end
-      if f[20] == '' then
-        f[20] = txt(startedAt)
-      end
-      f[1], f[14], f[18], f[21], f[22] = 's', now, now, now, 'succeeded'
-      local rest = payload_part(string.sub(raw, f[24])) .. '\n' .. body
-      redis.call('SET', key, write_head(f, rest), 'PX', retainMs)
+      -- state s, updated, finished, the attempt's end and outcome; then the payload (up to a
+      -- result segment, as payload_part) and the result
+      local nl = string.find(raw, '\n', p0 + 1, true)
+      redis.call('SET', key, 's|' .. ty .. '|' .. pr .. '|' .. ma .. '|' .. to .. '|' .. a .. '|' .. l
+        .. '|' .. c .. '|' .. sl .. '|' .. qa .. '|' .. cpu .. '|' .. mem .. '|' .. ra .. '|' .. nowText
+        .. '|' .. ln .. '|' .. li .. '|' .. sa .. '|' .. nowText .. '|' .. as .. '|' .. asa .. '|' .. nowText
+        .. '|succeeded|' .. cold .. string.sub(raw, p0, nl and nl - 1 or -1) .. '\n' .. body, 'PX', retainMs)
       emit_event('task', id, 'succeeded', ty, nil)
       finished[#finished + 1] = id
       counts.succeeded = counts.succeeded + 1
@@ -162,14 +176,16 @@ flush_events()
 local channel = ARGV[9 + n * 6]
 local ended = counts.succeeded + counts.failed + counts.retried
 if channel and channel ~= '' and ended > 0 then
-  local done = {}
+  local done, nd = {}, 0
   for j = 1, n do
     if out[j] == 'succeeded' or out[j] == 'failed' then
-      done[#done + 1] = '"' .. ARGV[9 + (j - 1) * 6] .. '"'
+      nd = nd + 1
+      done[nd] = ARGV[9 + (j - 1) * 6]
     end
   end
+  local doneJson = nd > 0 and '"' .. table.concat(done, '","') .. '"' or ''
   redis.call('PUBLISH', channel, '{"pattern":"tasks.finished","data":{"node":' .. cjson.encode(node)
-    .. ',"done":[' .. table.concat(done, ',') .. '],"ended":' .. ended
+    .. ',"done":[' .. doneJson .. '],"ended":' .. ended
     .. ',"freed":{"slots":' .. txt(freedSlots) .. ',"cpu":' .. txt(freedCpu)
     .. ',"memoryMb":' .. txt(freedMem) .. '}}}')
 end

@@ -37,7 +37,7 @@ for _, ty in ipairs(types) do
   end
 end
 
-local heads = {}
+local heads, nh = {}, 0
 for j = 0, m - 1 do
   local ty, limit = ARGV[6 + j * 2], tonumber(ARGV[7 + j * 2])
   if limit > 0 then
@@ -46,9 +46,9 @@ for j = 0, m - 1 do
     for i, id in ipairs(ids) do
       local raw = raws[i]
       if raw then
-        table.insert(heads, ty)
-        table.insert(heads, id)
-        table.insert(heads, string.sub(raw, 1, string.find(raw, '\n', 1, true) - 1))
+        heads[nh + 1], heads[nh + 2] = ty, id
+        heads[nh + 3] = string.sub(raw, 1, string.find(raw, '\n', 1, true) - 1)
+        nh = nh + 3
       else
         -- the record expired or was deleted under us: drop the dangling index entry
         redis.call('ZREM', K .. 'q:' .. ty, id)

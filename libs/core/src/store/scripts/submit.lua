@@ -77,11 +77,24 @@ local out = {}
 local created = 0
 -- queue entries per type (score, id pairs), added with one ZADD per type after the loop
 local enqueued = {}
+-- key/record pairs of queued tasks, written with one MSET (one command, not one SET per task);
+-- they go out before a task record is read or written any other way (an idempotent replay may
+-- read a task of this batch)
+local records, nr = {}, 0
+local function write_records()
+  for s = 1, nr, BULK_CHUNK * 2 do
+    redis.call('MSET', unpack(records, s, math.min(nr, s + BULK_CHUNK * 2 - 1)))
+  end
+  records, nr = {}, 0
+end
 for j = 0, n - 1 do
   local b = FIRST + j * 6
   local id, ik, state, type = ARGV[b], ARGV[b + 1], ARGV[b + 2], ARGV[b + 3]
   local score, record = ARGV[b + 4], ARGV[b + 5]
   local reply = nil
+  if nr > 0 and (ik ~= '' or state ~= 'queued') then
+    write_records()
+  end
   if ik ~= '' then
     local ikKey = K .. 'ik:' .. ik
     if not redis.call('SET', ikKey, id, 'NX', 'PX', ikTtl) then
@@ -98,7 +111,8 @@ for j = 0, n - 1 do
   end
   if reply == nil then
     if state == 'queued' then
-      redis.call('SET', K .. 't:' .. id, record)
+      records[nr + 1], records[nr + 2] = K .. 't:' .. id, record
+      nr = nr + 2
       push_at(enqueued, type, score, id)
       emit_event('task', id, state, type, nil)
     elseif state == 'blocked' then
@@ -115,6 +129,7 @@ for j = 0, n - 1 do
   end
   out[j + 1] = reply
 end
+write_records()
 for type, entries in pairs(enqueued) do
   bulk('ZADD', K .. 'q:' .. type, entries, 2)
 end
