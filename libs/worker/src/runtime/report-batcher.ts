@@ -20,7 +20,8 @@ const RETRY_DELAY_MS = 200;
 
 export interface Finished {
   type: string;
-  report: Omit<FinishReport, 'retry' | 'random'>;
+  /** Written as is; `random` is drawn afresh for each write. */
+  report: FinishReport;
 }
 
 /**
@@ -145,17 +146,11 @@ export class ReportBatcher implements OnApplicationShutdown {
 
   private async write(batch: Finished[]): Promise<void> {
     const node = this.session.nodeId;
-    const reports: FinishReport[] = [];
-    for (const { type, report } of batch) {
-      reports.push({
-        taskId: report.taskId,
-        lease: report.lease,
-        startedAt: report.startedAt,
-        resultJson: report.resultJson,
-        error: report.error,
-        retry: this.policyOf(type),
-        random: Math.random(),
-      });
+    const reports: FinishReport[] = new Array<FinishReport>(batch.length);
+    for (let i = 0; i < batch.length; i++) {
+      const report = batch[i].report;
+      report.random = Math.random();
+      reports[i] = report;
     }
     // the script publishes tasks.finished itself (what ended, capacity freed) once committed
     const outcomes = await this.tasks.finish(
@@ -174,7 +169,8 @@ export class ReportBatcher implements OnApplicationShutdown {
     });
   }
 
-  private policyOf(type: string): RetryPolicy {
+  /** The config's retry policy for a type (one object per type, for the store's text cache). */
+  retryPolicyOf(type: string): RetryPolicy {
     let policy = this.policies.get(type);
     if (policy === undefined) {
       policy = retryPolicyFor(this.config, type);
