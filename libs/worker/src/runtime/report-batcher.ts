@@ -39,9 +39,14 @@ export class ReportBatcher implements OnApplicationShutdown {
   private readonly queued = new Set<string>();
   private readonly inFlight = new Set<string>();
   private flushing = false;
+  /** What the next flush waits for, if one is scheduled. */
+  private pending: 'turn' | 'linger' | 'retry' | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
-  /** The pending flush waits out a linger (a setTimeout, not a setImmediate). */
-  private lingering = false;
+  private flushImmediate: NodeJS.Immediate | undefined;
+  /** The pending 'turn' may go on to linger (not after a write or for a drain). */
+  private mayLinger = false;
+  /** As of the latest result: other tasks still run here. */
+  private othersRunning = false;
   private startTimer: NodeJS.Timeout | undefined;
   private idleWaiters: (() => void)[] = [];
   staleReports = 0;
@@ -81,19 +86,17 @@ export class ReportBatcher implements OnApplicationShutdown {
     this.starts.delete(entry.report.taskId);
     this.finishes.push(entry);
     this.queued.add(entry.report.taskId);
-    const linger = othersRunning ? this.config.reportLingerMs : 0;
-    if (linger === 0 && this.lingering) {
-      clearTimeout(this.flushTimer);
-      this.flushTimer = undefined;
-    }
-    this.scheduleFlush(linger);
+    this.othersRunning = othersRunning;
+    if (!othersRunning && this.pending === 'linger') this.cancelPending();
+    this.scheduleFlush(true);
   }
 
   /** Resolves once every queued report is written (or the deadline passes). */
   async drain(deadlineMs: number): Promise<void> {
     const until = Date.now() + deadlineMs;
     while ((this.finishes.length > 0 || this.flushing) && Date.now() < until) {
-      this.scheduleFlush(0);
+      if (this.pending === 'linger') this.cancelPending();
+      this.scheduleFlush(false);
       await new Promise<void>((resolve) => {
         this.idleWaiters.push(resolve);
         setTimeout(resolve, Math.max(1, until - Date.now())).unref();
@@ -102,20 +105,47 @@ export class ReportBatcher implements OnApplicationShutdown {
   }
 
   onApplicationShutdown(): void {
-    clearTimeout(this.flushTimer);
+    this.cancelPending();
     clearTimeout(this.startTimer);
   }
 
-  private scheduleFlush(delayMs: number): void {
-    if (this.flushing || this.flushTimer !== undefined) return;
-    const run = (): void => {
-      this.flushTimer = undefined;
-      this.lingering = false;
-      void this.flush();
-    };
-    this.lingering = delayMs > 0;
-    this.flushTimer =
-      delayMs > 0 ? setTimeout(run, delayMs) : (setImmediate(run) as unknown as NodeJS.Timeout);
+  /**
+   * A flush at the end of this turn of the event loop (a setImmediate), so every result of
+   * the tasks that ended in it joins; then, if tasks still run here, after the linger. Results
+   * of one assignment's quick tasks all end in one turn: no linger timer is set for them.
+   */
+  private scheduleFlush(mayLinger: boolean): void {
+    if (this.flushing || this.pending !== undefined) return;
+    this.pending = 'turn';
+    this.mayLinger = mayLinger;
+    this.flushImmediate = setImmediate(this.afterTurn);
+  }
+
+  private readonly afterTurn = (): void => {
+    this.pending = undefined;
+    this.flushImmediate = undefined;
+    const linger = this.mayLinger && this.othersRunning ? this.config.reportLingerMs : 0;
+    if (linger > 0) this.flushAfter('linger', linger);
+    else void this.flush();
+  };
+
+  private flushAfter(why: 'linger' | 'retry', delayMs: number): void {
+    this.pending = why;
+    this.flushTimer = setTimeout(this.afterDelay, delayMs);
+  }
+
+  private readonly afterDelay = (): void => {
+    this.pending = undefined;
+    this.flushTimer = undefined;
+    void this.flush();
+  };
+
+  private cancelPending(): void {
+    clearTimeout(this.flushTimer);
+    if (this.flushImmediate !== undefined) clearImmediate(this.flushImmediate);
+    this.flushTimer = undefined;
+    this.flushImmediate = undefined;
+    this.pending = undefined;
   }
 
   private async flush(): Promise<void> {
@@ -140,8 +170,9 @@ export class ReportBatcher implements OnApplicationShutdown {
       for (const f of batch) this.inFlight.delete(f.report.taskId);
       this.flushing = false;
     }
-    if (this.finishes.length > 0) this.scheduleFlush(retry ? RETRY_DELAY_MS : 0);
-    else this.idleWaiters.splice(0).forEach((w) => w());
+    if (this.finishes.length === 0) this.idleWaiters.splice(0).forEach((w) => w());
+    else if (retry) this.flushAfter('retry', RETRY_DELAY_MS);
+    else this.scheduleFlush(false);
   }
 
   private async write(batch: Finished[]): Promise<void> {
