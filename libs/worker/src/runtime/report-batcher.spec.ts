@@ -21,14 +21,20 @@ const result = (taskId: string): Finished => ({
 
 describe('report batching', () => {
   let writes: string[][];
+  let failNextWrite: boolean;
   let batcher: ReportBatcher;
 
   beforeEach(() => {
     jest.useFakeTimers();
     writes = [];
+    failNextWrite = false;
     const tasks = {
       finish: jest.fn((_node: string, _inc: number, reports: readonly FinishReport[]) => {
         writes.push(reports.map((r) => r.taskId));
+        if (failNextWrite) {
+          failNextWrite = false;
+          return Promise.reject(new Error('connection lost'));
+        }
         return Promise.resolve(reports.map(() => 'succeeded'));
       }),
     };
@@ -81,5 +87,17 @@ describe('report batching', () => {
     expect(entry.report.random).toBeGreaterThanOrEqual(0);
     expect(entry.report.random).toBeLessThan(1);
     expect(writes).toEqual([['a']]);
+  });
+
+  it('holds a result as reported until it is written, across a failed write', async () => {
+    failNextWrite = true;
+    batcher.finished(result('a'), false);
+    expect(batcher.has('a')).toBe(true);
+    await jest.advanceTimersToNextTimerAsync(); // the failed write
+    expect(writes).toEqual([['a']]);
+    expect(batcher.has('a')).toBe(true);
+    await jest.advanceTimersToNextTimerAsync(); // the retry
+    expect(writes).toEqual([['a'], ['a']]);
+    expect(batcher.has('a')).toBe(false);
   });
 });

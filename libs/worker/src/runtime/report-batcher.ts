@@ -35,9 +35,8 @@ export class ReportBatcher implements OnApplicationShutdown {
   private readonly logger = new Logger(ReportBatcher.name);
   private readonly starts = new Map<string, StartReport>();
   private finishes: Finished[] = [];
-  /** Ids in `finishes`, so `has` is not a scan per task. */
-  private readonly queued = new Set<string>();
-  private readonly inFlight = new Set<string>();
+  /** Ids of the results not written yet (queued or being written), so `has` is not a scan. */
+  private readonly unwritten = new Set<string>();
   private flushing = false;
   /** What the next flush waits for, if one is scheduled. */
   private pending: 'turn' | 'linger' | 'retry' | undefined;
@@ -66,7 +65,7 @@ export class ReportBatcher implements OnApplicationShutdown {
 
   /** True while a report for the task is queued or being written. */
   has(taskId: string): boolean {
-    return this.starts.has(taskId) || this.inFlight.has(taskId) || this.queued.has(taskId);
+    return this.starts.has(taskId) || this.unwritten.has(taskId);
   }
 
   started(report: StartReport): void {
@@ -85,7 +84,7 @@ export class ReportBatcher implements OnApplicationShutdown {
   finished(entry: Finished, othersRunning = false): void {
     this.starts.delete(entry.report.taskId);
     this.finishes.push(entry);
-    this.queued.add(entry.report.taskId);
+    this.unwritten.add(entry.report.taskId);
     this.othersRunning = othersRunning;
     if (!othersRunning && this.pending === 'linger') this.cancelPending();
     this.scheduleFlush(true);
@@ -152,22 +151,17 @@ export class ReportBatcher implements OnApplicationShutdown {
     if (this.flushing || this.finishes.length === 0) return;
     this.flushing = true;
     const batch = this.finishes.splice(0, MAX_BATCH);
-    for (const f of batch) {
-      this.inFlight.add(f.report.taskId);
-      this.queued.delete(f.report.taskId);
-    }
     let retry = false;
     try {
       await this.write(batch);
+      for (const f of batch) this.unwritten.delete(f.report.taskId);
     } catch (err) {
       this.logger.warn(
         `writing ${batch.length} results failed, retrying: ${(err as Error).message}`,
       );
       this.finishes = batch.concat(this.finishes);
-      for (const f of batch) this.queued.add(f.report.taskId);
       retry = true;
     } finally {
-      for (const f of batch) this.inFlight.delete(f.report.taskId);
       this.flushing = false;
     }
     if (this.finishes.length === 0) this.idleWaiters.splice(0).forEach((w) => w());
