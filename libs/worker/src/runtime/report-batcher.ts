@@ -20,7 +20,8 @@ const RETRY_DELAY_MS = 200;
 
 export interface Finished {
   type: string;
-  report: Omit<FinishReport, 'retry' | 'random'>;
+  /** Written as is; `random` is drawn afresh for each write. */
+  report: FinishReport;
 }
 
 /**
@@ -34,13 +35,17 @@ export class ReportBatcher implements OnApplicationShutdown {
   private readonly logger = new Logger(ReportBatcher.name);
   private readonly starts = new Map<string, StartReport>();
   private finishes: Finished[] = [];
-  /** Ids in `finishes`, so `has` is not a scan per task. */
-  private readonly queued = new Set<string>();
-  private readonly inFlight = new Set<string>();
+  /** Ids of the results not written yet (queued or being written), so `has` is not a scan. */
+  private readonly unwritten = new Set<string>();
   private flushing = false;
+  /** What the next flush waits for, if one is scheduled. */
+  private pending: 'turn' | 'linger' | 'retry' | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
-  /** The pending flush waits out a linger (a setTimeout, not a setImmediate). */
-  private lingering = false;
+  private flushImmediate: NodeJS.Immediate | undefined;
+  /** The pending 'turn' may go on to linger (not after a write or for a drain). */
+  private mayLinger = false;
+  /** As of the latest result: other tasks still run here. */
+  private othersRunning = false;
   private startTimer: NodeJS.Timeout | undefined;
   private idleWaiters: (() => void)[] = [];
   staleReports = 0;
@@ -60,7 +65,7 @@ export class ReportBatcher implements OnApplicationShutdown {
 
   /** True while a report for the task is queued or being written. */
   has(taskId: string): boolean {
-    return this.starts.has(taskId) || this.inFlight.has(taskId) || this.queued.has(taskId);
+    return this.starts.has(taskId) || this.unwritten.has(taskId);
   }
 
   started(report: StartReport): void {
@@ -79,20 +84,18 @@ export class ReportBatcher implements OnApplicationShutdown {
   finished(entry: Finished, othersRunning = false): void {
     this.starts.delete(entry.report.taskId);
     this.finishes.push(entry);
-    this.queued.add(entry.report.taskId);
-    const linger = othersRunning ? this.config.reportLingerMs : 0;
-    if (linger === 0 && this.lingering) {
-      clearTimeout(this.flushTimer);
-      this.flushTimer = undefined;
-    }
-    this.scheduleFlush(linger);
+    this.unwritten.add(entry.report.taskId);
+    this.othersRunning = othersRunning;
+    if (!othersRunning && this.pending === 'linger') this.cancelPending();
+    this.scheduleFlush(true);
   }
 
   /** Resolves once every queued report is written (or the deadline passes). */
   async drain(deadlineMs: number): Promise<void> {
     const until = Date.now() + deadlineMs;
     while ((this.finishes.length > 0 || this.flushing) && Date.now() < until) {
-      this.scheduleFlush(0);
+      if (this.pending === 'linger') this.cancelPending();
+      this.scheduleFlush(false);
       await new Promise<void>((resolve) => {
         this.idleWaiters.push(resolve);
         setTimeout(resolve, Math.max(1, until - Date.now())).unref();
@@ -101,61 +104,80 @@ export class ReportBatcher implements OnApplicationShutdown {
   }
 
   onApplicationShutdown(): void {
-    clearTimeout(this.flushTimer);
+    this.cancelPending();
     clearTimeout(this.startTimer);
   }
 
-  private scheduleFlush(delayMs: number): void {
-    if (this.flushing || this.flushTimer !== undefined) return;
-    const run = (): void => {
-      this.flushTimer = undefined;
-      this.lingering = false;
-      void this.flush();
-    };
-    this.lingering = delayMs > 0;
-    this.flushTimer =
-      delayMs > 0 ? setTimeout(run, delayMs) : (setImmediate(run) as unknown as NodeJS.Timeout);
+  /**
+   * A flush at the end of this turn of the event loop (a setImmediate), so every result of
+   * the tasks that ended in it joins; then, if tasks still run here, after the linger. Results
+   * of one assignment's quick tasks all end in one turn: no linger timer is set for them.
+   */
+  private scheduleFlush(mayLinger: boolean): void {
+    if (this.flushing || this.pending !== undefined) return;
+    this.pending = 'turn';
+    this.mayLinger = mayLinger;
+    this.flushImmediate = setImmediate(this.afterTurn);
+  }
+
+  private readonly afterTurn = (): void => {
+    this.pending = undefined;
+    this.flushImmediate = undefined;
+    const linger = this.mayLinger && this.othersRunning ? this.config.reportLingerMs : 0;
+    if (linger > 0) this.flushAfter('linger', linger);
+    else void this.flush();
+  };
+
+  private flushAfter(why: 'linger' | 'retry', delayMs: number): void {
+    this.pending = why;
+    this.flushTimer = setTimeout(this.afterDelay, delayMs);
+  }
+
+  private readonly afterDelay = (): void => {
+    this.pending = undefined;
+    this.flushTimer = undefined;
+    void this.flush();
+  };
+
+  private cancelPending(): void {
+    clearTimeout(this.flushTimer);
+    if (this.flushImmediate !== undefined) clearImmediate(this.flushImmediate);
+    this.flushTimer = undefined;
+    this.flushImmediate = undefined;
+    this.pending = undefined;
   }
 
   private async flush(): Promise<void> {
     if (this.flushing || this.finishes.length === 0) return;
     this.flushing = true;
     const batch = this.finishes.splice(0, MAX_BATCH);
-    for (const f of batch) {
-      this.inFlight.add(f.report.taskId);
-      this.queued.delete(f.report.taskId);
-    }
     let retry = false;
     try {
       await this.write(batch);
+      for (const f of batch) this.unwritten.delete(f.report.taskId);
     } catch (err) {
       this.logger.warn(
         `writing ${batch.length} results failed, retrying: ${(err as Error).message}`,
       );
       this.finishes = batch.concat(this.finishes);
-      for (const f of batch) this.queued.add(f.report.taskId);
       retry = true;
     } finally {
-      for (const f of batch) this.inFlight.delete(f.report.taskId);
       this.flushing = false;
     }
-    if (this.finishes.length > 0) this.scheduleFlush(retry ? RETRY_DELAY_MS : 0);
-    else this.idleWaiters.splice(0).forEach((w) => w());
+    if (this.finishes.length === 0) this.idleWaiters.splice(0).forEach((w) => w());
+    else if (retry) this.flushAfter('retry', RETRY_DELAY_MS);
+    else this.scheduleFlush(false);
   }
 
   private async write(batch: Finished[]): Promise<void> {
     const node = this.session.nodeId;
-    const reports: FinishReport[] = [];
-    for (const { type, report } of batch) {
-      reports.push({
-        taskId: report.taskId,
-        lease: report.lease,
-        startedAt: report.startedAt,
-        resultJson: report.resultJson,
-        error: report.error,
-        retry: this.policyOf(type),
-        random: Math.random(),
-      });
+    const reports: FinishReport[] = new Array<FinishReport>(batch.length);
+    for (let i = 0; i < batch.length; i++) {
+      const report = batch[i].report;
+      // six decimals are plenty for a jitter, and a short number is cheaper to turn into
+      // text, send and parse in finish.lua than Math.random()'s seventeen digits
+      report.random = Math.floor(Math.random() * 1e6) / 1e6;
+      reports[i] = report;
     }
     // the script publishes tasks.finished itself (what ended, capacity freed) once committed
     const outcomes = await this.tasks.finish(
@@ -174,7 +196,8 @@ export class ReportBatcher implements OnApplicationShutdown {
     });
   }
 
-  private policyOf(type: string): RetryPolicy {
+  /** The config's retry policy for a type (one object per type, for the store's text cache). */
+  retryPolicyOf(type: string): RetryPolicy {
     let policy = this.policies.get(type);
     if (policy === undefined) {
       policy = retryPolicyFor(this.config, type);

@@ -1,14 +1,16 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import {
   NonRetryableError,
   SWITCHYARD_CONFIG,
   type AssignedTask,
+  type FinishReport,
   type SwitchyardConfig,
-  type TaskContext,
   type TaskErrorInfo,
 } from '@switchyard/core';
 import { WorkerMetrics } from '../metrics/worker-metrics';
 import { AttemptAbort } from './attempt-abort';
+import { AttemptContext } from './attempt-context';
+import { AttemptDeadlines } from './attempt-deadlines';
 import { HandlerRegistry } from './handler-registry';
 import { IsolatedPool } from './isolated-pool';
 import { NodeSession } from './node-session';
@@ -24,6 +26,11 @@ interface Running {
   reason?: 'timeout' | 'cancelled' | 'revoked' | 'drain';
   /** Settles when execute() has ended (outcome queued, entry removed). */
   done: Promise<void>;
+  /** When the attempt times out (on the deadlines' clock); Infinity until its handler starts. */
+  deadline: number;
+  timeoutMs: number;
+  /** The handler's ctx, once it has one (its progress calls are checked against it). */
+  ctx: AttemptContext | undefined;
 }
 
 const SETTLED: Promise<void> = Promise.resolve();
@@ -36,10 +43,18 @@ class TaskAbort extends Error {}
  * (bus + recovery read) runs once.
  */
 @Injectable()
-export class TaskRunner {
+export class TaskRunner implements OnApplicationShutdown {
   private readonly logger = new Logger(TaskRunner.name);
   private readonly running = new Map<string, Running>();
   private accepting = true;
+  private readonly deadlines = new AttemptDeadlines<Running>(
+    () => this.running.values(),
+    (entry) => {
+      entry.reason = 'timeout';
+      entry.abort.abort(new TaskAbort(`timed out after ${entry.timeoutMs} ms`));
+    },
+    (entry) => entry.abort.aborted,
+  );
 
   constructor(
     private readonly handlers: HandlerRegistry,
@@ -52,6 +67,10 @@ export class TaskRunner {
   ) {
     // a new incarnation holds none of the old leases: what still runs here is revoked
     session.onRejoin(() => this.abortAll('revoked'));
+  }
+
+  onApplicationShutdown(): void {
+    this.deadlines.stop();
   }
 
   get size(): number {
@@ -85,6 +104,9 @@ export class TaskRunner {
       abort: new AttemptAbort(),
       reason: undefined,
       done: SETTLED,
+      deadline: Infinity,
+      timeoutMs: 0,
+      ctx: undefined,
     };
     this.running.set(task.id, entry);
     entry.done = this.execute(task, entry);
@@ -129,25 +151,17 @@ export class TaskRunner {
       }
       this.reports.started({ taskId: task.id, lease: task.lease, startedAt });
       this.metrics.started(task.id, task.type, task.attempt, startedAt);
-      const timeoutMs = Math.min(task.timeoutMs, handler.options.timeoutMs ?? Infinity);
-      const timer = setTimeout(() => {
-        entry.reason = 'timeout';
-        entry.abort.abort(new TaskAbort(`timed out after ${timeoutMs} ms`));
-      }, timeoutMs);
-      const ctx: TaskContext = {
-        taskId: task.id,
-        attempt: task.attempt,
-        get signal() {
-          return entry.abort.signal;
-        },
-        progress: (percent, data) => {
-          // after the attempt ended (or was aborted) a late call must not write
-          if (this.running.get(task.id) === entry && !entry.abort.aborted) {
-            this.progress.report(task.id, task.lease, percent, data);
-          }
-        },
-        logger: this.logger,
-      };
+      entry.timeoutMs = Math.min(task.timeoutMs, handler.options.timeoutMs ?? Infinity);
+      entry.deadline = this.deadlines.clock() + entry.timeoutMs;
+      this.deadlines.watch(entry.deadline);
+      const ctx = new AttemptContext(
+        task.id,
+        task.attempt,
+        entry.abort,
+        this.reportProgress,
+        this.logger,
+      );
+      entry.ctx = ctx;
       try {
         const parsed: unknown = JSON.parse(task.payload);
         const dto = handler.options.payload;
@@ -165,7 +179,7 @@ export class TaskRunner {
         else this.finish(task, entry, startedAt, undefined, json);
       } catch (err) {
         this.metrics.handlerDone(task.type, 'error', Date.now() - startedAt);
-        const error = this.describeError(err, entry, timeoutMs);
+        const error = this.describeError(err, entry);
         this.logger.debug({
           msg: `task ${task.id} attempt ${task.attempt} failed: ${error.message}`,
           taskId: task.id,
@@ -173,13 +187,20 @@ export class TaskRunner {
         });
         this.finish(task, entry, startedAt, undefined, error);
       } finally {
-        clearTimeout(timer);
         this.progress.forget(task.id);
       }
     } finally {
       if (this.running.get(task.id) === entry) this.running.delete(task.id);
     }
   }
+
+  /** A handler's ctx.progress(): written while its attempt still runs here, ignored after. */
+  private readonly reportProgress = (ctx: AttemptContext, percent: number, data: unknown): void => {
+    const entry = this.running.get(ctx.taskId);
+    if (entry !== undefined && entry.ctx === ctx && !entry.abort.aborted) {
+      this.progress.report(ctx.taskId, entry.lease, percent, data);
+    }
+  };
 
   /** Queues the attempt's outcome, unless it was aborted for a reason other than its timeout. */
   private finish(
@@ -191,10 +212,16 @@ export class TaskRunner {
   ): void {
     if (entry.reason !== undefined && entry.reason !== 'timeout') return;
     const othersRunning = this.running.size > (this.running.get(task.id) === entry ? 1 : 0);
-    const report =
-      error === undefined
-        ? { taskId: task.id, lease: task.lease, startedAt, resultJson }
-        : { taskId: task.id, lease: task.lease, startedAt, error };
+    // the report finish.lua gets, made once (the batcher draws the jitter when it writes)
+    const report: FinishReport = {
+      taskId: task.id,
+      lease: task.lease,
+      startedAt,
+      resultJson,
+      error,
+      retry: this.reports.retryPolicyOf(task.type),
+      random: 0,
+    };
     this.reports.finished({ type: task.type, report }, othersRunning);
   }
 
@@ -215,9 +242,9 @@ export class TaskRunner {
     return json;
   }
 
-  private describeError(err: unknown, entry: Running, timeoutMs: number): TaskErrorInfo {
+  private describeError(err: unknown, entry: Running): TaskErrorInfo {
     if (entry.reason === 'timeout')
-      return { message: `timed out after ${timeoutMs} ms`, code: 'timeout', retryable: true };
+      return { message: `timed out after ${entry.timeoutMs} ms`, code: 'timeout', retryable: true };
     if (err instanceof NonRetryableError) {
       return {
         message: err.message,
