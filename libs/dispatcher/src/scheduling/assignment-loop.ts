@@ -43,6 +43,8 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
   private lastErrorLogAt = 0;
   private dueTimer: NodeJS.Timeout | undefined;
   private readonly announcement: AssignmentAnnouncement;
+  /** How many types have TYPE_LIMITS (most deployments: none, and a pass skips their checks). */
+  private readonly limitedTypes: number;
 
   constructor(
     private readonly tasks: TaskStore,
@@ -57,6 +59,7 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
       channelBase: new ChannelNaming(config.prefix).channel(Patterns.NodeAssigned, ''),
       maxBytes: config.maxBusMessageBytes,
     };
+    this.limitedTypes = Object.keys(config.typeLimits).length;
   }
 
   onApplicationBootstrap(): void {
@@ -97,6 +100,7 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
     if (this.running || this.stopped || !this.lease.isLeader) return;
     this.running = true;
     const flight = new PassFlight();
+    let failure: unknown;
     try {
       // bounded: each pass either assigns a full batch, promotes, or has a read ahead, or the loop ends
       for (let pass = 0; pass < 1000; pass++) {
@@ -105,14 +109,16 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
         if (!(more || this.again) || this.stopped || !this.lease.isLeader) break;
       }
     } catch (err) {
-      await this.passFailed(err);
+      failure = err;
     } finally {
-      const failure = await flight.drain();
-      if (failure !== undefined) await this.passFailed(failure);
+      // the last commit is still in flight: the run ends when it has settled
+      const unsettled = await flight.drain();
+      failure ??= unsettled;
       this.running = false;
     }
-    // a wake while the last commit settled found the loop running: it asked for another pass
-    if (this.again) this.wake();
+    if (failure !== undefined) await this.passFailed(failure);
+    // a wake while the last commit settled found the loop running; after a failure the tick retries
+    else if (this.again) this.wake();
   }
 
   /**
@@ -231,8 +237,8 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
   /** How many more tasks of each limited type may start now (TYPE_LIMITS; empty when none). */
   private async typeBudgets(): Promise<Map<string, number>> {
     const budgets = new Map<string, number>();
+    if (this.limitedTypes === 0) return budgets;
     const types = Object.keys(this.config.typeLimits);
-    if (types.length === 0) return budgets;
     for (const [type, load] of await this.tasks.typeLoad(types)) {
       const l = this.config.typeLimits[type];
       const byRunning = l.maxRunning === undefined ? Infinity : l.maxRunning - load.running;
@@ -248,6 +254,7 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
   /** The TYPE_LIMITS the assign script must re-check for these heads. */
   private limitsOf(heads: readonly { type: string }[]): Map<string, TypeLimit> {
     const limits = new Map<string, TypeLimit>();
+    if (this.limitedTypes === 0) return limits;
     for (const { type } of heads) {
       const l = this.config.typeLimits[type];
       if (l !== undefined) limits.set(type, l);
