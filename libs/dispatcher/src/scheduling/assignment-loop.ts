@@ -177,7 +177,11 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
       plan.decisions.map((d) => d.taskId),
       commit,
     );
-    return plan.decisions.length >= batch || backlog || flight.hasAhead;
+    if (flight.hasAhead) return true;
+    // no backlog to pipeline: the next pass starts after this commit, so the wakes that come in
+    // meanwhile (finished tasks) make one larger pass rather than several small ones
+    await flight.settleCommit();
+    return plan.decisions.length >= batch || backlog;
   }
 
   private readHeads(limits: ReadonlyMap<string, number>): Promise<HeadsSnapshot> {

@@ -91,18 +91,16 @@ export function readAheadLimits(
 ): Map<string, number> | undefined {
   if (read.heads.length > batch) return undefined;
   const count = new Map<string, number>();
-  const slots = new Map<string, number>();
-  for (const h of read.heads) {
-    count.set(h.type, (count.get(h.type) ?? 0) + 1);
-    slots.set(h.type, (slots.get(h.type) ?? 0) + h.header.sl);
-  }
+  for (const h of read.heads) count.set(h.type, (count.get(h.type) ?? 0) + 1);
   let limits: Map<string, number> | undefined;
   for (const [type, n] of count) {
-    const more = Math.min(
-      batch,
-      (read.depths.get(type) ?? 0) - n,
-      (freeSlots.get(type) ?? 0) - (slots.get(type) ?? 0),
-    );
+    const queuedBeyond = (read.depths.get(type) ?? 0) - n;
+    const free = freeSlots.get(type) ?? 0;
+    // a task takes at least one slot: when these heads alone may fill the nodes, no need to sum
+    if (queuedBeyond <= 0 || free <= n) continue;
+    let slots = 0;
+    for (const h of read.heads) if (h.type === type) slots += h.header.sl;
+    const more = Math.min(batch, queuedBeyond, free - slots);
     if (more > 0) (limits ??= new Map()).set(type, n + more);
   }
   return limits;
