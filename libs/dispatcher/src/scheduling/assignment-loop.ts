@@ -122,9 +122,10 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
   }
 
   /**
-   * One read–decide–commit pass. The commit is not awaited here: the next pass's read goes out
-   * behind it on the same connection (so it sees it), and a read sent ahead lets the next
-   * pass decide while Redis commits this one. Returns true when more work is likely waiting.
+   * One read–decide–commit pass. With a backlog (more queued than this pass read, and room
+   * left), a read for the next pass goes out before this pass's commit, so the next pass decides
+   * while Redis commits this one; its heads are one commit older, as if read a pass earlier.
+   * Otherwise the pass waits for its commit. Returns true when more work is likely waiting.
    */
   private async pass(flight: PassFlight): Promise<boolean> {
     const leaseValue = this.lease.leaseValue;
