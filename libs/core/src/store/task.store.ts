@@ -44,25 +44,6 @@ export interface QueueHead {
   header: TaskHeader;
 }
 
-/**
- * A head as read-heads returns it: the header line is decoded when first read, so the heads a
- * scheduling pass drops unread (those a read ahead saw before a commit took them) cost no decode.
- * A corrupt line throws where it is read, failing that pass as a decode in the read would.
- */
-class ReadHead implements QueueHead {
-  private decoded: TaskHeader | undefined;
-
-  constructor(
-    readonly type: string,
-    readonly id: string,
-    private readonly line: string,
-  ) {}
-
-  get header(): TaskHeader {
-    return (this.decoded ??= decodeTaskHeader(this.line));
-  }
-}
-
 export interface HeadsSnapshot {
   promoted: number;
   nextDueAt: number | null;
@@ -336,8 +317,13 @@ export class TaskStore {
     for (let i = 0; i < depthList.length; i += 2)
       depths.set(String(depthList[i]), Number(depthList[i + 1]));
     const heads: QueueHead[] = [];
-    for (let i = 0; i < headList.length; i += 3)
-      heads.push(new ReadHead(headList[i], headList[i + 1], headList[i + 2]));
+    for (let i = 0; i < headList.length; i += 3) {
+      heads.push({
+        type: headList[i],
+        id: headList[i + 1],
+        header: decodeTaskHeader(headList[i + 2]),
+      });
+    }
     return {
       promoted,
       nextDueAt: nextDue === '' ? null : Number(nextDue),

@@ -14,15 +14,12 @@ import {
   TaskStore,
   type AssignmentAnnouncement,
   type AssignmentResult,
-  type HeadsSnapshot,
   type SwitchyardConfig,
   type TypeLimit,
 } from '@switchyard/core';
 import { LeaderLease } from '../leadership/leader-lease';
-import { planAssignments, seededRandom, type AssignmentPlan } from './assignment-planner';
-import type { ClusterSnapshot } from './cluster-snapshot';
+import { planAssignments, seededRandom } from './assignment-planner';
 import { ClusterState } from './cluster-state';
-import { PassFlight, readAheadLimits } from './pass-flight';
 import { QueueObserver } from './queue-observer';
 import { StrategyRegistry } from './strategy-registry';
 
@@ -99,42 +96,36 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
   private async run(): Promise<void> {
     if (this.running || this.stopped || !this.lease.isLeader) return;
     this.running = true;
-    const flight = new PassFlight();
-    let failure: unknown;
     try {
-      // bounded: each pass either assigns a full batch, promotes, or has a read ahead, or the loop ends
+      // bounded: each pass either assigns a full batch or promotes, or the loop ends
       for (let pass = 0; pass < 1000; pass++) {
         this.again = false;
-        const more = await this.pass(flight);
+        const more = await this.pass();
         if (!(more || this.again) || this.stopped || !this.lease.isLeader) break;
       }
     } catch (err) {
-      failure = err;
+      this.logFailure(err);
     } finally {
-      // the last commit is still in flight: the run ends when it has settled
-      const unsettled = await flight.drain();
-      failure ??= unsettled;
       this.running = false;
     }
-    if (failure !== undefined) await this.passFailed(failure);
-    // a wake while the last commit settled found the loop running; after a failure the tick retries
-    else if (this.again) this.wake();
   }
 
-  /**
-   * One read–decide–commit pass. With a backlog (more queued than this pass read, and room
-   * left), a read for the next pass goes out before this pass's commit, so the next pass decides
-   * while Redis commits this one; its heads are one commit older, as if read a pass earlier.
-   * Otherwise the pass waits for its commit. Returns true when more work is likely waiting.
-   */
-  private async pass(flight: PassFlight): Promise<boolean> {
+  /** One read–decide–commit pass. Returns true when more work is likely waiting. */
+  private async pass(): Promise<boolean> {
     const leaseValue = this.lease.leaseValue;
     if (leaseValue === null) return false;
     const batch = this.config.batchSize;
     const snapshot = await this.cluster.current();
     const budgets = await this.typeBudgets();
-    const freeSlots = snapshot.freeSlotsByType();
-    const read = (await flight.take()) ?? (await this.readHeads(this.headLimits(freeSlots, budgets)));
+    const limits = new Map<string, number>();
+    for (const [type, free] of snapshot.freeSlotsByType()) {
+      const heads = Math.min(free, batch, budgets.get(type) ?? Infinity);
+      if (heads > 0) limits.set(type, heads);
+    }
+    const read = await this.tasks.readHeads(limits, {
+      maxPromotions: batch,
+      maxTypes: this.config.maxTaskTypes,
+    });
     this.observer.record(read.depths, snapshot);
     this.armDueTimer(read.nextDueAt);
     if (read.nodesVersion !== snapshot.version) this.cluster.markStale();
@@ -147,10 +138,6 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
     const backlog = read.promoted >= batch || deps.pending > 0 || deps.settled > 0;
     if (read.heads.length === 0) return backlog;
 
-    // not under TYPE_LIMITS: their budgets are read per pass and would not see this commit
-    const ahead = budgets.size === 0 ? readAheadLimits(read, freeSlots, batch) : undefined;
-    if (ahead !== undefined) flight.sendAhead(this.readHeads(ahead));
-
     const random = seededRandom(this.seed++);
     const ctx = { now: Date.now(), random, allNodeIds: snapshot.allNodeIds };
     const plan = planAssignments(
@@ -162,55 +149,26 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
       batch,
       budgets,
     );
-    // one commit at a time: the previous one has had this pass's planning to run
-    await flight.settleCommit();
     if (plan.decisions.length === 0) return backlog;
-    const commit = this.tasks
-      .assign(
+
+    let results: AssignmentResult[];
+    try {
+      results = await this.tasks.assign(
         leaseValue,
         plan.decisions,
         Date.now(),
         this.limitsOf(read.heads),
         this.announcement,
-      )
-      .then((results) => this.committed(results, plan, snapshot));
-    flight.sendCommit(
-      plan.decisions.map((d) => d.taskId),
-      commit,
-    );
-    if (flight.hasAhead) return true;
-    // no backlog to pipeline: the next pass starts after this commit, so the wakes that come in
-    // meanwhile (finished tasks) make one larger pass rather than several small ones
-    await flight.settleCommit();
-    return plan.decisions.length >= batch || backlog;
-  }
-
-  private readHeads(limits: ReadonlyMap<string, number>): Promise<HeadsSnapshot> {
-    return this.tasks.readHeads(limits, {
-      maxPromotions: this.config.batchSize,
-      maxTypes: this.config.maxTaskTypes,
-    });
-  }
-
-  /** How many heads of each type are worth reading: free slots, capped by the batch and budgets. */
-  private headLimits(
-    freeSlots: ReadonlyMap<string, number>,
-    budgets: ReadonlyMap<string, number>,
-  ): Map<string, number> {
-    const limits = new Map<string, number>();
-    for (const [type, free] of freeSlots) {
-      const heads = Math.min(free, this.config.batchSize, budgets.get(type) ?? Infinity);
-      if (heads > 0) limits.set(type, heads);
+      );
+    } catch (err) {
+      this.cluster.markStale();
+      if (err instanceof NotLeaderError) {
+        this.logger.warn('assignment refused: the leader lease moved; standing by');
+        await this.lease.renew();
+        return false;
+      }
+      throw err;
     }
-    return limits;
-  }
-
-  /** Applies a commit's results: skipped decisions give their reservation back. */
-  private committed(
-    results: readonly AssignmentResult[],
-    plan: AssignmentPlan,
-    snapshot: ClusterSnapshot,
-  ): void {
     let unannounced = 0;
     for (const r of results) {
       if (r.ok) {
@@ -218,25 +176,11 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
         continue;
       }
       const req = plan.reserved.get(r.taskId);
-      // a snapshot re-read since the plan holds Redis' usage, which never counted this decision
-      if (req !== undefined && this.cluster.peek() === snapshot) snapshot.reserve(r.nodeId, req, -1);
+      if (req !== undefined) snapshot.reserve(r.nodeId, req, -1);
       if (r.reason === 'node' || r.reason === 'capacity') this.cluster.markStale();
     }
-    // tasks too large for any node.assigned message: their workers read them from their leases
-    if (unannounced > 0)
-      this.logger.warn(
-        `${unannounced} assignment(s) exceed MAX_BUS_MESSAGE_BYTES: not announced (the workers read them from Redis)`,
-      );
-  }
-
-  private async passFailed(err: unknown): Promise<void> {
-    this.cluster.markStale();
-    if (err instanceof NotLeaderError) {
-      this.logger.warn('assignment refused: the leader lease moved; standing by');
-      await this.lease.renew();
-      return;
-    }
-    this.logFailure(err);
+    if (unannounced > 0) this.warnUnannounced(unannounced);
+    return plan.decisions.length >= batch || backlog;
   }
 
   /** How many more tasks of each limited type may start now (TYPE_LIMITS; empty when none). */
@@ -265,6 +209,13 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
       if (l !== undefined) limits.set(type, l);
     }
     return limits;
+  }
+
+  /** Tasks too large for any node.assigned message: their workers read them from their leases. */
+  private warnUnannounced(unannounced: number): void {
+    this.logger.warn(
+      `${unannounced} assignment(s) exceed MAX_BUS_MESSAGE_BYTES: not announced (the workers read them from Redis)`,
+    );
   }
 
   /** Wake exactly when the next delayed task falls due (the fallback tick bounds it anyway). */

@@ -24,7 +24,12 @@ export function toSchedulable(head: QueueHead): SchedulableTask {
     id: head.id,
     type: h.ty,
     priority: h.pr,
-    requirements: { slots: h.sl, cpu: h.cpu ?? 0, memoryMb: h.mem ?? 0, labels: h.sel ?? NO_LABELS },
+    requirements: {
+      slots: h.sl,
+      cpu: h.cpu ?? 0,
+      memoryMb: h.mem ?? 0,
+      labels: h.sel ?? NO_LABELS,
+    },
     queuedAt: h.qa ?? h.c,
   };
   if (h.ak !== undefined) task.affinityKey = h.ak;
