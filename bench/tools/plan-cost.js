@@ -12,12 +12,10 @@ const arg = (name, def) => {
 };
 const root = path.resolve(arg('root', '.'));
 const core = require(path.join(root, 'libs/core/dist'));
-const { ClusterSnapshot } = require(
-  path.join(root, 'dist/apps/dispatcher/scheduling/cluster-snapshot'),
-);
-const { planAssignments } = require(
-  path.join(root, 'dist/apps/dispatcher/scheduling/assignment-planner'),
-);
+// the dispatcher library's own output (scripts/build.js builds it under libs/dispatcher/dist)
+const scheduling = path.join(root, 'libs/dispatcher/dist/scheduling');
+const { ClusterSnapshot } = require(path.join(scheduling, 'cluster-snapshot'));
+const { planAssignments } = require(path.join(scheduling, 'assignment-planner'));
 
 const BATCH = Number(arg('batch', '2000'));
 const PASSES = Number(arg('passes', '25'));

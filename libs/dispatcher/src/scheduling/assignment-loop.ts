@@ -40,6 +40,8 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
   private lastErrorLogAt = 0;
   private dueTimer: NodeJS.Timeout | undefined;
   private readonly announcement: AssignmentAnnouncement;
+  /** How many types have TYPE_LIMITS (most deployments: none, and a pass skips their checks). */
+  private readonly limitedTypes: number;
 
   constructor(
     private readonly tasks: TaskStore,
@@ -54,6 +56,7 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
       channelBase: new ChannelNaming(config.prefix).channel(Patterns.NodeAssigned, ''),
       maxBytes: config.maxBusMessageBytes,
     };
+    this.limitedTypes = Object.keys(config.typeLimits).length;
   }
 
   onApplicationBootstrap(): void {
@@ -166,21 +169,25 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
       }
       throw err;
     }
-    this.warnUnannounced(results);
+    let unannounced = 0;
     for (const r of results) {
-      if (r.ok) continue;
+      if (r.ok) {
+        if (!r.announced) unannounced++;
+        continue;
+      }
       const req = plan.reserved.get(r.taskId);
       if (req !== undefined) snapshot.reserve(r.nodeId, req, -1);
       if (r.reason === 'node' || r.reason === 'capacity') this.cluster.markStale();
     }
+    if (unannounced > 0) this.warnUnannounced(unannounced);
     return plan.decisions.length >= batch || backlog;
   }
 
   /** How many more tasks of each limited type may start now (TYPE_LIMITS; empty when none). */
   private async typeBudgets(): Promise<Map<string, number>> {
     const budgets = new Map<string, number>();
+    if (this.limitedTypes === 0) return budgets;
     const types = Object.keys(this.config.typeLimits);
-    if (types.length === 0) return budgets;
     for (const [type, load] of await this.tasks.typeLoad(types)) {
       const l = this.config.typeLimits[type];
       const byRunning = l.maxRunning === undefined ? Infinity : l.maxRunning - load.running;
@@ -196,6 +203,7 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
   /** The TYPE_LIMITS the assign script must re-check for these heads. */
   private limitsOf(heads: readonly { type: string }[]): Map<string, TypeLimit> {
     const limits = new Map<string, TypeLimit>();
+    if (this.limitedTypes === 0) return limits;
     for (const { type } of heads) {
       const l = this.config.typeLimits[type];
       if (l !== undefined) limits.set(type, l);
@@ -204,12 +212,10 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
   }
 
   /** Tasks too large for any node.assigned message: their workers read them from their leases. */
-  private warnUnannounced(results: readonly AssignmentResult[]): void {
-    const unannounced = results.filter((r) => r.ok && !r.announced).length;
-    if (unannounced > 0)
-      this.logger.warn(
-        `${unannounced} assignment(s) exceed MAX_BUS_MESSAGE_BYTES: not announced (the workers read them from Redis)`,
-      );
+  private warnUnannounced(unannounced: number): void {
+    this.logger.warn(
+      `${unannounced} assignment(s) exceed MAX_BUS_MESSAGE_BYTES: not announced (the workers read them from Redis)`,
+    );
   }
 
   /** Wake exactly when the next delayed task falls due (the fallback tick bounds it anyway). */

@@ -16,16 +16,24 @@ export interface AssignmentPlan {
   limited: number;
 }
 
+const NO_LABELS: Readonly<Record<string, never>> = Object.freeze({});
+
 export function toSchedulable(head: QueueHead): SchedulableTask {
   const h = head.header;
-  return {
+  const task: SchedulableTask = {
     id: head.id,
     type: h.ty,
     priority: h.pr,
-    requirements: { slots: h.sl, cpu: h.cpu ?? 0, memoryMb: h.mem ?? 0, labels: h.sel ?? {} },
-    ...(h.ak !== undefined && { affinityKey: h.ak }),
+    requirements: {
+      slots: h.sl,
+      cpu: h.cpu ?? 0,
+      memoryMb: h.mem ?? 0,
+      labels: h.sel ?? NO_LABELS,
+    },
     queuedAt: h.qa ?? h.c,
   };
+  if (h.ak !== undefined) task.affinityKey = h.ak;
+  return task;
 }
 
 /** A small, fast PRNG (mulberry32): a tick's random choices are reproducible from its seed. */
@@ -41,14 +49,25 @@ export function seededRandom(seed: number): () => number {
 }
 
 /** Heads in queue order across types: lower score first, then id (FIFO for equal scores). */
-export function inQueueOrder(heads: readonly QueueHead[], agingStepMs: number): QueueHead[] {
-  return heads
-    .map((head) => ({
-      head,
-      score: queueScore(head.header.qa ?? head.header.c, head.header.pr, agingStepMs),
-    }))
-    .sort((a, b) => a.score - b.score || (a.head.id < b.head.id ? -1 : 1))
-    .map((e) => e.head);
+export function inQueueOrder(
+  heads: readonly QueueHead[],
+  agingStepMs: number,
+): readonly QueueHead[] {
+  const scores = heads.map((head) =>
+    queueScore(head.header.qa ?? head.header.c, head.header.pr, agingStepMs),
+  );
+  // one type's heads come from its sorted set in this order already: check before sorting
+  let ordered = true;
+  for (let i = 1; i < heads.length && ordered; i++)
+    ordered = before(scores[i - 1], heads[i - 1].id, scores[i], heads[i].id);
+  if (ordered) return heads;
+  const at = heads.map((_, i) => i);
+  at.sort((a, b) => (before(scores[a], heads[a].id, scores[b], heads[b].id) ? -1 : 1));
+  return at.map((i) => heads[i]);
+}
+
+function before(scoreA: number, idA: string, scoreB: number, idB: string): boolean {
+  return scoreA < scoreB || (scoreA === scoreB && idA < idB);
 }
 
 /**

@@ -63,8 +63,9 @@ export class ClusterSnapshot {
   /** Nodes that handle the type and match the selector (cached per tick's snapshot). */
   matching(type: string, selector: LabelSelector | undefined): readonly TrackedNode[] {
     const all = this.handling(type);
-    if (selector === undefined || Object.keys(selector).length === 0) return all;
-    const key = `${type}\u0000${JSON.stringify(selector)}`;
+    const sel = selectorKey(selector);
+    if (sel === '' || selector === undefined) return all;
+    const key = `${type}${sel}`;
     let list = this.selectorCache.get(key);
     if (list === undefined) {
       list = all.filter((n) => matchesSelector(n.labels, selector));
@@ -79,7 +80,7 @@ export class ClusterSnapshot {
    * tasks costs no scan of every node per task. Callers must not keep the array.
    */
   candidatesFor(type: string, req: TaskRequirements): readonly TrackedNode[] {
-    const key = `${type}\u0000${req.slots}:${req.cpu}:${req.memoryMb}\u0000${JSON.stringify(req.labels)}`;
+    const key = `${type}\u0000${req.slots}:${req.cpu}:${req.memoryMb}${selectorKey(req.labels)}`;
     let entry = this.roomCache.get(key);
     if (entry === undefined) {
       const list = this.matching(type, req.labels).filter((n) => hasRoom(n.capacity, n.used, req));
@@ -119,4 +120,11 @@ export class ClusterSnapshot {
       if (at >= 0) list.splice(at, 1);
     }
   }
+}
+
+/** A selector's part of a cache key: '' for none (most tasks), so they cost no JSON.stringify. */
+function selectorKey(selector: LabelSelector | undefined): string {
+  if (selector === undefined) return '';
+  for (const _ in selector) return `\u0000${JSON.stringify(selector)}`;
+  return '';
 }

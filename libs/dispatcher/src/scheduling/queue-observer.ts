@@ -10,29 +10,39 @@ export interface QueueDepth {
   reasonCode?: WaitingReasonCode;
 }
 
-/** What the last scheduling pass saw of the ready queues (for /stats). */
+/**
+ * What the last scheduling pass saw of the ready queues (for /stats). A pass only records what
+ * it read; the reasons, which look at every node, are worked out when someone asks, from the
+ * snapshot as it is then.
+ */
 @Injectable()
 export class QueueObserver {
-  private depths: QueueDepth[] = [];
+  private seen: ReadonlyMap<string, number> = new Map();
+  private snapshot: ClusterSnapshot | undefined;
   private observedAt = 0;
 
   record(depths: ReadonlyMap<string, number>, snapshot: ClusterSnapshot): void {
+    this.seen = depths;
+    this.snapshot = snapshot;
+    this.observedAt = Date.now();
+  }
+
+  latest(): { observedAt: number; queues: QueueDepth[] } {
+    const snapshot = this.snapshot;
+    if (snapshot === undefined) return { observedAt: this.observedAt, queues: [] };
     const views = [...snapshot.nodes.values()].map((n) => ({
       status: n.status,
       types: [...n.types],
       labels: n.labels,
       capacity: n.capacity,
     }));
-    this.depths = [...depths].map(([type, depth]) => {
+    const free = snapshot.freeSlotsByType();
+    const queues = [...this.seen].map(([type, depth]): QueueDepth => {
       const code = waitingReasonCode(type, { slots: 1, cpu: 0, memoryMb: 0, labels: {} }, views);
-      return code === 'noCapacity' && snapshot.freeSlotsByType().has(type)
+      return code === 'noCapacity' && free.has(type)
         ? { type, depth }
         : { type, depth, reasonCode: code, reason: describeWait(type, code) };
     });
-    this.observedAt = Date.now();
-  }
-
-  latest(): { observedAt: number; queues: QueueDepth[] } {
-    return { observedAt: this.observedAt, queues: this.depths };
+    return { observedAt: this.observedAt, queues };
   }
 }
