@@ -15,14 +15,25 @@ import { DispatcherMetrics } from '../metrics/dispatcher-metrics';
 import { AssignmentLoop } from '../scheduling/assignment-loop';
 import { StrategyRegistry } from '../scheduling/strategy-registry';
 import type { SubmitTaskDto } from './dto/submit-task.dto';
+import { SubmitCoalescer } from './submit-coalescer';
 
 /** The furthest a task may be delayed (delayMs, runAt). */
 export const MAX_DELAY_MS = 365 * 24 * 3600 * 1000;
+
+/**
+ * A lone task without an idempotency key may share a script call with other lone submissions
+ * (SubmitCoalescer). One with a key is stored on its own: its replay answer is the earlier task,
+ * which a shared call must not blur.
+ */
+function coalescable(specs: readonly TaskSpec[]): boolean {
+  return specs.length === 1 && specs[0].idempotencyKey === undefined;
+}
 
 /** Turns validated submissions into task specs (defaults, config bounds) and stores them. */
 @Injectable()
 export class TaskSubmission {
   private readonly submittedChannel: string;
+  private readonly singles: SubmitCoalescer;
 
   constructor(
     private readonly tasks: TaskStore,
@@ -32,6 +43,10 @@ export class TaskSubmission {
     @Inject(SWITCHYARD_CONFIG) private readonly config: SwitchyardConfig,
   ) {
     this.submittedChannel = new ChannelNaming(config.prefix).channel(Patterns.TasksSubmitted);
+    this.singles = new SubmitCoalescer(
+      (specs) => this.tasks.submit(specs, Date.now(), this.submittedChannel),
+      config.maxBatchSize,
+    );
   }
 
   async submit(dtos: readonly SubmitTaskDto[]): Promise<SubmitOutcome[]> {
@@ -46,7 +61,9 @@ export class TaskSubmission {
       this.toSpec(dto, now, dtos.length > 1 ? `tasks[${i}].` : ''),
     );
     // the script tells the leader (tasks.submitted); this dispatcher may be it
-    const outcomes = await this.tasks.submit(specs, now, this.submittedChannel);
+    const outcomes = coalescable(specs)
+      ? [await this.singles.submit(specs[0])]
+      : await this.tasks.submit(specs, now, this.submittedChannel);
     outcomes.forEach((o, i) => o.created && this.metrics.tasksSubmitted(specs[i].type));
     if (outcomes.some((o) => o.created)) this.loop.wake();
     return outcomes;
