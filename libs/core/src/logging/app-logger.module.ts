@@ -59,11 +59,29 @@ export function appLoggerModuleFromConfig(app: 'dispatcher' | 'worker'): Dynamic
   });
 }
 
+/**
+ * customProps: the ids of a request's URL, or nothing when it has none, so pino-http makes no
+ * child logger for empty bindings (it skips a falsy result; its typings do not say so).
+ */
+const idBindingsOfRequest = ((req: IncomingMessage) => {
+  const ids = idsOfRequest(req.url);
+  return ids.taskId !== undefined || ids.nodeId !== undefined ? ids : undefined;
+}) as (req: IncomingMessage) => object;
+
+/** A request as pino-http hands it to the req serializer (Express sets originalUrl). */
+interface RawRequest {
+  id?: unknown;
+  method?: string;
+  url?: string;
+  originalUrl?: string;
+}
+
 function appLoggerParams(
   app: 'dispatcher' | 'worker',
   config: Pick<SwitchyardConfig, 'logLevel' | 'logPretty' | 'nodeId'>,
 ): Params {
   const transport = config.logPretty ? prettyTransport() : undefined;
+  const successLevel = LEVELS.indexOf(config.logLevel) <= LEVELS.indexOf('debug') ? 'debug' : 'silent';
   return {
     pinoHttp: {
       level: config.logLevel,
@@ -79,20 +97,25 @@ function appLoggerParams(
         ],
         censor: '[redacted]',
       },
+      // the serializers get the raw request and response and pick the fields logged, the same
+      // values pino's standard serializers would hand them (those copy headers, parse the query
+      // and the redaction then walks them, on every request, for fields no line carries)
+      wrapSerializers: false,
       serializers: {
-        req: (req: { id?: unknown; method?: string; url?: string }) => ({
-          id: req.id,
+        req: (req: RawRequest) => ({
+          id: req.id || undefined,
           method: req.method,
-          url: loggedUrl(req.url),
+          url: loggedUrl(req.originalUrl || req.url),
         }),
-        res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+        res: (res: ServerResponse) => ({ statusCode: res.headersSent ? res.statusCode : null }),
       },
-      customProps: (req: IncomingMessage) => idsOfRequest(req.url),
+      customProps: idBindingsOfRequest,
       customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) => {
         if (err !== undefined || res.statusCode >= 500) return 'error';
         if (res.statusCode >= 400) return 'warn';
-        // successful requests at debug: one line per request would cost the hot submit path
-        return 'debug';
+        // successful requests at debug: one line per request would cost the hot submit path;
+        // below LOG_LEVEL, silent, so pino-http does not build the line only to drop it
+        return successLevel;
       },
     },
     renameContext: 'context',

@@ -13,6 +13,8 @@ describe('jsonDepth', () => {
     ['{"a":"[[[{{{"}', 1],
     ['{"a":"\\"[[["}', 1],
     ['{"a":"\\\\","b":[[1]]}', 3],
+    ['{"a":"x\\\\\\"[","b":[[1]]}', 3],
+    ['["open string [[[', 1],
     ['{"ключ":["значение",{"ü":[]}]}', 4],
   ])('measures %s as %i levels', (text, depth) => {
     expect(jsonDepth(bytes(text))).toBe(depth);

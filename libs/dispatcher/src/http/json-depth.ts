@@ -6,6 +6,22 @@ const QUOTE = 0x22; // "
 const BACKSLASH = 0x5c; // \
 
 /**
+ * Where the string opened at `open` ends: the next quote not escaped, i.e. not preceded by an
+ * odd run of backslashes. Found with indexOf (native), as strings (payloads) are most of a body.
+ * The text's length when it does not end.
+ */
+function stringEnd(text: Uint8Array, open: number): number {
+  let quote = text.indexOf(QUOTE, open + 1);
+  while (quote !== -1) {
+    let backslashes = 0;
+    while (text[quote - 1 - backslashes] === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return quote;
+    quote = text.indexOf(QUOTE, quote + 1);
+  }
+  return text.length;
+}
+
+/**
  * The deepest nesting of objects and arrays in a JSON text, scanned byte by byte without
  * parsing (no recursion, so any depth is safe to measure). Stops counting once `stopAbove` is
  * passed. Brackets inside strings do not count; UTF-8 continuation bytes never equal these
@@ -14,14 +30,10 @@ const BACKSLASH = 0x5c; // \
 export function jsonDepth(text: Uint8Array, stopAbove = Infinity): number {
   let depth = 0;
   let deepest = 0;
-  let inString = false;
   for (let i = 0; i < text.length; i++) {
     const byte = text[i];
-    if (inString) {
-      if (byte === BACKSLASH) i++;
-      else if (byte === QUOTE) inString = false;
-    } else if (byte === QUOTE) {
-      inString = true;
+    if (byte === QUOTE) {
+      i = stringEnd(text, i);
     } else if (byte === OPEN_OBJECT || byte === OPEN_ARRAY) {
       depth++;
       if (depth > deepest) {

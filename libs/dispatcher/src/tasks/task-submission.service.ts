@@ -15,14 +15,25 @@ import { DispatcherMetrics } from '../metrics/dispatcher-metrics';
 import { AssignmentLoop } from '../scheduling/assignment-loop';
 import { StrategyRegistry } from '../scheduling/strategy-registry';
 import type { SubmitTaskDto } from './dto/submit-task.dto';
+import { SubmitCoalescer } from './submit-coalescer';
 
 /** The furthest a task may be delayed (delayMs, runAt). */
 export const MAX_DELAY_MS = 365 * 24 * 3600 * 1000;
+
+/**
+ * A lone task without an idempotency key may share a script call with other lone submissions
+ * (SubmitCoalescer). One with a key is stored on its own: its replay answer is the earlier task,
+ * which a shared call must not blur.
+ */
+function coalescable(specs: readonly TaskSpec[]): boolean {
+  return specs.length === 1 && specs[0].idempotencyKey === undefined;
+}
 
 /** Turns validated submissions into task specs (defaults, config bounds) and stores them. */
 @Injectable()
 export class TaskSubmission {
   private readonly submittedChannel: string;
+  private readonly singles: SubmitCoalescer;
 
   constructor(
     private readonly tasks: TaskStore,
@@ -32,6 +43,10 @@ export class TaskSubmission {
     @Inject(SWITCHYARD_CONFIG) private readonly config: SwitchyardConfig,
   ) {
     this.submittedChannel = new ChannelNaming(config.prefix).channel(Patterns.TasksSubmitted);
+    this.singles = new SubmitCoalescer(
+      (specs) => this.tasks.submit(specs, Date.now(), this.submittedChannel),
+      config.maxBatchSize,
+    );
   }
 
   async submit(dtos: readonly SubmitTaskDto[]): Promise<SubmitOutcome[]> {
@@ -46,7 +61,9 @@ export class TaskSubmission {
       this.toSpec(dto, now, dtos.length > 1 ? `tasks[${i}].` : ''),
     );
     // the script tells the leader (tasks.submitted); this dispatcher may be it
-    const outcomes = await this.tasks.submit(specs, now, this.submittedChannel);
+    const outcomes = coalescable(specs)
+      ? [await this.singles.submit(specs[0])]
+      : await this.tasks.submit(specs, now, this.submittedChannel);
     outcomes.forEach((o, i) => o.created && this.metrics.tasksSubmitted(specs[i].type));
     if (outcomes.some((o) => o.created)) this.loop.wake();
     return outcomes;
@@ -56,7 +73,11 @@ export class TaskSubmission {
   toSpec(dto: SubmitTaskDto, now: number, where: string): TaskSpec {
     const c = this.config;
     const payloadJson = JSON.stringify(dto.payload ?? null);
-    const payloadBytes = Buffer.byteLength(payloadJson);
+    // a UTF-8 byte per UTF-16 unit at most 3: only a text that might be over is counted
+    const payloadBytes =
+      payloadJson.length * 3 <= c.maxPayloadBytes
+        ? payloadJson.length
+        : Buffer.byteLength(payloadJson);
     if (payloadBytes > c.maxPayloadBytes) {
       throw new LimitExceededError(
         'MAX_PAYLOAD_BYTES',
@@ -82,9 +103,10 @@ export class TaskSubmission {
       throw new InvalidInputError(`${where}runAt must be at most 365 days from now (like delayMs)`);
     }
     const labels = dto.requirements?.labels ?? {};
-    if (Object.keys(labels).length > c.maxLabels) {
+    const labelCount = Object.keys(labels).length;
+    if (labelCount > c.maxLabels) {
       throw new InvalidInputError(
-        `${where}requirements.labels has ${Object.keys(labels).length} keys; at most ${c.maxLabels} (MAX_LABELS)`,
+        `${where}requirements.labels has ${labelCount} keys; at most ${c.maxLabels} (MAX_LABELS)`,
       );
     }
     this.strategies.assertSubmittable(dto.strategy);
@@ -94,24 +116,27 @@ export class TaskSubmission {
       );
     }
     const runAt = dto.delayMs !== undefined ? now + dto.delayMs : dto.runAt;
-    return {
+    const r = dto.requirements;
+    const spec: TaskSpec = {
       type: dto.type,
       payload: dto.payload ?? null,
       priority: dto.priority ?? 0,
       requirements: {
-        slots: dto.requirements?.slots ?? 1,
-        cpu: dto.requirements?.cpu ?? 0,
-        memoryMb: dto.requirements?.memoryMb ?? 0,
+        slots: r?.slots ?? 1,
+        cpu: r?.cpu ?? 0,
+        memoryMb: r?.memoryMb ?? 0,
         labels,
       },
       maxAttempts,
       timeoutMs,
-      ...(dto.idempotencyKey !== undefined && { idempotencyKey: dto.idempotencyKey }),
-      ...(dto.strategy !== undefined && { strategy: dto.strategy }),
-      ...(dto.affinityKey !== undefined && { affinityKey: dto.affinityKey }),
-      ...(runAt !== undefined && runAt > now && { runAt }),
-      ...(dto.retry !== undefined && { retry: { ...dto.retry } }),
-      ...(dto.dependsOn !== undefined && { dependsOn: [...dto.dependsOn] }),
     };
+    // optional fields only when given (assigned, not spread: a batch builds a thousand of these)
+    if (dto.idempotencyKey !== undefined) spec.idempotencyKey = dto.idempotencyKey;
+    if (dto.strategy !== undefined) spec.strategy = dto.strategy;
+    if (dto.affinityKey !== undefined) spec.affinityKey = dto.affinityKey;
+    if (runAt !== undefined && runAt > now) spec.runAt = runAt;
+    if (dto.retry !== undefined) spec.retry = { ...dto.retry };
+    if (dto.dependsOn !== undefined) spec.dependsOn = [...dto.dependsOn];
+    return spec;
   }
 }
