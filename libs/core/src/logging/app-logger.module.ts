@@ -81,7 +81,8 @@ function appLoggerParams(
   config: Pick<SwitchyardConfig, 'logLevel' | 'logPretty' | 'nodeId'>,
 ): Params {
   const transport = config.logPretty ? prettyTransport() : undefined;
-  const successLevel = LEVELS.indexOf(config.logLevel) <= LEVELS.indexOf('debug') ? 'debug' : 'silent';
+  const successLevel =
+    LEVELS.indexOf(config.logLevel) <= LEVELS.indexOf('debug') ? 'debug' : 'silent';
   return {
     pinoHttp: {
       level: config.logLevel,
