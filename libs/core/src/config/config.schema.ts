@@ -234,8 +234,8 @@ export const CONFIG_VARIABLES = {
   ),
   reportLingerMs: intVar(
     'REPORT_LINGER_MS',
-    'How long a worker gathers results while other tasks still run on it, before it writes them in one batch. 0: the results that end in the same event-loop turn are written together, at once (the lowest slot turnaround; under heavy load of short tasks 1–2 ms writes fewer, larger batches).',
-    0,
+    'How long a worker gathers results while other tasks still run on it, before it writes them in one batch (the result of the last running task is written at once).',
+    1,
     0,
     SECOND,
   ),

@@ -77,10 +77,9 @@ export class ReportBatcher implements OnApplicationShutdown {
   }
 
   /**
-   * Queues a result. It goes out at the end of this event-loop turn with every other result of
-   * the turn (and of the turns a write in flight spans); with REPORT_LINGER_MS > 0 it also waits
-   * that long while other tasks still run here (bigger batches, slower slot turnaround), but the
-   * last running task's result goes out at once.
+   * Queues a result. While other tasks still run here, it waits up to REPORT_LINGER_MS for
+   * theirs (bigger batches under load); the last running task's result goes out at once
+   * (no linger on an idle node's latency).
    */
   finished(entry: Finished, othersRunning = false): void {
     this.starts.delete(entry.report.taskId);
