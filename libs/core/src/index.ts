@@ -58,6 +58,8 @@ export * from './strategies/resource-share';
 export * from './strategies/round-robin.strategy';
 export * from './strategies/spread.strategy';
 export * from './task/task-id';
+export * from './task/task-bounds';
+export * from './task/utf8-bytes';
 export * from './task/queue-score';
 export * from './task/task-record';
 export * from './task/task-header-codec';

@@ -33,7 +33,6 @@ import { RateLimitGuard } from './rate-limit/rate-limit.guard';
 import { rateLimitModule } from './rate-limit/rate-limit.module';
 import { AssignmentLoop } from './scheduling/assignment-loop';
 import { ClusterState } from './scheduling/cluster-state';
-import { QueueObserver } from './scheduling/queue-observer';
 import { StrategyRegistry } from './scheduling/strategy-registry';
 import { TaskControl } from './tasks/task-control.service';
 import { TypeLimitProbe } from './scheduling/type-limit-probe';
@@ -107,7 +106,6 @@ function dispatcherDefinition(definition: DynamicModule): DynamicModule {
       ClusterOverviewService,
       LeaderLease,
       ClusterState,
-      QueueObserver,
       AssignmentLoop,
       TaskSubmission,
       TaskQuery,

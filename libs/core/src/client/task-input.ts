@@ -1,7 +1,16 @@
 import type { SwitchyardConfig } from '../config/switchyard-config';
 import { maxAttemptsFor } from '../config/switchyard-config';
 import { InvalidInputError, LimitExceededError } from '../errors/switchyard.error';
+import {
+  MAX_CPU,
+  MAX_DELAY_MS,
+  MAX_MEMORY_MB,
+  MAX_PRIORITY,
+  MAX_SLOTS,
+  TASK_TYPE_PATTERN,
+} from '../task/task-bounds';
 import type { RetryPolicy, TaskRequirements, TaskSpec } from '../task/task.model';
+import { exceedsUtf8Bytes } from '../task/utf8-bytes';
 
 /** What a programmatic submitter gives; everything but `type` has a default from the config. */
 export interface TaskInput {
@@ -18,25 +27,27 @@ export interface TaskInput {
   retry?: RetryPolicy;
 }
 
-const TYPE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
-const MAX_DELAY_MS = 365 * 24 * 3600 * 1000;
-
 /** An input that passed the checks: its spec, and its payload as the JSON text that was measured. */
 export interface CheckedTasks {
   specs: TaskSpec[];
   payloadJsons: string[];
 }
 
-function isWholeIn(value: number | undefined, min: number, max: number): boolean {
-  return value === undefined || (Number.isInteger(value) && value >= min && value <= max);
-}
-
 function field(where: string | number, name: string): string {
   return typeof where === 'number' ? `tasks[${where}].${name}` : `${where}${name}`;
 }
 
-function outOfRange(name: string, min: number, max: number): InvalidInputError {
-  return new InvalidInputError(`${name} must be an integer from ${min} to ${max}`);
+/** `name` (at `where`, named only on error) is absent or an integer from min to max. */
+function wholeNumber(
+  value: number | undefined,
+  where: string | number,
+  name: string,
+  min: number,
+  max: number,
+): void {
+  if (value !== undefined && (!Number.isInteger(value) || value < min || value > max)) {
+    throw new InvalidInputError(`${field(where, name)} must be an integer from ${min} to ${max}`);
+  }
 }
 
 /**
@@ -97,38 +108,27 @@ function checkTask(
   at: number,
 ): TaskSpec {
   const type = input?.type;
-  if (typeof type !== 'string' || (type !== typeOk?.last && !TYPE_PATTERN.test(type))) {
-    throw new InvalidInputError(`${field(where, 'type')} must match ${TYPE_PATTERN}`);
+  if (typeof type !== 'string' || (type !== typeOk?.last && !TASK_TYPE_PATTERN.test(type))) {
+    throw new InvalidInputError(`${field(where, 'type')} must match ${TASK_TYPE_PATTERN}`);
   }
   if (typeOk !== undefined) typeOk.last = type;
   const payload = input.payload ?? null;
   const payloadJson = JSON.stringify(payload);
-  // UTF-8 takes at most three bytes per UTF-16 unit: most payloads need no byte count
   // (undefined, for a function payload, goes to Buffer.byteLength, which throws as it always has)
-  if (payloadJson === undefined || payloadJson.length * 3 > config.maxPayloadBytes) {
-    const payloadBytes = Buffer.byteLength(payloadJson);
-    if (payloadBytes > config.maxPayloadBytes) {
-      throw new LimitExceededError(
-        'MAX_PAYLOAD_BYTES',
-        `${field(where, 'payload')} is ${payloadBytes} bytes; the limit is ${config.maxPayloadBytes}`,
-      );
-    }
+  if (payloadJson === undefined || exceedsUtf8Bytes(payloadJson, config.maxPayloadBytes)) {
+    throw new LimitExceededError(
+      'MAX_PAYLOAD_BYTES',
+      `${field(where, 'payload')} is ${Buffer.byteLength(payloadJson)} bytes; the limit is ${config.maxPayloadBytes}`,
+    );
   }
-  if (!isWholeIn(input.priority, -1000, 1000))
-    throw outOfRange(field(where, 'priority'), -1000, 1000);
-  if (!isWholeIn(input.maxAttempts, 1, config.maxAttemptsLimit))
-    throw outOfRange(field(where, 'maxAttempts'), 1, config.maxAttemptsLimit);
-  if (!isWholeIn(input.timeoutMs, 1, config.maxTimeoutMs))
-    throw outOfRange(field(where, 'timeoutMs'), 1, config.maxTimeoutMs);
-  if (!isWholeIn(input.delayMs, 0, MAX_DELAY_MS))
-    throw outOfRange(field(where, 'delayMs'), 0, MAX_DELAY_MS);
+  wholeNumber(input.priority, where, 'priority', -MAX_PRIORITY, MAX_PRIORITY);
+  wholeNumber(input.maxAttempts, where, 'maxAttempts', 1, config.maxAttemptsLimit);
+  wholeNumber(input.timeoutMs, where, 'timeoutMs', 1, config.maxTimeoutMs);
+  wholeNumber(input.delayMs, where, 'delayMs', 0, MAX_DELAY_MS);
   const req = input.requirements ?? {};
-  if (!isWholeIn(req.slots, 1, 10_000))
-    throw outOfRange(field(where, 'requirements.slots'), 1, 10_000);
-  if (!isWholeIn(req.cpu, 0, 10_000_000))
-    throw outOfRange(field(where, 'requirements.cpu'), 0, 10_000_000);
-  if (!isWholeIn(req.memoryMb, 0, 100_000_000))
-    throw outOfRange(field(where, 'requirements.memoryMb'), 0, 100_000_000);
+  wholeNumber(req.slots, where, 'requirements.slots', 1, MAX_SLOTS);
+  wholeNumber(req.cpu, where, 'requirements.cpu', 0, MAX_CPU);
+  wholeNumber(req.memoryMb, where, 'requirements.memoryMb', 0, MAX_MEMORY_MB);
   const labels = req.labels ?? {};
   if (Object.keys(labels).length > config.maxLabels) {
     throw new InvalidInputError(

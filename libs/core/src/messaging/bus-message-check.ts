@@ -1,3 +1,4 @@
+import { exceedsUtf8Bytes } from '../task/utf8-bytes';
 import { describeProblem } from './message-schema';
 import { MESSAGE_SCHEMAS } from './messages';
 import { Patterns, type Pattern } from './patterns';
@@ -20,12 +21,7 @@ const KNOWN_PATTERNS = new Set<string>(Object.values(Patterns));
  * schema. The detail never quotes the message itself (it may be huge or carry anything).
  */
 export function checkBusMessage(pattern: Pattern, raw: string, maxBytes: number): BusVerdict {
-  // UTF-8 takes one to three bytes per UTF-16 unit: the length alone settles all but a band
-  // (a byte count scans the whole message, a visible cost per assignment)
-  if (
-    raw.length > maxBytes ||
-    (raw.length * 3 > maxBytes && Buffer.byteLength(raw, 'utf8') > maxBytes)
-  )
+  if (exceedsUtf8Bytes(raw, maxBytes))
     return { ok: false, reason: 'oversized', detail: `over ${maxBytes} bytes` };
   let packet: unknown;
   try {

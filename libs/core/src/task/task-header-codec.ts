@@ -111,10 +111,11 @@ export function encodeNewTaskHeader(spec: TaskSpec, state: TaskState, now: numbe
     if (hasDep) c.dep = dep;
     cold = JSON.stringify(c);
   }
+  // qa is written as its offset from c: a new queued task's is 0
   return (
     `${STATE_CODE[state]}|${spec.type}|${txt(spec.priority)}|${txt(spec.maxAttempts)}|` +
     `${txt(spec.timeoutMs)}|0|0|${txt(now)}|${txt(req.slots)}|` +
-    `${state === 'queued' ? txt(now - now) : ''}|${req.cpu > 0 ? txt(req.cpu) : ''}|` +
+    `${state === 'queued' ? '0' : ''}|${req.cpu > 0 ? txt(req.cpu) : ''}|` +
     `${req.memoryMb > 0 ? txt(req.memoryMb) : ''}|${ra}|${EMPTY_UNTIL_COLD}${cold}`
   );
 }

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
-import { TASK_TYPE_PATTERN } from '../tasks/dto/submit-task.dto';
+import { TASK_TYPE_PATTERN } from '@switchyard/core';
 
 /** Query of GET /events: every given filter must match. */
 export class EventFilterDto {

@@ -20,7 +20,6 @@ import {
 import { LeaderLease } from '../leadership/leader-lease';
 import { planAssignments, seededRandom } from './assignment-planner';
 import { ClusterState } from './cluster-state';
-import { QueueObserver } from './queue-observer';
 import { StrategyRegistry } from './strategy-registry';
 
 /**
@@ -48,7 +47,6 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
     private readonly cluster: ClusterState,
     private readonly strategies: StrategyRegistry,
     private readonly lease: LeaderLease,
-    private readonly observer: QueueObserver,
     private readonly scheduler: SchedulerRegistry,
     @Inject(SWITCHYARD_CONFIG) private readonly config: SwitchyardConfig,
   ) {
@@ -126,7 +124,6 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
       maxPromotions: batch,
       maxTypes: this.config.maxTaskTypes,
     });
-    this.observer.record(read.depths, snapshot);
     this.armDueTimer(read.nextDueAt);
     if (read.nodesVersion !== snapshot.version) this.cluster.markStale();
     // dependents are resolved only when a finished task announced some (no round trip otherwise);

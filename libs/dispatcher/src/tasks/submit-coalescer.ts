@@ -5,11 +5,15 @@ import {
   type TaskSpec,
 } from '@switchyard/core';
 
-/** Stores tasks in one atomic call (TaskStore.submit: all or none). */
-export type StoreTasks = (specs: readonly TaskSpec[]) => Promise<SubmitOutcome[]>;
+/** Stores tasks in one atomic call (TaskStore.submit: all or none), payloads as the JSON given. */
+export type StoreTasks = (
+  specs: readonly TaskSpec[],
+  payloadJsons: readonly string[],
+) => Promise<SubmitOutcome[]>;
 
 interface Waiting {
   spec: TaskSpec;
+  payloadJson: string;
   resolve(outcome: SubmitOutcome): void;
   reject(err: unknown): void;
 }
@@ -34,9 +38,10 @@ export class SubmitCoalescer {
     private readonly maxGroup: number,
   ) {}
 
-  submit(spec: TaskSpec): Promise<SubmitOutcome> {
+  /** `payloadJson`: the spec's payload as JSON text (what the record will hold). */
+  submit(spec: TaskSpec, payloadJson: string): Promise<SubmitOutcome> {
     return new Promise<SubmitOutcome>((resolve, reject) => {
-      this.waiting.push({ spec, resolve, reject });
+      this.waiting.push({ spec, payloadJson, resolve, reject });
       if (this.waiting.length >= this.maxGroup) this.flush();
       else if (!this.scheduled) {
         this.scheduled = true;
@@ -59,7 +64,10 @@ export class SubmitCoalescer {
   private async commit(group: Waiting[]): Promise<void> {
     let outcomes: SubmitOutcome[];
     try {
-      outcomes = await this.store(group.map((w) => w.spec));
+      outcomes = await this.store(
+        group.map((w) => w.spec),
+        group.map((w) => w.payloadJson),
+      );
     } catch (err) {
       if (group.length > 1 && isRefusal(err)) {
         for (const member of group) void this.commit([member]);

@@ -3,6 +3,8 @@ import {
   ChannelNaming,
   InvalidInputError,
   LimitExceededError,
+  exceedsUtf8Bytes,
+  MAX_DELAY_MS,
   maxAttemptsFor,
   Patterns,
   SWITCHYARD_CONFIG,
@@ -16,9 +18,6 @@ import { AssignmentLoop } from '../scheduling/assignment-loop';
 import { StrategyRegistry } from '../scheduling/strategy-registry';
 import type { SubmitTaskDto } from './dto/submit-task.dto';
 import { SubmitCoalescer } from './submit-coalescer';
-
-/** The furthest a task may be delayed (delayMs, runAt). */
-export const MAX_DELAY_MS = 365 * 24 * 3600 * 1000;
 
 /**
  * A lone task without an idempotency key may share a script call with other lone submissions
@@ -44,7 +43,8 @@ export class TaskSubmission {
   ) {
     this.submittedChannel = new ChannelNaming(config.prefix).channel(Patterns.TasksSubmitted);
     this.singles = new SubmitCoalescer(
-      (specs) => this.tasks.submit(specs, Date.now(), this.submittedChannel),
+      (specs, payloadJsons) =>
+        this.tasks.submit(specs, Date.now(), this.submittedChannel, payloadJsons),
       config.maxBatchSize,
     );
   }
@@ -57,13 +57,16 @@ export class TaskSubmission {
       );
     }
     const now = Date.now();
-    const specs = dtos.map((dto, i) =>
-      this.toSpec(dto, now, dtos.length > 1 ? `tasks[${i}].` : ''),
+    const checked = dtos.map((dto, i) =>
+      this.check(dto, now, dtos.length > 1 ? `tasks[${i}].` : ''),
     );
+    const specs = checked.map((c) => c.spec);
+    // the payloads as the JSON text whose size was checked: the records hold it, made once
+    const payloadJsons = checked.map((c) => c.payloadJson);
     // the script tells the leader (tasks.submitted); this dispatcher may be it
     const outcomes = coalescable(specs)
-      ? [await this.singles.submit(specs[0])]
-      : await this.tasks.submit(specs, now, this.submittedChannel);
+      ? [await this.singles.submit(specs[0], payloadJsons[0])]
+      : await this.tasks.submit(specs, now, this.submittedChannel, payloadJsons);
     outcomes.forEach((o, i) => o.created && this.metrics.tasksSubmitted(specs[i].type));
     if (outcomes.some((o) => o.created)) this.loop.wake();
     return outcomes;
@@ -71,17 +74,21 @@ export class TaskSubmission {
 
   /** Checks a submission against the config bounds and fills in defaults. */
   toSpec(dto: SubmitTaskDto, now: number, where: string): TaskSpec {
+    return this.check(dto, now, where).spec;
+  }
+
+  /** toSpec, and the payload's JSON text that was measured. */
+  private check(
+    dto: SubmitTaskDto,
+    now: number,
+    where: string,
+  ): { spec: TaskSpec; payloadJson: string } {
     const c = this.config;
     const payloadJson = JSON.stringify(dto.payload ?? null);
-    // a UTF-8 byte per UTF-16 unit at most 3: only a text that might be over is counted
-    const payloadBytes =
-      payloadJson.length * 3 <= c.maxPayloadBytes
-        ? payloadJson.length
-        : Buffer.byteLength(payloadJson);
-    if (payloadBytes > c.maxPayloadBytes) {
+    if (exceedsUtf8Bytes(payloadJson, c.maxPayloadBytes)) {
       throw new LimitExceededError(
         'MAX_PAYLOAD_BYTES',
-        `${where}payload is ${payloadBytes} bytes; the limit is ${c.maxPayloadBytes} (MAX_PAYLOAD_BYTES)`,
+        `${where}payload is ${Buffer.byteLength(payloadJson)} bytes; the limit is ${c.maxPayloadBytes} (MAX_PAYLOAD_BYTES)`,
       );
     }
     const maxAttempts = dto.maxAttempts ?? maxAttemptsFor(c, dto.type);
@@ -137,6 +144,6 @@ export class TaskSubmission {
     if (runAt !== undefined && runAt > now) spec.runAt = runAt;
     if (dto.retry !== undefined) spec.retry = { ...dto.retry };
     if (dto.dependsOn !== undefined) spec.dependsOn = [...dto.dependsOn];
-    return spec;
+    return { spec, payloadJson };
   }
 }

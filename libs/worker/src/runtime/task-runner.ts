@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import {
+  exceedsUtf8Bytes,
   NonRetryableError,
   SWITCHYARD_CONFIG,
   type AssignedTask,
@@ -228,11 +229,7 @@ export class TaskRunner implements OnApplicationShutdown {
   /** The result's JSON, or the error when it is over MAX_RESULT_BYTES. */
   private encodeResult(result: unknown): string | TaskErrorInfo {
     const json = JSON.stringify(result ?? null) ?? 'null';
-    // a UTF-16 unit is at most 3 bytes of UTF-8: short results need no byte count
-    if (
-      json.length * 3 > this.config.maxResultBytes &&
-      Buffer.byteLength(json) > this.config.maxResultBytes
-    ) {
+    if (exceedsUtf8Bytes(json, this.config.maxResultBytes)) {
       return {
         message: `result is larger than MAX_RESULT_BYTES (${this.config.maxResultBytes})`,
         code: 'result_too_large',

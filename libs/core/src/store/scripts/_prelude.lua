@@ -140,13 +140,22 @@ local function num_text(v)
   return s
 end
 
--- The header fields as strings: f[1..22], f[23] the cold JSON, f[24] where "\n<payload>" starts.
-local function read_head(raw)
-  local f = { string.match(raw, HEAD) }
-  if #f == 0 then
+local function checked_head(st, ...)
+  if st == nil then
     error('corrupt task record header')
   end
-  return f
+  return st, ...
+end
+
+-- The header fields as values, no table (the hot transitions read them into locals): the 22
+-- fields as strings, the cold JSON, and where "\n<payload>" starts.
+local function head_values(raw)
+  return checked_head(string.match(raw, HEAD))
+end
+
+-- The same as a table: f[1..22], f[23] the cold JSON, f[24] where "\n<payload>" starts.
+local function read_head(raw)
+  return { head_values(raw) }
 end
 
 -- The header line of read_head() fields (after edits) followed by the rest of the record.
@@ -198,9 +207,14 @@ local function holds_lease(h, lease, node, inc)
   return h.l == lease and h.n == node and h.i == inc
 end
 
+-- The same check on header fields (as text): state code, lease, lease node and incarnation.
+local function lease_fields_hold(st, l, ln, li, lease, node, inc)
+  return leased_state(st) and tonumber(l) == lease and ln == node and tonumber(li) == inc
+end
+
 -- The same check on read_head() fields.
 local function head_holds_lease(f, lease, node, inc)
-  return leased_state(f[1]) and tonumber(f[7]) == lease and f[15] == node and tonumber(f[16]) == inc
+  return lease_fields_hold(f[1], f[7], f[15], f[16], lease, node, inc)
 end
 
 local function join(h, rest)

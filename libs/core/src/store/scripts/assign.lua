@@ -129,12 +129,9 @@ for j = 0, n - 1 do
   if not raw then
     reply = { 0, 'gone' }
   else
-    -- the header fields as locals (see read_head; no table)
+    -- the header fields as locals (head_values: no table)
     local st, ty, pr, ma, toText, a, l, c, slText, qa, cpuText, memText, ra, _, _, _, _, fin, as, _, _, _,
-      cold, p0 = string.match(raw, HEAD)
-    if st == nil then
-      error('corrupt task record header')
-    end
+      cold, p0 = head_values(raw)
     local node = load_node(nodeId)
     local sl, to = tonumber(slText), tonumber(toText)
     local cpu, mem = tonumber(cpuText) or 0, tonumber(memText) or 0

@@ -121,14 +121,10 @@ for j = 0, n - 1 do
   if not raw then
     out[j + 1] = 'gone'
   else
-    -- the header fields as locals (see read_head; no table), rewritten with one concatenation
+    -- the header fields as locals (head_values: no table), rewritten with one concatenation
     local st, ty, pr, ma, to, a, l, c, sl, qa, cpu, mem, ra, _, ln, li, sa, _, as, asa, _, _, cold, p0 =
-      string.match(raw, HEAD)
-    if st == nil then
-      error('corrupt task record header')
-    end
-    if outcome == 'ok' and as ~= '' and leased_state(st) and tonumber(l) == lease and ln == node
-      and tonumber(li) == inc then
+      head_values(raw)
+    if outcome == 'ok' and as ~= '' and lease_fields_hold(st, l, ln, li, lease, node, inc) then
       -- success of the open attempt: a few header fields change, no JSON is decoded
       release(id, ty, tonumber(sl), tonumber(cpu), tonumber(mem))
       if sa == '' or asa == '' then

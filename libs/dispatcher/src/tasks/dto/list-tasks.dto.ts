@@ -1,8 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { LISTABLE_STATES, type ListableState } from '@switchyard/core';
-import { TASK_TYPE_PATTERN } from './submit-task.dto';
+import { LISTABLE_STATES, TASK_TYPE_PATTERN, type ListableState } from '@switchyard/core';
 
 export const MAX_PAGE_SIZE = 1000;
 

@@ -19,19 +19,22 @@ import {
 } from 'class-validator';
 import { IfPresent } from './if-present.validator';
 import { IsLabelSelector } from './label-selector.validator';
-import type { LabelSelector } from '@switchyard/core';
+import {
+  MAX_CPU,
+  MAX_DELAY_MS,
+  MAX_MEMORY_MB,
+  MAX_PRIORITY,
+  MAX_SLOTS,
+  TASK_TYPE_PATTERN,
+  type LabelSelector,
+} from '@switchyard/core';
 
-export const TASK_TYPE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 export const KEY_PATTERN = /^[\x21-\x7e]{1,128}$/;
 export const TASK_ID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
-/** The bounds below, shared with the submission precheck (submit-task.precheck.ts). */
+/** The DTOs' own bounds, shared with the submission precheck (submit-task.precheck.ts); the
+ * bounds every way of submitting shares come from @switchyard/core (task-bounds.ts). */
 export const BACKOFF_KINDS = ['fixed', 'exponential'];
 export const MAX_RETRY_DELAY_MS = 7 * 24 * 3600 * 1000;
-export const MAX_SLOTS = 10_000;
-export const MAX_CPU = 10_000_000;
-export const MAX_MEMORY_MB = 100_000_000;
-export const MAX_PRIORITY = 1000;
-export const MAX_SUBMIT_DELAY_MS = 365 * 24 * 3600 * 1000;
 export const MAX_STRATEGY_LENGTH = 64;
 export const MAX_AFFINITY_KEY_LENGTH = 256;
 export const MAX_DEPENDS_ON_LIST = 1000;
@@ -193,7 +196,7 @@ export class SubmitTaskDto {
   @IfPresent()
   @IsInt()
   @Min(0)
-  @Max(MAX_SUBMIT_DELAY_MS)
+  @Max(MAX_DELAY_MS)
   delayMs?: number;
 
   /** Epoch milliseconds. */

@@ -12,26 +12,28 @@ import {
   max,
   min,
 } from 'class-validator';
+import {
+  MAX_CPU,
+  MAX_DELAY_MS,
+  MAX_MEMORY_MB,
+  MAX_PRIORITY,
+  MAX_SLOTS,
+  TASK_TYPE_PATTERN,
+} from '@switchyard/core';
 import { labelSelectorProblem } from './label-selector.validator';
 import {
   BACKOFF_KINDS,
   KEY_PATTERN,
   MAX_AFFINITY_KEY_LENGTH,
   MAX_BATCH_LIST,
-  MAX_CPU,
   MAX_DEPENDS_ON_LIST,
-  MAX_MEMORY_MB,
-  MAX_PRIORITY,
   MAX_RETRY_DELAY_MS,
-  MAX_SLOTS,
   MAX_STRATEGY_LENGTH,
-  MAX_SUBMIT_DELAY_MS,
   RequirementsDto,
   RetryPolicyDto,
   SubmitBatchDto,
   SubmitTaskDto,
   TASK_ID_PATTERN,
-  TASK_TYPE_PATTERN,
 } from './submit-task.dto';
 
 /*
@@ -64,7 +66,7 @@ export const PRECHECKED_RULES = {
     idempotencyKey: ['ifPresent', 'isString()', `matches(${KEY_PATTERN})`],
     strategy: ['ifPresent', 'isString()', `isLength(1,${MAX_STRATEGY_LENGTH})`],
     affinityKey: ['ifPresent', 'isString()', `isLength(1,${MAX_AFFINITY_KEY_LENGTH})`],
-    delayMs: ['ifPresent', 'isInt()', 'min(0)', `max(${MAX_SUBMIT_DELAY_MS})`],
+    delayMs: ['ifPresent', 'isInt()', 'min(0)', `max(${MAX_DELAY_MS})`],
     runAt: ['ifPresent', 'isInt()', 'min(0)'],
     retry: ['ifPresent', 'isObject()', 'nested'],
     dependsOn: [
@@ -187,7 +189,7 @@ function taskPasses(t: Plain): boolean {
       (isString(t.idempotencyKey) && matches(t.idempotencyKey, KEY_PATTERN))) &&
     optionalLength(t.strategy, MAX_STRATEGY_LENGTH) &&
     optionalLength(t.affinityKey, MAX_AFFINITY_KEY_LENGTH) &&
-    optionalIntIn(t.delayMs, 0, MAX_SUBMIT_DELAY_MS) &&
+    optionalIntIn(t.delayMs, 0, MAX_DELAY_MS) &&
     optionalIntIn(t.runAt, 0) &&
     requirementsPass(t.requirements) &&
     retryPasses(t.retry) &&
