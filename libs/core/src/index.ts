@@ -45,6 +45,7 @@ export * from './store/redis-failure';
 export * from './store/schedule.store';
 export * from './schedule/schedule.model';
 export * from './schedule/schedule-ticks';
+export * from './store/standby-hints';
 export * from './store/stats.store';
 export * from './store/task.store';
 export * from './strategies/assignment-strategy';

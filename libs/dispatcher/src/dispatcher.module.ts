@@ -33,6 +33,8 @@ import { RateLimitGuard } from './rate-limit/rate-limit.guard';
 import { rateLimitModule } from './rate-limit/rate-limit.module';
 import { AssignmentLoop } from './scheduling/assignment-loop';
 import { ClusterState } from './scheduling/cluster-state';
+import { StandbyBook } from './scheduling/standby-book';
+import { StandbyPlanner } from './scheduling/standby-planner';
 import { StrategyRegistry } from './scheduling/strategy-registry';
 import { TaskControl } from './tasks/task-control.service';
 import { TypeLimitProbe } from './scheduling/type-limit-probe';
@@ -106,6 +108,8 @@ function dispatcherDefinition(definition: DynamicModule): DynamicModule {
       ClusterOverviewService,
       LeaderLease,
       ClusterState,
+      StandbyBook,
+      StandbyPlanner,
       AssignmentLoop,
       TaskSubmission,
       TaskQuery,

@@ -269,6 +269,18 @@ export const CONFIG_VARIABLES = {
     MINUTE,
   ),
   batchSize: intVar('SCHEDULER_BATCH_SIZE', 'Most tasks assigned in one tick.', 2000, 1, 50_000),
+  standbyAssignments: boolVar(
+    'STANDBY_ASSIGNMENTS',
+    'The leader also names, per node, queued tasks (up to its slot count) that the node takes in the same call that records its finished tasks, so a freed slot is refilled without waiting for a scheduling pass. Never for types with TYPE_LIMITS. See docs/scheduling.md.',
+    true,
+  ),
+  standbyTtlMs: intVar(
+    'STANDBY_TTL_MS',
+    'How long a standby hint holds; one not taken by then is dropped and its task planned again.',
+    2 * SECOND,
+    100,
+    MINUTE,
+  ),
   agingStepMs: intVar(
     'AGING_STEP_MS',
     'Queue aging: one priority point is worth this much waiting time.',

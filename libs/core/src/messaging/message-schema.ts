@@ -54,6 +54,11 @@ export function list(item: Check, maxLength: number): Check {
   };
 }
 
+/** A field a newer sender adds: absent is fine, present must pass `check`. */
+export function optional(check: Check): Check {
+  return (v) => (v === undefined ? null : check(v));
+}
+
 export function record(fields: Record<string, Check>): Check {
   // two plain arrays and an index loop: this runs for every task of every assignment, and
   // destructuring [key, check] pairs from an iterator was most of a valid message's check

@@ -1,4 +1,4 @@
-import { int, list, oneOf, record, text, type Check } from './message-schema';
+import { int, list, oneOf, optional, record, text, type Check } from './message-schema';
 import { Patterns, type Pattern } from './patterns';
 
 export interface TasksSubmittedMessage {
@@ -13,6 +13,20 @@ export interface TasksFinishedMessage {
   ended: number;
   /** Capacity the ended attempts gave back on the node. */
   freed: { slots: number; cpu: number; memoryMb: number };
+  /**
+   * Standby hints (STANDBY_ASSIGNMENTS) the same finish took off the node's list: `took` were
+   * leased to the node (using `slots`, `cpu`, `memoryMb` of what `freed` gave back), `dropped`
+   * no longer held. Absent when the list was not touched.
+   */
+  standby?: StandbyUse;
+}
+
+export interface StandbyUse {
+  took: string[];
+  dropped: string[];
+  slots: number;
+  cpu: number;
+  memoryMb: number;
 }
 
 export interface NodesChangedMessage {
@@ -80,6 +94,9 @@ const assignedTask = record({
   memoryMb: int(0, 100_000_000),
 });
 
+/** The tasks of a node.assigned message (also what finish.lua returns from standby hints). */
+export const ASSIGNED_TASKS: Check = list(assignedTask, MESSAGE_LIMITS.maxIds);
+
 /** The contract of every pattern: what SwitchyardRedisServer lets through to a handler. */
 export const MESSAGE_SCHEMAS: Record<Pattern, Check> = {
   [Patterns.TasksSubmitted]: record({ count: int(0, 10_000_000) }),
@@ -88,6 +105,15 @@ export const MESSAGE_SCHEMAS: Record<Pattern, Check> = {
     done: list(taskId, MESSAGE_LIMITS.maxIds),
     ended: int(0, 10_000_000),
     freed,
+    standby: optional(
+      record({
+        took: list(taskId, MESSAGE_LIMITS.maxIds),
+        dropped: list(taskId, MESSAGE_LIMITS.maxIds),
+        slots: int(0, 1e12),
+        cpu: int(0, 1e15),
+        memoryMb: int(0, 1e15),
+      }),
+    ),
   }),
   [Patterns.NodesChanged]: record({
     node: nodeId,
@@ -96,7 +122,7 @@ export const MESSAGE_SCHEMAS: Record<Pattern, Check> = {
   [Patterns.NodeAssigned]: record({
     node: nodeId,
     incarnation: sequence,
-    tasks: list(assignedTask, MESSAGE_LIMITS.maxIds),
+    tasks: ASSIGNED_TASKS,
   }),
   [Patterns.NodeCancel]: record({
     node: nodeId,

@@ -73,9 +73,13 @@ function readScript(file: string): string {
   return fs.readFileSync(path.join(SCRIPTS_DIR, file), 'utf8');
 }
 
-/** The generated tables and constants, then the prelude: what every script starts with. */
+/** Shared Lua every script starts with, in this order (each may use the ones before it). */
+const SHARED_FILES = ['_prelude.lua', '_assignment.lua', '_standby.lua'] as const;
+
+/** The generated tables and constants, then the shared code: what every script starts with. */
 function preludeSource(): string {
-  return `${luaTransitionTable()}local EVENTS_MAXLEN = ${settings.eventsMaxLen}\n${readScript('_prelude.lua')}\n`;
+  const shared = SHARED_FILES.map((file) => `${readScript(file)}\n`).join('');
+  return `${luaTransitionTable()}local EVENTS_MAXLEN = ${settings.eventsMaxLen}\n${shared}`;
 }
 
 /** One script as a plain EVAL script (the fallback when Functions cannot be used). */
@@ -113,7 +117,7 @@ export function functionLibrary(): FunctionLibrary {
   const registrations = SCRIPT_NAMES.map((name, i) => {
     functions[name] = `sy_${hash}_${name}`;
     return `redis.register_function('${functions[name]}', function(KEYS, ARGV)
-K, EVENTS, NUM_TEXT = KEYS[1], {}, {}
+K, EVENTS, NUM_TEXT, TYPE_JSON = KEYS[1], {}, {}, {}
 ${bodies[i]}
 end)`;
   });

@@ -20,6 +20,8 @@ import type {
 } from '../task/task.model';
 import type { Keyspace } from './keyspace';
 import { LuaScripts, type ScriptArg } from './lua-scripts';
+import type { AssignedTask } from '../messaging/messages';
+import { decodeRefill, pushStandbyHints, type StandbyHints } from './standby-hints';
 import { inStore } from './redis-errors';
 import { StoreUnavailableError } from '../errors/switchyard.error';
 
@@ -310,11 +312,15 @@ export class TaskStore {
     return views;
   }
 
-  /** One tick's read: promotes due delayed tasks, returns queue depths and the heads asked for. */
+  /**
+   * One tick's read: promotes due delayed tasks, returns queue depths and the heads asked for.
+   * `skip`: task ids per type to read past (the leader's standby hints), not counted in a limit.
+   */
   async readHeads(
     limits: ReadonlyMap<string, number>,
     opts: { maxPromotions: number; maxTypes: number },
     now = Date.now(),
+    skip: ReadonlyMap<string, ReadonlySet<string>> = new Map(),
   ): Promise<HeadsSnapshot> {
     const args: ScriptArg[] = [
       now,
@@ -323,7 +329,11 @@ export class TaskStore {
       opts.maxTypes,
       limits.size,
     ];
-    for (const [type, limit] of limits) args.push(type, limit);
+    for (const [type, limit] of limits) {
+      const ids = skip.get(type);
+      args.push(type, limit, ids?.size ?? 0);
+      if (ids !== undefined) for (const id of ids) args.push(id);
+    }
     const [promoted, nextDue, depthList, headList, nodesVersion, resolving] = await inStore(
       this.scripts.run<[number, string, (string | number)[], string[], number, number]>(
         'readHeads',
@@ -391,27 +401,48 @@ export class TaskStore {
     limits: ReadonlyMap<string, TypeLimit> = new Map(),
     announce?: AssignmentAnnouncement,
   ): Promise<AssignmentResult[]> {
+    return (await this.assignAndHint(leaseValue, decisions, now, limits, announce)).results;
+  }
+
+  /**
+   * assign() that also writes standby hints (STANDBY_ASSIGNMENTS) in the same call: queued tasks
+   * each node takes in its finish call when it frees capacity (finishAndRefill). `hinted[i]`:
+   * whether `standby.hints[i]` was written.
+   */
+  async assignAndHint(
+    leaseValue: string,
+    decisions: readonly AssignmentDecision[],
+    now = Date.now(),
+    limits: ReadonlyMap<string, TypeLimit> = new Map(),
+    announce?: AssignmentAnnouncement,
+    standby?: StandbyHints,
+  ): Promise<{ results: AssignmentResult[]; hinted: boolean[] }> {
     const args: ScriptArg[] = [leaseValue, now, this.settings.leaseGraceMs, decisions.length];
     for (const d of decisions) args.push(d.taskId, d.nodeId, d.incarnation);
     args.push(limits.size);
     for (const [type, l] of limits) args.push(type, l.maxRunning ?? 0, l.maxStartsPerSecond ?? 0);
     args.push(announce?.channelBase ?? '', announce?.maxBytes ?? 0);
+    if (standby !== undefined) pushStandbyHints(args, standby);
     const reply = await inStore(this.scripts.run<(string | number)[][]>('assign', args));
-    return reply.map((r, i): AssignmentResult => {
+    const results = new Array<AssignmentResult>(decisions.length);
+    for (let i = 0; i < decisions.length; i++) {
+      const r = reply[i];
       const d = decisions[i];
-      if (r[0] === 1) {
-        return {
-          ok: true,
-          taskId: d.taskId,
-          nodeId: d.nodeId,
-          incarnation: d.incarnation,
-          lease: Number(r[1]),
-          attempt: Number(r[2]),
-          announced: r[3] === 1,
-        };
-      }
-      return { ok: false, taskId: d.taskId, nodeId: d.nodeId, reason: String(r[1]) };
-    });
+      results[i] =
+        r[0] === 1
+          ? {
+              ok: true,
+              taskId: d.taskId,
+              nodeId: d.nodeId,
+              incarnation: d.incarnation,
+              lease: Number(r[1]),
+              attempt: Number(r[2]),
+              announced: r[3] === 1,
+            }
+          : { ok: false, taskId: d.taskId, nodeId: d.nodeId, reason: String(r[1]) };
+    }
+    const flags = reply[decisions.length] ?? [];
+    return { results, hinted: (standby?.hints ?? []).map((_, i) => flags[i] === 1) };
   }
 
   async start(
@@ -446,6 +477,38 @@ export class TaskStore {
     now = Date.now(),
     announceOn = '',
   ): Promise<FinishOutcome[]> {
+    const args = this.finishArgs(nodeId, incarnation, reports, now, announceOn);
+    const reply = await inStore(this.scripts.run<FinishOutcome[]>('finish', args));
+    return reply.slice(0, reports.length);
+  }
+
+  /**
+   * finish() that then leases the node's standby hints that still hold, in the same call, and
+   * returns those tasks (as a node.assigned message carries them) for the worker to run now.
+   */
+  async finishAndRefill(
+    nodeId: string,
+    incarnation: number,
+    reports: readonly FinishReport[],
+    now = Date.now(),
+    announceOn = '',
+  ): Promise<{ outcomes: FinishOutcome[]; assigned: AssignedTask[] }> {
+    const args = this.finishArgs(nodeId, incarnation, reports, now, announceOn);
+    args.push(this.settings.leaseGraceMs);
+    const reply = await inStore(this.scripts.run<string[]>('finish', args));
+    return {
+      outcomes: reply.slice(0, reports.length) as FinishOutcome[],
+      assigned: decodeRefill(reply[reports.length]),
+    };
+  }
+
+  private finishArgs(
+    nodeId: string,
+    incarnation: number,
+    reports: readonly FinishReport[],
+    now: number,
+    announceOn: string,
+  ): ScriptArg[] {
     const s = this.settings;
     const args: ScriptArg[] = [
       now,
@@ -472,7 +535,7 @@ export class TaskStore {
       );
     }
     args.push(announceOn);
-    return inStore(this.scripts.run<FinishOutcome[]>('finish', args));
+    return args;
   }
 
   async cancel(id: string, now = Date.now()): Promise<CancelOutcome> {

@@ -4,6 +4,7 @@ import { Patterns, type LeaderReleasedMessage, type TasksFinishedMessage } from 
 import { LeaderLease } from '../leadership/leader-lease';
 import { AssignmentLoop } from '../scheduling/assignment-loop';
 import { ClusterState } from '../scheduling/cluster-state';
+import { StandbyPlanner } from '../scheduling/standby-planner';
 
 /**
  * What the dispatcher hears on the bus. Each message only prompts a read of Redis. The
@@ -15,6 +16,7 @@ export class BusEventsController {
     private readonly loop: AssignmentLoop,
     private readonly cluster: ClusterState,
     private readonly lease: LeaderLease,
+    private readonly standby: StandbyPlanner,
   ) {}
 
   @EventPattern(Patterns.TasksSubmitted)
@@ -25,6 +27,13 @@ export class BusEventsController {
   @EventPattern(Patterns.TasksFinished)
   onFinished(@Payload() data: TasksFinishedMessage): void {
     this.cluster.freed(data.node, data.freed);
+    const sb = data.standby;
+    if (sb !== undefined) {
+      // the same finish leased standby hints to the node: that much of `freed` is in use again
+      this.cluster.reserved(data.node, sb);
+      this.standby.used(sb.took);
+      this.standby.used(sb.dropped);
+    }
     this.loop.wake();
   }
 

@@ -20,6 +20,7 @@ import {
 import { LeaderLease } from '../leadership/leader-lease';
 import { planAssignments, seededRandom } from './assignment-planner';
 import { ClusterState } from './cluster-state';
+import { StandbyPlanner } from './standby-planner';
 import { StrategyRegistry } from './strategy-registry';
 
 /**
@@ -48,6 +49,7 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
     private readonly strategies: StrategyRegistry,
     private readonly lease: LeaderLease,
     private readonly scheduler: SchedulerRegistry,
+    private readonly standby: StandbyPlanner,
     @Inject(SWITCHYARD_CONFIG) private readonly config: SwitchyardConfig,
   ) {
     this.announcement = {
@@ -60,6 +62,7 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
   onApplicationBootstrap(): void {
     this.lease.onElected(() => {
       this.cluster.markStale();
+      this.standby.forget();
       this.wake();
     });
     this.scheduler.addInterval(
@@ -115,15 +118,21 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
     const batch = this.config.batchSize;
     const snapshot = await this.cluster.current();
     const budgets = await this.typeBudgets();
+    this.standby.expire();
     const limits = new Map<string, number>();
     for (const [type, free] of snapshot.freeSlotsByType()) {
       const heads = Math.min(free, batch, budgets.get(type) ?? Infinity);
       if (heads > 0) limits.set(type, heads);
     }
-    const read = await this.tasks.readHeads(limits, {
-      maxPromotions: batch,
-      maxTypes: this.config.maxTaskTypes,
-    });
+    // one step ahead: heads for standby hints too, past the ones already held as hints
+    for (const [type, room] of this.standby.roomByType(snapshot))
+      limits.set(type, Math.min(batch, (limits.get(type) ?? 0) + room));
+    const read = await this.tasks.readHeads(
+      limits,
+      { maxPromotions: batch, maxTypes: this.config.maxTaskTypes },
+      Date.now(),
+      this.standby.held(),
+    );
     this.armDueTimer(read.nextDueAt);
     if (read.nodesVersion !== snapshot.version) this.cluster.markStale();
     // dependents are resolved only when a finished task announced some (no round trip otherwise);
@@ -146,21 +155,35 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
       batch,
       budgets,
     );
-    if (plan.decisions.length === 0) return backlog;
+    const hints = this.standby.plan(
+      plan.decisions.length === 0
+        ? read.heads
+        : read.heads.filter((h) => !plan.reserved.has(h.id)),
+      snapshot,
+      this.config.agingStepMs,
+      ctx,
+      batch - plan.decisions.length,
+    );
+    if (plan.decisions.length === 0 && hints === undefined) return backlog;
 
     let results: AssignmentResult[];
     try {
-      results = await this.tasks.assign(
+      const reply = await this.tasks.assignAndHint(
         leaseValue,
         plan.decisions,
         Date.now(),
         this.limitsOf(read.heads),
         this.announcement,
+        hints,
       );
+      results = reply.results;
+      if (hints !== undefined) this.standby.settle(hints, reply.hinted);
     } catch (err) {
+      if (hints !== undefined) this.standby.settle(hints, undefined);
       this.cluster.markStale();
       if (err instanceof NotLeaderError) {
         this.logger.warn('assignment refused: the leader lease moved; standing by');
+        this.standby.forget();
         await this.lease.renew();
         return false;
       }

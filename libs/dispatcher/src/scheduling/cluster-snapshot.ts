@@ -16,6 +16,14 @@ export interface TrackedNode extends NodeCandidate {
   used: NodeCapacity;
 }
 
+/** What a snapshot is built from: a node as the registry lists it (NodeView), or a tracked one. */
+export type SnapshotNode = Pick<
+  NodeView,
+  'id' | 'incarnation' | 'labels' | 'capacity' | 'used' | 'status'
+> & { types: Iterable<string> };
+
+const NOTHING_USED: NodeCapacity = Object.freeze({ slots: 0, cpu: 0, memoryMb: 0 });
+
 /**
  * The leader's in-memory picture of the nodes: indexed by task type, updated by its own
  * decisions and by "finished" notifications, and replaced by a fresh read of Redis whenever
@@ -32,7 +40,7 @@ export class ClusterSnapshot {
   readonly allNodeIds: readonly string[];
 
   constructor(
-    views: readonly NodeView[],
+    views: readonly SnapshotNode[],
     readonly version: number,
   ) {
     for (const v of views) {
@@ -54,6 +62,15 @@ export class ClusterSnapshot {
       }
     }
     this.allNodeIds = [...this.nodes.keys()];
+  }
+
+  /**
+   * The same nodes with `used` taken from `usedOf` (nothing when it has no entry): the
+   * projected capacity the standby plan places hints on (capacity minus hints already held).
+   */
+  projected(usedOf: ReadonlyMap<string, NodeCapacity>): ClusterSnapshot {
+    const nodes = [...this.nodes.values()].map((n) => ({ ...n, used: usedOf.get(n.id) ?? NOTHING_USED }));
+    return new ClusterSnapshot(nodes, this.version);
   }
 
   handling(type: string): readonly TrackedNode[] {
@@ -89,12 +106,16 @@ export class ClusterSnapshot {
     return entry.list;
   }
 
-  /** Free slots over the nodes that handle each type: how many heads are worth reading. */
-  freeSlotsByType(): Map<string, number> {
+  /**
+   * Free slots over the nodes that handle each type: how many heads are worth reading.
+   * `freeOf`: each node's free slots when not capacity minus use (the standby plan's room).
+   */
+  freeSlotsByType(freeOf?: ReadonlyMap<string, number>): Map<string, number> {
     const free = new Map<string, number>();
     for (const [type, nodes] of this.byType) {
       let sum = 0;
-      for (const n of nodes) sum += Math.max(0, n.capacity.slots - n.used.slots);
+      for (const n of nodes)
+        sum += freeOf?.get(n.id) ?? Math.max(0, n.capacity.slots - n.used.slots);
       if (sum > 0) free.set(type, sum);
     }
     return free;

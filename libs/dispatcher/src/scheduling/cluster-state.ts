@@ -45,4 +45,13 @@ export class ClusterState {
       -1,
     );
   }
+
+  /** Capacity a node took without the leader's pass (standby hints leased at its finish). */
+  reserved(nodeId: string, amount: NodeCapacity): void {
+    this.snapshot.reserve(nodeId, {
+      slots: amount.slots,
+      cpu: amount.cpu,
+      memoryMb: amount.memoryMb,
+    });
+  }
 }

@@ -5,6 +5,8 @@ import {
   retryPolicyFor,
   SWITCHYARD_CONFIG,
   TaskStore,
+  type AssignedTask,
+  type FinishOutcome,
   type FinishReport,
   type RetryPolicy,
   type StartReport,
@@ -53,6 +55,8 @@ export class ReportBatcher implements OnApplicationShutdown {
   private readonly finishedChannel: string;
   /** The config's retry policy per type, made once (the store caches its text by identity). */
   private readonly policies = new Map<string, RetryPolicy>();
+  /** Who runs the tasks a finish leases from standby hints, and whether it takes any now. */
+  private refill: { run: (tasks: AssignedTask[]) => void; accepting: () => boolean } | undefined;
 
   constructor(
     private readonly tasks: TaskStore,
@@ -66,6 +70,14 @@ export class ReportBatcher implements OnApplicationShutdown {
   /** True while a report for the task is queued or being written. */
   has(taskId: string): boolean {
     return this.starts.has(taskId) || this.unwritten.has(taskId);
+  }
+
+  /**
+   * STANDBY_ASSIGNMENTS: each finish write also takes this node's standby hints (while
+   * `accepting`), and `run` gets the tasks it leased here.
+   */
+  onRefill(run: (tasks: AssignedTask[]) => void, accepting: () => boolean): void {
+    this.refill = { run, accepting };
   }
 
   started(report: StartReport): void {
@@ -180,13 +192,24 @@ export class ReportBatcher implements OnApplicationShutdown {
       reports[i] = report;
     }
     // the script publishes tasks.finished itself (what ended, capacity freed) once committed
-    const outcomes = await this.tasks.finish(
-      node,
-      this.session.incarnation,
-      reports,
-      Date.now(),
-      this.finishedChannel,
-    );
+    const incarnation = this.session.incarnation;
+    const refill = this.config.standbyAssignments && this.refill?.accepting() ? this.refill : undefined;
+    let outcomes: FinishOutcome[];
+    if (refill === undefined) {
+      outcomes = await this.tasks.finish(node, incarnation, reports, Date.now(), this.finishedChannel);
+    } else {
+      const reply = await this.tasks.finishAndRefill(
+        node,
+        incarnation,
+        reports,
+        Date.now(),
+        this.finishedChannel,
+      );
+      outcomes = reply.outcomes;
+      // leased to this incarnation: a rejoin since revoked them (the runner aborted its tasks)
+      if (reply.assigned.length > 0 && this.session.incarnation === incarnation)
+        refill.run(reply.assigned);
+    }
     this.metrics.recorded(batch, outcomes, Date.now());
     outcomes.forEach((outcome, i) => {
       if (outcome === 'succeeded' || outcome === 'failed' || outcome === 'delayed') return;

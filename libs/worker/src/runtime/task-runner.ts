@@ -68,6 +68,13 @@ export class TaskRunner implements OnApplicationShutdown {
   ) {
     // a new incarnation holds none of the old leases: what still runs here is revoked
     session.onRejoin(() => this.abortAll('revoked'));
+    // tasks a finish leased here from standby hints (STANDBY_ASSIGNMENTS) run at once
+    reports.onRefill(
+      (tasks) => {
+        for (const task of tasks) this.run(task);
+      },
+      () => this.accepting,
+    );
   }
 
   onApplicationShutdown(): void {

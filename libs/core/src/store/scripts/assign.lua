@@ -10,9 +10,13 @@ then     channel base of the node.assigned announcements ('' or absent: none; a 
          is the base followed by its id), then MAX_BUS_MESSAGE_BYTES. Published here, one
          message per node (split to fit), so a worker hears its tasks as they commit, with no
          second round trip from the dispatcher; same wire text as the bus publisher's.
+then     standby hint lifetime (ms), then s, then s groups of 3: task id, node id, incarnation
+         (STANDBY_ASSIGNMENTS: queued tasks for the node to take in its finish call, _standby.lua;
+         absent: none)
 Reply: n entries; committed: {1, lease, attempt, announced (1 | 0)}  (0: too large for any
                               message, or no channel given; the worker reads it from its leases)
                   skipped:   {0, reason}   (gone | state:<s> | node | capacity | limit)
+       then one more entry: s flags, 1 where the standby hint was written
 Error: NOTLEADER when the lease value does not match (nothing is written).
 ]]
 if redis.call('GET', K .. 'leader') ~= ARGV[1] then
@@ -76,12 +80,8 @@ end
 local out = {}
 -- announcements per node: `order` keeps the nodes' first appearance, `told` their tasks
 local order, told = {}, {}
--- cjson.encode of each type name, once per call
-local typeJson = {}
--- A task's text is kept in three pieces (before, the payload JSON string, after) that go into
--- the message with one table.concat: every Lua string made costs about 1.4 ns per byte in this
--- Redis (it is hashed whole), so the ~420 bytes of a task are not joined twice. Numbers are
--- written as num_text (what the concatenation would write).
+-- A task's text is kept in three pieces (task_json_parts) that go into the message with one
+-- table.concat.
 local function tell(nodeId, inc, reply, id, ty, to, payload, sl, cpu, mem)
   local t = told[nodeId]
   if t == nil then
@@ -89,17 +89,9 @@ local function tell(nodeId, inc, reply, id, ty, to, payload, sl, cpu, mem)
     told[nodeId] = t
     order[#order + 1] = nodeId
   end
-  local tyJson = typeJson[ty]
-  if tyJson == nil then
-    tyJson = cjson.encode(ty)
-    typeJson[ty] = tyJson
-  end
   local texts, k = t.texts, #t.replies
-  texts[k * 3 + 1] = '{"id":"' .. id .. '","lease":' .. num_text(reply[2]) .. ',"attempt":'
-    .. num_text(reply[3]) .. ',"type":' .. tyJson .. ',"timeoutMs":' .. num_text(to) .. ',"payload":'
-  texts[k * 3 + 2] = cjson.encode(payload)
-  texts[k * 3 + 3] = ',"slots":' .. num_text(sl) .. ',"cpu":' .. num_text(cpu) .. ',"memoryMb":'
-    .. num_text(mem) .. '}'
+  texts[k * 3 + 1], texts[k * 3 + 2], texts[k * 3 + 3] =
+    task_json_parts(id, reply[2], reply[3], ty, to, payload, sl, cpu, mem)
   t.replies[k + 1] = reply
 end
 
@@ -129,12 +121,9 @@ for j = 0, n - 1 do
   if not raw then
     reply = { 0, 'gone' }
   else
-    -- the header fields as locals (head_values: no table)
-    local st, ty, pr, ma, toText, a, l, c, slText, qa, cpuText, memText, ra, _, _, _, _, fin, as, _, _, _,
-      cold, p0 = head_values(raw)
+    local st, ty, _, _, toText, _, _, _, slText, _, cpuText, memText = head_values(raw)
     local node = load_node(nodeId)
-    local sl, to = tonumber(slText), tonumber(toText)
-    local cpu, mem = tonumber(cpuText) or 0, tonumber(memText) or 0
+    local sl, cpu, mem = tonumber(slText), tonumber(cpuText) or 0, tonumber(memText) or 0
     if st ~= 'q' or not queuedToAssigned then
       reply = { 0, 'state:' .. STATE_NAME[st] }
     elseif not node or node.inc ~= inc or node.st ~= 'alive' then
@@ -145,40 +134,8 @@ for j = 0, n - 1 do
       reply = { 0, 'limit' }
     else
       push_at(dequeued, ty, id)
-      local lease, attempt
-      -- the payload alone (as string.sub(payload_part(rest), 2)); "\n<payload>[\n<result>]" is
-      -- copied from raw only when there is a result segment (fewer bytes made, see tell())
-      local nl = string.find(raw, '\n', p0 + 1, true)
-      local payload = string.sub(raw, p0 + 1, nl and nl - 1 or -1)
-      local rest = nl and string.sub(raw, p0)
-      -- what follows the header line: rest, or "\n" and the payload (joined in the concatenation)
-      local sep, after = '\n', payload
-      if rest then
-        sep, after = '', rest
-      end
-      if as == '' and not string.find(cold, '"h":', 1, true) then
-        -- first attempt, no history: the new attempt is the open one in the header line (state a,
-        -- attempt, lease, updated, the lease's node and incarnation, no start; the attempt's
-        -- start is now), written with one concatenation
-        lease, attempt = tonumber(l) + 1, tonumber(a) + 1
-        write(key, id, 'a|' .. ty .. '|' .. pr .. '|' .. ma .. '|' .. toText .. '|' .. num_text(attempt)
-          .. '|' .. num_text(lease) .. '|' .. c .. '|' .. slText .. '|' .. qa .. '|' .. cpuText .. '|'
-          .. memText .. '|' .. ra .. '|' .. nowText .. '|' .. nodeId .. '|' .. num_text(inc) .. '||' .. fin
-          .. '|' .. nowText .. '||||' .. cold .. sep .. after)
-      else
-        -- a retry: the previous attempt moves into the history (JSON)
-        local h = split(raw)
-        h.s = 'assigned'
-        h.a = h.a + 1
-        h.l = h.l + 1
-        h.n = nodeId
-        h.i = inc
-        h.u = now
-        h.sa = nil
-        push_attempt(h, { l = h.l, n = nodeId, i = inc, as = now })
-        write(key, id, join(h, rest or ('\n' .. payload)))
-        lease, attempt = h.l, h.a
-      end
+      local record, lease, attempt, _, to, payload = lease_record(raw, id, nodeId, inc, now, nowText)
+      write(key, id, record)
       push_at(leased, nodeId, now + to + grace, id)
       count_type_start(ty, id, now + to + grace)
       emit_event('task', id, 'assigned', ty, nodeId)
@@ -208,9 +165,44 @@ for id, node in pairs(nodes) do
 end
 flush_events()
 
+-- Standby hints, per node in the order given, up to the node's slot count in its list (entries
+-- already there count); a hint for a node that is gone, of another incarnation or not alive, or
+-- for a task this call just assigned, is not written. The list expires with its last deadline.
+local ab = lb + 1 + (tonumber(ARGV[lb]) or 0) * 3
+local hintTtl, ns = tonumber(ARGV[ab + 2]) or 0, tonumber(ARGV[ab + 3]) or 0
+local hinted = {}
+if ns > 0 then
+  local lists = {}
+  local deadline = num_text(now + hintTtl)
+  for j = 0, ns - 1 do
+    local b = ab + 4 + j * 3
+    local id, nodeId, inc = ARGV[b], ARGV[b + 1], tonumber(ARGV[b + 2])
+    local node = load_node(nodeId)
+    local ok = 0
+    if node and node.inc == inc and node.st == 'alive' and not written[id] then
+      local l = lists[nodeId]
+      if l == nil then
+        l = { room = node.cs - redis.call('LLEN', standby_key(nodeId)), entries = {} }
+        lists[nodeId] = l
+      end
+      if #l.entries < l.room then
+        l.entries[#l.entries + 1] = id .. '|' .. num_text(inc) .. '|' .. deadline .. '|' .. ARGV[1]
+        ok = 1
+      end
+    end
+    hinted[j + 1] = ok
+  end
+  for nodeId, l in pairs(lists) do
+    if #l.entries > 0 then
+      bulk('RPUSH', standby_key(nodeId), l.entries, 1)
+      redis.call('PEXPIRE', standby_key(nodeId), hintTtl)
+    end
+  end
+end
+out[n + 1] = hinted
+
 -- One message per node, split where the next task would pass the byte limit (less room for the
 -- envelope); a task too large for any message is not announced (reply[4] = 0).
-local ab = lb + 1 + (tonumber(ARGV[lb]) or 0) * 3
 local channel, room = ARGV[ab] or '', (tonumber(ARGV[ab + 1]) or 0) - 512
 for _, nodeId in ipairs(order) do
   local t = told[nodeId]

@@ -12,7 +12,12 @@ ARGV[8]  n, then n groups of 6:
 ARGV[9 + 6n]  channel for the tasks.finished announcement ('' or absent: none). Published here,
          with the outcomes and the capacity given back, so subscribers hear it without a second
          write from the worker; same wire text as the bus publisher's (a Nest packet).
-Reply: n entries: 'succeeded' | 'delayed' | 'failed' | 'stale' | 'gone' | 'state:<s>'
+ARGV[10 + 6n] lease grace (ms) to take the node's standby hints with (_standby.lua; '' or
+         absent: none are taken). The announcement then also names the hints taken and dropped
+         and what the taken tasks use: "standby":{"took":[...],"dropped":[...],"slots":..,...}.
+Reply: n entries: 'succeeded' | 'delayed' | 'failed' | 'stale' | 'gone' | 'state:<s>'; with
+       standby, one more: the tasks leased to the node from its hints, as the JSON array of a
+       node.assigned message's tasks ('[]' when none)
 ]]
 local now, node, inc, aging = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 local retainMs, finishedCap, failedCap, n =
@@ -158,7 +163,11 @@ for ty, ids in pairs(untyped) do
   bulk('ZREM', K .. 'tl:' .. ty, ids, 1)
 end
 note_terminal_many(finished)
-if freedSlots > 0 or freedCpu > 0 or freedMem > 0 then
+local grace = tonumber(ARGV[10 + n * 6] or '')
+local sb
+if grace then
+  sb = take_standby(node, inc, freedSlots, freedCpu, freedMem, now, nowText, grace)
+elseif freedSlots > 0 or freedCpu > 0 or freedMem > 0 then
   adjust_usage(node, inc, -freedSlots, -freedCpu, -freedMem, now)
 end
 trim_finished(finished, finishedCap)
@@ -171,7 +180,13 @@ flush_events()
 
 local channel = ARGV[9 + n * 6]
 local ended = counts.succeeded + counts.failed + counts.retried
-if channel and channel ~= '' and ended > 0 then
+local sbText = ''
+if sb and (#sb.took > 0 or #sb.dropped > 0) then
+  sbText = ',"standby":{"took":[' .. (#sb.took > 0 and '"' .. table.concat(sb.took, '","') .. '"' or '')
+    .. '],"dropped":[' .. (#sb.dropped > 0 and '"' .. table.concat(sb.dropped, '","') .. '"' or '')
+    .. '],"slots":' .. txt(sb.slots) .. ',"cpu":' .. txt(sb.cpu) .. ',"memoryMb":' .. txt(sb.mem) .. '}'
+end
+if channel and channel ~= '' and (ended > 0 or sbText ~= '') then
   local done, nd = {}, 0
   for j = 1, n do
     if out[j] == 'succeeded' or out[j] == 'failed' then
@@ -183,6 +198,18 @@ if channel and channel ~= '' and ended > 0 then
   redis.call('PUBLISH', channel, '{"pattern":"tasks.finished","data":{"node":' .. cjson.encode(node)
     .. ',"done":[' .. doneJson .. '],"ended":' .. ended
     .. ',"freed":{"slots":' .. txt(freedSlots) .. ',"cpu":' .. txt(freedCpu)
-    .. ',"memoryMb":' .. txt(freedMem) .. '}}}')
+    .. ',"memoryMb":' .. txt(freedMem) .. '}' .. sbText .. '}}')
+end
+if sb then
+  -- the tasks' pieces with a ',' between tasks, joined once
+  local parts, text = sb.parts, { '[' }
+  for x = 1, #parts, 3 do
+    if x > 1 then
+      text[#text + 1] = ','
+    end
+    text[#text + 1], text[#text + 2], text[#text + 3] = parts[x], parts[x + 1], parts[x + 2]
+  end
+  text[#text + 1] = ']'
+  out[n + 1] = table.concat(text)
 end
 return out

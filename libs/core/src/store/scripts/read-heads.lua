@@ -2,7 +2,8 @@
   heads of the ready queues the leader can serve, and the depth of every ready queue.
 KEYS[1]  key base
 ARGV[1]  now   ARGV[2] aging step (ms)   ARGV[3] max promotions   ARGV[4] max types reported
-ARGV[5]  m, then m pairs: type, how many heads to return
+ARGV[5]  m, then m groups: type, how many heads to return, k, then k task ids to read past (the
+         leader's standby hints: not returned, not counted)
 Reply: { promoted, next due time ('' = none), {type, depth, ...}, {type, id, header JSON, ...},
          node registry version, finished tasks whose dependents wait to be resolved }
 ]]
@@ -38,10 +39,29 @@ for _, ty in ipairs(types) do
 end
 
 local heads, nh = {}, 0
-for j = 0, m - 1 do
-  local ty, limit = ARGV[6 + j * 2], tonumber(ARGV[7 + j * 2])
+local b = 6
+for _ = 1, m do
+  local ty, limit, nskip = ARGV[b], tonumber(ARGV[b + 1]), tonumber(ARGV[b + 2])
+  local skip
+  if nskip > 0 then
+    skip = {}
+    for x = b + 3, b + 2 + nskip do
+      skip[ARGV[x]] = true
+    end
+  end
+  b = b + 3 + nskip
   if limit > 0 then
-    local ids = redis.call('ZRANGE', K .. 'q:' .. ty, 0, limit - 1)
+    local ids = redis.call('ZRANGE', K .. 'q:' .. ty, 0, limit + nskip - 1)
+    if skip then
+      -- the standby hints (held in the leader's book) are not read: at most `limit` others are
+      local kept = {}
+      for _, id in ipairs(ids) do
+        if not skip[id] and #kept < limit then
+          kept[#kept + 1] = id
+        end
+      end
+      ids = kept
+    end
     local raws = mget_records(ids)
     for i, id in ipairs(ids) do
       local raw = raws[i]

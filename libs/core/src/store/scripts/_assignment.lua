@@ -1,0 +1,67 @@
+-- Shared by the scripts that lease queued tasks to a node: assign.lua (the leader's decisions) and
+-- finish.lua (standby hints taken when a node frees capacity, _standby.lua). Loaded after
+-- _prelude.lua (lua-scripts.ts).
+
+-- cjson.encode of each type name, once per call (reset with the other per-call state)
+local TYPE_JSON = {}
+
+-- queued -> assigned of the record `raw` of task `id` on `nodeId` (incarnation `inc`): the
+-- caller has checked state, node and capacity. Returns the new record, the lease, the attempt and
+-- the fields a worker needs: type, timeout, payload JSON, slots, cpu, memory (numbers).
+local function lease_record(raw, id, nodeId, inc, now, nowText)
+  -- the header fields as locals (head_values: no table)
+  local _, ty, pr, ma, toText, a, l, c, slText, qa, cpuText, memText, ra, _, _, _, _, fin, as, _, _, _,
+    cold, p0 = head_values(raw)
+  -- the payload alone (as string.sub(payload_part(rest), 2)); "\n<payload>[\n<result>]" is
+  -- copied from raw only when there is a result segment (fewer bytes made, see task_json_parts())
+  local nl = string.find(raw, '\n', p0 + 1, true)
+  local payload = string.sub(raw, p0 + 1, nl and nl - 1 or -1)
+  local rest = nl and string.sub(raw, p0)
+  -- what follows the header line: rest, or "\n" and the payload (joined in the concatenation)
+  local sep, after = '\n', payload
+  if rest then
+    sep, after = '', rest
+  end
+  local record, lease, attempt
+  if as == '' and not string.find(cold, '"h":', 1, true) then
+    -- first attempt, no history: the new attempt is the open one in the header line (state a,
+    -- attempt, lease, updated, the lease's node and incarnation, no start; the attempt's start is
+    -- now), written with one concatenation
+    lease, attempt = tonumber(l) + 1, tonumber(a) + 1
+    record = 'a|' .. ty .. '|' .. pr .. '|' .. ma .. '|' .. toText .. '|' .. num_text(attempt)
+      .. '|' .. num_text(lease) .. '|' .. c .. '|' .. slText .. '|' .. qa .. '|' .. cpuText .. '|'
+      .. memText .. '|' .. ra .. '|' .. nowText .. '|' .. nodeId .. '|' .. num_text(inc) .. '||' .. fin
+      .. '|' .. nowText .. '||||' .. cold .. sep .. after
+  else
+    -- a retry: the previous attempt moves into the history (JSON)
+    local h = split(raw)
+    h.s = 'assigned'
+    h.a = h.a + 1
+    h.l = h.l + 1
+    h.n = nodeId
+    h.i = inc
+    h.u = now
+    h.sa = nil
+    push_attempt(h, { l = h.l, n = nodeId, i = inc, as = now })
+    record = join(h, rest or ('\n' .. payload))
+    lease, attempt = h.l, h.a
+  end
+  return record, lease, attempt, ty, tonumber(toText), payload, tonumber(slText),
+    tonumber(cpuText) or 0, tonumber(memText) or 0
+end
+
+-- A leased task as the worker reads it (AssignedTask, the tasks of a node.assigned message), in
+-- three pieces: before the payload, the payload as a JSON string, after it. Joined with one
+-- table.concat by the caller: every Lua string made costs about 1.4 ns per byte in this Redis (it
+-- is hashed whole), so the ~420 bytes of a task are not joined twice.
+local function task_json_parts(id, lease, attempt, ty, to, payload, sl, cpu, mem)
+  local tyJson = TYPE_JSON[ty]
+  if tyJson == nil then
+    tyJson = cjson.encode(ty)
+    TYPE_JSON[ty] = tyJson
+  end
+  return '{"id":"' .. id .. '","lease":' .. num_text(lease) .. ',"attempt":' .. num_text(attempt)
+    .. ',"type":' .. tyJson .. ',"timeoutMs":' .. num_text(to) .. ',"payload":',
+    cjson.encode(payload),
+    ',"slots":' .. num_text(sl) .. ',"cpu":' .. num_text(cpu) .. ',"memoryMb":' .. num_text(mem) .. '}'
+end

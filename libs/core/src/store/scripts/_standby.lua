@@ -1,0 +1,123 @@
+-- Standby hints (STANDBY_ASSIGNMENTS): the leader names, per node, queued tasks to lease to it
+-- when it frees capacity (assign.lua writes them to the list sb:<node>, each entry
+-- "<task id>|<node incarnation>|<deadline ms>|<leader lease value>"); finish.lua takes them in
+-- the node's own finish call, so a freed slot is refilled in the same round trip. A hint is only
+-- a hint: its task stays queued in its ready queue until taken, and every taking re-checks what
+-- assign.lua checks. Loaded after _prelude.lua and _assignment.lua (lua-scripts.ts).
+
+local function standby_key(node)
+  return K .. 'sb:' .. node
+end
+
+-- The first hints of a node's list, at most `most`, as {id, incarnation, deadline, lease value}
+-- (false for an entry that does not parse).
+local function parse_hints(entries)
+  local out = {}
+  for x, e in ipairs(entries) do
+    local id, hinc, deadline, lv = string.match(e, '^([^|]+)|([^|]+)|([^|]+)|(.+)$')
+    out[x] = id and { id = id, inc = tonumber(hinc), deadline = tonumber(deadline), lv = lv } or false
+  end
+  return out
+end
+
+-- The node `node` (incarnation `inc`) gave back fs slots, fc cpu, fm memory (already committed
+-- by the caller): its usage goes down, then its standby hints are taken in list order while each
+-- still holds (the leader lease value current, the node's incarnation and status alive, the
+-- deadline ahead, the task queued, its needs within the node's capacity); a hint that no longer
+-- holds is dropped, and the first one that holds but does not fit stops the walk (order kept).
+-- Returns { parts = the taken tasks as task_json_parts pieces, took = ids, dropped = ids,
+-- slots, cpu, mem = what the taken tasks use }.
+local function take_standby(node, inc, fs, fc, fm, now, nowText, grace)
+  local res = { parts = {}, took = {}, dropped = {}, slots = 0, cpu = 0, mem = 0 }
+  local key = standby_key(node)
+  -- bounded when written (at most the node's slot count)
+  local entries = redis.call('LRANGE', key, 0, -1)
+  if #entries == 0 then
+    if fs > 0 or fc > 0 or fm > 0 then
+      adjust_usage(node, inc, -fs, -fc, -fm, now)
+    end
+    return res
+  end
+  local nk = K .. 'n:' .. node
+  local v = redis.call('HMGET', nk, 'inc', 'st', 'cs', 'cc', 'cm', 'us', 'uc', 'um')
+  local hints = parse_hints(entries)
+  if v[1] and tonumber(v[1]) ~= inc then
+    -- a report of an older incarnation: the list may hold the new one's hints, left as they are
+    return res
+  end
+  if not v[1] or v[2] ~= 'alive' then
+    -- gone, draining or dead: no hint of this node holds
+    for _, hint in ipairs(hints) do
+      if hint then
+        res.dropped[#res.dropped + 1] = hint.id
+      end
+    end
+    redis.call('DEL', key)
+    return res
+  end
+  local cs, cc, cm = tonumber(v[3]) or 0, tonumber(v[4]) or 0, tonumber(v[5]) or 0
+  local us = math.max(0, (tonumber(v[6]) or 0) - fs)
+  local uc = math.max(0, (tonumber(v[7]) or 0) - fc)
+  local um = math.max(0, (tonumber(v[8]) or 0) - fm)
+  local leader = redis.call('GET', K .. 'leader')
+  local queuedToAssigned = may('queued', 'assigned')
+  local taken, dequeued, leased, writes = {}, {}, {}, {}
+  local done, stop = 0, false
+  while done < #hints and not stop and us < cs do
+    -- the next chunk: at most as many as could still fit by slots (every task takes one or more)
+    local last = math.min(#hints, done + cs - us)
+    local ids = {}
+    for x = done + 1, last do
+      ids[#ids + 1] = hints[x] and hints[x].id or ''
+    end
+    local raws, first = mget_records(ids), done
+    for x = first + 1, last do
+      local hint, raw = hints[x], raws[x - first]
+      if not hint or hint.inc ~= inc or hint.lv ~= leader or hint.deadline <= now or not raw
+        or taken[hint.id] or string.sub(raw, 1, 1) ~= 'q' or not queuedToAssigned then
+        if hint then
+          res.dropped[#res.dropped + 1] = hint.id
+        end
+      else
+        local _, _, _, _, _, _, _, _, slText, _, cpuText, memText = head_values(raw)
+        local sl, cpu, mem = tonumber(slText), tonumber(cpuText) or 0, tonumber(memText) or 0
+        if us + sl > cs or uc + cpu > cc or um + mem > cm then
+          stop = true
+          break
+        end
+        local record, lease, attempt, ty, to, payload = lease_record(raw, hint.id, node, inc, now, nowText)
+        taken[hint.id] = true
+        writes[#writes + 1] = K .. 't:' .. hint.id
+        writes[#writes + 1] = record
+        push_at(dequeued, ty, hint.id)
+        leased[#leased + 1] = now + to + grace
+        leased[#leased + 1] = hint.id
+        emit_event('task', hint.id, 'assigned', ty, node)
+        us, uc, um = us + sl, uc + cpu, um + mem
+        res.slots, res.cpu, res.mem = res.slots + sl, res.cpu + cpu, res.mem + mem
+        res.took[#res.took + 1] = hint.id
+        local p = res.parts
+        p[#p + 1], p[#p + 2], p[#p + 3] = task_json_parts(hint.id, lease, attempt, ty, to, payload, sl, cpu, mem)
+      end
+      done = x
+    end
+  end
+  for s = 1, #writes, BULK_CHUNK * 2 do
+    redis.call('MSET', unpack(writes, s, math.min(#writes, s + BULK_CHUNK * 2 - 1)))
+  end
+  for ty, ids in pairs(dequeued) do
+    bulk('ZREM', K .. 'q:' .. ty, ids, 1)
+  end
+  bulk('ZADD', K .. 'nl:' .. node, leased, 2)
+  if done >= #hints then
+    redis.call('DEL', key)
+  elseif done > 0 then
+    redis.call('LTRIM', key, done, -1)
+  end
+  if fs > 0 or fc > 0 or fm > 0 then
+    redis.call('HSET', nk, 'us', us, 'uc', uc, 'um', um, 'lc', now)
+  elseif #res.took > 0 then
+    redis.call('HSET', nk, 'us', us, 'uc', uc, 'um', um)
+  end
+  return res
+end
