@@ -101,6 +101,11 @@ export class Keyspace {
     return `${this.base}nl:${id}`;
   }
 
+  /** List: a node's standby hints, "<task id>|<incarnation>|<deadline>|<leader lease>" (_standby.lua). */
+  nodeStandby(id: string): string {
+    return `${this.base}sb:${id}`;
+  }
+
   get nodes(): string {
     return `${this.base}nodes`;
   }

@@ -41,11 +41,14 @@ local function take_standby(node, inc, fs, fc, fm, now, nowText, grace)
   local nk = K .. 'n:' .. node
   local v = redis.call('HMGET', nk, 'inc', 'st', 'cs', 'cc', 'cm', 'us', 'uc', 'um')
   local hints = parse_hints(entries)
-  if v[1] and tonumber(v[1]) ~= inc then
-    -- a report of an older incarnation: the list may hold the new one's hints, left as they are
-    return res
-  end
-  if not v[1] or v[2] ~= 'alive' then
+  if not v[1] or tonumber(v[1]) ~= inc or v[2] ~= 'alive' then
+    if fs > 0 or fc > 0 or fm > 0 then
+      adjust_usage(node, inc, -fs, -fc, -fm, now)
+    end
+    if v[1] and tonumber(v[1]) ~= inc then
+      -- a report of an older incarnation: the list may hold the new one's hints, left as they are
+      return res
+    end
     -- gone, draining or dead: no hint of this node holds
     for _, hint in ipairs(hints) do
       if hint then
