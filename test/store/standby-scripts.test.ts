@@ -42,11 +42,23 @@ describe('standby hints: written by assign.lua, taken by finish.lua (real Redis)
     return hinted;
   }
 
-  function finishOk(node: string, inc: number, done: { id: string; lease: number }[], now = Date.now()) {
+  function finishOk(
+    node: string,
+    inc: number,
+    done: { id: string; lease: number }[],
+    now = Date.now(),
+  ) {
     return f.tasks.finishAndRefill(
       node,
       inc,
-      done.map((d) => ({ taskId: d.id, lease: d.lease, startedAt: now, resultJson: '1', retry, random: 0 })),
+      done.map((d) => ({
+        taskId: d.id,
+        lease: d.lease,
+        startedAt: now,
+        resultJson: '1',
+        retry,
+        random: 0,
+      })),
       now,
     );
   }
@@ -64,7 +76,14 @@ describe('standby hints: written by assign.lua, taken by finish.lua (real Redis)
     const { outcomes, assigned } = await finishOk('n1', inc, [leases[0]]);
     expect(outcomes).toEqual(['succeeded']);
     expect(assigned).toEqual([
-      expect.objectContaining({ id: c, lease: 1, attempt: 1, type: 'echo', slots: 1, timeoutMs: 10_000 }),
+      expect.objectContaining({
+        id: c,
+        lease: 1,
+        attempt: 1,
+        type: 'echo',
+        slots: 1,
+        timeoutMs: 10_000,
+      }),
     ]);
     expect(JSON.parse(assigned[0].payload)).toEqual({ hello: 'world', list: [] });
     expect(await f.tasks.get(c)).toMatchObject({
@@ -99,11 +118,24 @@ describe('standby hints: written by assign.lua, taken by finish.lua (real Redis)
       await f.tasks.finishAndRefill(
         'n1',
         inc,
-        [{ taskId: leases[0].id, lease: leases[0].lease, startedAt: 1, resultJson: '1', retry, random: 0 }],
+        [
+          {
+            taskId: leases[0].id,
+            lease: leases[0].lease,
+            startedAt: 1,
+            resultJson: '1',
+            retry,
+            random: 0,
+          },
+        ],
         Date.now(),
         channel,
       );
-      await waitFor(() => heard.length, (n) => n > 0, { what: "the tasks.finished message" });
+      await waitFor(
+        () => heard.length,
+        (n) => n > 0,
+        { what: 'the tasks.finished message' },
+      );
     } finally {
       sub.disconnect();
     }
@@ -128,7 +160,10 @@ describe('standby hints: written by assign.lua, taken by finish.lua (real Redis)
         await f.tasks.assign(lease, [{ taskId: id, nodeId: 'n2', incarnation: inc2 }]);
       },
     ],
-    ['under another leader lease', async () => void (await f.redis.set(`${f.keys.base}leader`, '99:other'))],
+    [
+      'under another leader lease',
+      async () => void (await f.redis.set(`${f.keys.base}leader`, '99:other')),
+    ],
   ])('drops a hint whose task was %s and takes the next one', async (_why, spoil) => {
     const { inc, leases } = await busyNode('n1', 2, 2);
     const [stale, next] = await queued(2);
@@ -238,7 +273,14 @@ describe('standby hints: written by assign.lua, taken by finish.lua (real Redis)
     const [c] = await queued(1);
     await hint('n1', inc, [c]);
     const outcomes = await f.tasks.finish('n1', inc, [
-      { taskId: leases[0].id, lease: leases[0].lease, startedAt: 1, resultJson: '1', retry, random: 0 },
+      {
+        taskId: leases[0].id,
+        lease: leases[0].lease,
+        startedAt: 1,
+        resultJson: '1',
+        retry,
+        random: 0,
+      },
     ]);
     expect(outcomes).toEqual(['succeeded']);
     expect(await hintIds('n1')).toEqual([c]);

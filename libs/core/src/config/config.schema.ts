@@ -271,7 +271,7 @@ export const CONFIG_VARIABLES = {
   batchSize: intVar('SCHEDULER_BATCH_SIZE', 'Most tasks assigned in one tick.', 2000, 1, 50_000),
   standbyAssignments: boolVar(
     'STANDBY_ASSIGNMENTS',
-    'The leader also names, per node, queued tasks (up to its slot count) that the node takes in the same call that records its finished tasks, so a freed slot is refilled without waiting for a scheduling pass. Never for types with TYPE_LIMITS. See docs/scheduling.md.',
+    'The leader also names, per node, queued tasks (up to its slot count) that the node takes in the same call that records its finished tasks, so a freed slot is refilled without waiting for a scheduling pass. Never for types with TYPE_LIMITS. See docs/strategies.md.',
     true,
   ),
   standbyTtlMs: intVar(

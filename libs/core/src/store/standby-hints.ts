@@ -10,6 +10,25 @@ export interface StandbyHints {
   ttlMs: number;
 }
 
+/** What read-heads is to return past the heads for now: room for hints, and the hints held. */
+export interface HeadsAhead {
+  room: ReadonlyMap<string, number>;
+  skip: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+/** One type's read-heads arguments: type, heads for now, heads ahead, k, k held ids. */
+export function pushHeadsAsked(
+  args: ScriptArg[],
+  type: string,
+  limit: number,
+  ahead: HeadsAhead | undefined,
+): void {
+  const room = ahead?.room.get(type) ?? 0;
+  const held = room > 0 ? ahead?.skip.get(type) : undefined;
+  args.push(type, limit, room, held?.size ?? 0);
+  if (held !== undefined) for (const id of held) args.push(id);
+}
+
 /** assign.lua's standby arguments: lifetime, count, then task id, node id, incarnation each. */
 export function pushStandbyHints(args: ScriptArg[], standby: StandbyHints): void {
   args.push(standby.ttlMs, standby.hints.length);

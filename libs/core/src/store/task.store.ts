@@ -21,7 +21,13 @@ import type {
 import type { Keyspace } from './keyspace';
 import { LuaScripts, type ScriptArg } from './lua-scripts';
 import type { AssignedTask } from '../messaging/messages';
-import { decodeRefill, pushStandbyHints, type StandbyHints } from './standby-hints';
+import {
+  decodeRefill,
+  pushHeadsAsked,
+  pushStandbyHints,
+  type HeadsAhead,
+  type StandbyHints,
+} from './standby-hints';
 import { inStore } from './redis-errors';
 import { StoreUnavailableError } from '../errors/switchyard.error';
 
@@ -314,26 +320,35 @@ export class TaskStore {
 
   /**
    * One tick's read: promotes due delayed tasks, returns queue depths and the heads asked for.
-   * `skip`: task ids per type to read past (the leader's standby hints), not counted in a limit.
+   * `ahead`: per type, how many more heads to return for standby hints, past the first `limits`
+   * and past the ids in `skip` (the hints the leader already holds).
    */
   async readHeads(
     limits: ReadonlyMap<string, number>,
     opts: { maxPromotions: number; maxTypes: number },
     now = Date.now(),
-    skip: ReadonlyMap<string, ReadonlySet<string>> = new Map(),
+    ahead?: HeadsAhead,
   ): Promise<HeadsSnapshot> {
     const args: ScriptArg[] = [
       now,
       this.settings.agingStepMs,
       opts.maxPromotions,
       opts.maxTypes,
-      limits.size,
+      0,
     ];
+    let m = 0;
     for (const [type, limit] of limits) {
-      const ids = skip.get(type);
-      args.push(type, limit, ids?.size ?? 0);
-      if (ids !== undefined) for (const id of ids) args.push(id);
+      m++;
+      pushHeadsAsked(args, type, limit, ahead);
     }
+    if (ahead !== undefined) {
+      for (const type of ahead.room.keys()) {
+        if (limits.has(type)) continue;
+        m++;
+        pushHeadsAsked(args, type, 0, ahead);
+      }
+    }
+    args[4] = m;
     const [promoted, nextDue, depthList, headList, nodesVersion, resolving] = await inStore(
       this.scripts.run<[number, string, (string | number)[], string[], number, number]>(
         'readHeads',

@@ -125,13 +125,12 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
       if (heads > 0) limits.set(type, heads);
     }
     // one step ahead: heads for standby hints too, past the ones already held as hints
-    for (const [type, room] of this.standby.roomByType(snapshot))
-      limits.set(type, Math.min(batch, (limits.get(type) ?? 0) + room));
+    const room = this.standby.roomByType(snapshot);
     const read = await this.tasks.readHeads(
       limits,
       { maxPromotions: batch, maxTypes: this.config.maxTaskTypes },
       Date.now(),
-      this.standby.held(),
+      room.size > 0 ? { room, skip: this.standby.held() } : undefined,
     );
     this.armDueTimer(read.nextDueAt);
     if (read.nodesVersion !== snapshot.version) this.cluster.markStale();
@@ -155,10 +154,9 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
       batch,
       budgets,
     );
+    // a held hint may be decided for now (a node has room now): it is then no longer a hint
     const hints = this.standby.plan(
-      plan.decisions.length === 0
-        ? read.heads
-        : read.heads.filter((h) => !plan.reserved.has(h.id)),
+      read.heads.filter((h) => !plan.reserved.has(h.id) && !this.standby.holds(h.id)),
       snapshot,
       this.config.agingStepMs,
       ctx,
@@ -192,6 +190,7 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
     let unannounced = 0;
     for (const r of results) {
       if (r.ok) {
+        this.standby.assignedNow(r.taskId);
         if (!r.announced) unannounced++;
         continue;
       }

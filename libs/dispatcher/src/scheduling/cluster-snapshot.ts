@@ -69,7 +69,10 @@ export class ClusterSnapshot {
    * projected capacity the standby plan places hints on (capacity minus hints already held).
    */
   projected(usedOf: ReadonlyMap<string, NodeCapacity>): ClusterSnapshot {
-    const nodes = [...this.nodes.values()].map((n) => ({ ...n, used: usedOf.get(n.id) ?? NOTHING_USED }));
+    const nodes = [...this.nodes.values()].map((n) => ({
+      ...n,
+      used: usedOf.get(n.id) ?? NOTHING_USED,
+    }));
     return new ClusterSnapshot(nodes, this.version);
   }
 

@@ -43,6 +43,15 @@ export class StandbyPlanner {
     this.book.clear();
   }
 
+  holds(taskId: string): boolean {
+    return this.book.has(taskId);
+  }
+
+  /** The leader's pass assigned a task now: if it was held as a hint, it is no longer. */
+  assignedNow(taskId: string): void {
+    if (this.book.size > 0) this.book.remove(taskId);
+  }
+
   /** Task ids held per type: read-heads reads past them. */
   held(): ReadonlyMap<string, ReadonlySet<string>> {
     return this.book.heldByType();

@@ -193,10 +193,17 @@ export class ReportBatcher implements OnApplicationShutdown {
     }
     // the script publishes tasks.finished itself (what ended, capacity freed) once committed
     const incarnation = this.session.incarnation;
-    const refill = this.config.standbyAssignments && this.refill?.accepting() ? this.refill : undefined;
+    const refill =
+      this.config.standbyAssignments && this.refill?.accepting() ? this.refill : undefined;
     let outcomes: FinishOutcome[];
     if (refill === undefined) {
-      outcomes = await this.tasks.finish(node, incarnation, reports, Date.now(), this.finishedChannel);
+      outcomes = await this.tasks.finish(
+        node,
+        incarnation,
+        reports,
+        Date.now(),
+        this.finishedChannel,
+      );
     } else {
       const reply = await this.tasks.finishAndRefill(
         node,

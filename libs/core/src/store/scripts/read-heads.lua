@@ -2,8 +2,8 @@
   heads of the ready queues the leader can serve, and the depth of every ready queue.
 KEYS[1]  key base
 ARGV[1]  now   ARGV[2] aging step (ms)   ARGV[3] max promotions   ARGV[4] max types reported
-ARGV[5]  m, then m groups: type, how many heads to return, k, then k task ids to read past (the
-         leader's standby hints: not returned, not counted)
+ARGV[5]  m, then m groups: type, how many heads to return, how many more to return past them
+         for standby hints, k, then k task ids those are not to include (the hints already held)
 Reply: { promoted, next due time ('' = none), {type, depth, ...}, {type, id, header JSON, ...},
          node registry version, finished tasks whose dependents wait to be resolved }
 ]]
@@ -41,23 +41,23 @@ end
 local heads, nh = {}, 0
 local b = 6
 for _ = 1, m do
-  local ty, limit, nskip = ARGV[b], tonumber(ARGV[b + 1]), tonumber(ARGV[b + 2])
-  local skip
-  if nskip > 0 then
-    skip = {}
-    for x = b + 3, b + 2 + nskip do
-      skip[ARGV[x]] = true
-    end
+  local ty, limit, ahead, nskip = ARGV[b], tonumber(ARGV[b + 1]), tonumber(ARGV[b + 2]), tonumber(ARGV[b + 3])
+  local skip = {}
+  for x = b + 4, b + 3 + nskip do
+    skip[ARGV[x]] = true
   end
-  b = b + 3 + nskip
-  if limit > 0 then
-    local ids = redis.call('ZRANGE', K .. 'q:' .. ty, 0, limit + nskip - 1)
-    if skip then
-      -- the standby hints (held in the leader's book) are not read: at most `limit` others are
-      local kept = {}
-      for _, id in ipairs(ids) do
-        if not skip[id] and #kept < limit then
-          kept[#kept + 1] = id
+  b = b + 4 + nskip
+  if limit + ahead > 0 then
+    local ids = redis.call('ZRANGE', K .. 'q:' .. ty, 0, limit + ahead + nskip - 1)
+    if #ids > limit then
+      -- the first `limit` as they are; then up to `ahead` more that are not held as standby hints
+      local kept, more = {}, 0
+      for i, id in ipairs(ids) do
+        if i <= limit then
+          kept[i] = id
+        elseif more < ahead and not skip[id] then
+          more = more + 1
+          kept[limit + more] = id
         end
       end
       ids = kept

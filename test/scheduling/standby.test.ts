@@ -1,0 +1,82 @@
+import { Redis } from 'ioredis';
+import { ChannelNaming, Patterns, type TasksFinishedMessage } from '@switchyard/core';
+import { TestCluster } from '../support/test-cluster';
+import { waitFor } from '../support/wait-for';
+
+/** Every tasks.finished message of the cluster, heard on the bus from the start. */
+async function listen(
+  cluster: TestCluster,
+): Promise<{ heard: TasksFinishedMessage[]; sub: Redis }> {
+  const sub = new Redis(cluster.redisUrl);
+  const heard: TasksFinishedMessage[] = [];
+  sub.on('message', (_channel, text: string) => {
+    heard.push((JSON.parse(text) as { data: TasksFinishedMessage }).data);
+  });
+  await sub.subscribe(new ChannelNaming(cluster.prefix).channel(Patterns.TasksFinished));
+  return { heard, sub };
+}
+
+async function runAll(cluster: TestCluster, count: number): Promise<any[]> {
+  const specs = Array.from({ length: count }, (_, i) => ({
+    type: 'sleep',
+    payload: { ms: 2 + (i % 4) },
+  }));
+  const submitted = await cluster.post('/tasks/batch', { tasks: specs });
+  expect(submitted.status).toBe(201);
+  const ids: string[] = submitted.body.tasks.map((t: { id: string }) => t.id);
+  return cluster.waitForTasks(ids);
+}
+
+describe('standby assignments with real dispatcher and worker processes', () => {
+  let cluster: TestCluster;
+
+  afterEach(async () => {
+    await cluster?.stop();
+  });
+
+  it('refills freed slots from standby hints at finish, and every task succeeds exactly once', async () => {
+    cluster = await TestCluster.start({ workers: [{ slots: 4 }, { slots: 4 }] });
+    const { heard, sub } = await listen(cluster);
+    try {
+      const views = await runAll(cluster, 400);
+      for (const view of views) {
+        expect(view.state).toBe('succeeded');
+        expect(view.attempts).toBe(1);
+        expect(view.history).toHaveLength(1);
+        expect(view.history[0].outcome).toBe('succeeded');
+      }
+      const ids = new Set(views.map((v) => v.id));
+      const took = heard.flatMap((m) => m.standby?.took ?? []);
+      // some tasks went to their node in its finish call, each at most once, none unknown
+      expect(took.length).toBeGreaterThan(0);
+      expect(new Set(took).size).toBe(took.length);
+      for (const id of took) expect(ids.has(id)).toBe(true);
+      // every lease given back: nothing holds capacity once all are done
+      const nodes = await waitFor(
+        async () => (await cluster.get('/nodes')).body.nodes as { used: { slots: number } }[],
+        (list) => list.every((n) => n.used.slots === 0),
+        { what: 'every node to have its slots back' },
+      );
+      expect(nodes).toHaveLength(2);
+    } finally {
+      sub.disconnect();
+    }
+  });
+
+  it('with STANDBY_ASSIGNMENTS=false, runs everything through the leader’s passes only', async () => {
+    cluster = await TestCluster.start({
+      workers: [{ slots: 4 }, { slots: 4 }],
+      env: { STANDBY_ASSIGNMENTS: 'false' },
+    });
+    const { heard, sub } = await listen(cluster);
+    try {
+      const views = await runAll(cluster, 200);
+      for (const view of views) expect(view.state).toBe('succeeded');
+      expect(heard.length).toBeGreaterThan(0);
+      expect(heard.every((m) => m.standby === undefined)).toBe(true);
+      expect(await cluster.redis.keys(`{${cluster.prefix}}:sb:*`)).toEqual([]);
+    } finally {
+      sub.disconnect();
+    }
+  });
+});
