@@ -1,0 +1,148 @@
+import {
+  LeastLoadedStrategy,
+  loadConfig,
+  type NodeView,
+  type QueueHead,
+  type StrategyContext,
+} from '@switchyard/core';
+import { ClusterSnapshot } from './cluster-snapshot';
+import { StandbyBook } from './standby-book';
+import { StandbyPlanner } from './standby-planner';
+import type { StrategyRegistry } from './strategy-registry';
+
+function view(id: string, slots: number, usedSlots: number, types = ['echo']): NodeView {
+  return {
+    id,
+    types,
+    capacity: { slots, cpu: 4000, memoryMb: 4096 },
+    labels: {},
+    hostname: 'h',
+    pid: 1,
+    incarnation: 7,
+    status: 'alive',
+    used: { slots: usedSlots, cpu: 0, memoryMb: 0 },
+    registeredAt: 0,
+    lastHeartbeatAt: 0,
+    inFlight: usedSlots,
+  };
+}
+
+function head(n: number, type = 'echo', slots = 1): QueueHead {
+  const id = `T${String(n).padStart(25, '0')}`;
+  return {
+    type,
+    id,
+    header: { s: 'queued', ty: type, pr: 0, ma: 3, to: 1000, a: 0, l: 0, c: n, sl: slots },
+  };
+}
+
+const registry = { resolve: () => new LeastLoadedStrategy() } as unknown as StrategyRegistry;
+const ctx: StrategyContext = { now: 1000, random: () => 0.5, allNodeIds: [] };
+
+function planner(env: Record<string, string> = {}): { book: StandbyBook; planner: StandbyPlanner } {
+  const book = new StandbyBook();
+  return { book, planner: new StandbyPlanner(book, registry, loadConfig(env)) };
+}
+
+describe('the standby planner', () => {
+  it('places heads on full nodes by projected capacity, at most a node’s slot count each', () => {
+    const { book, planner: p } = planner();
+    const snapshot = new ClusterSnapshot([view('a', 2, 2), view('b', 3, 3)], 1);
+    const hints = p.plan(
+      [1, 2, 3, 4, 5, 6, 7].map((n) => head(n)),
+      snapshot,
+      1000,
+      ctx,
+      100,
+    );
+    const perNode = new Map<string, number>();
+    for (const h of hints?.hints ?? []) perNode.set(h.nodeId, (perNode.get(h.nodeId) ?? 0) + 1);
+    expect(perNode).toEqual(
+      new Map([
+        ['a', 2],
+        ['b', 3],
+      ]),
+    );
+    expect(hints?.hints.map((h) => h.taskId)).toEqual([1, 2, 3, 4, 5].map((n) => head(n).id));
+    expect(hints?.hints.every((h) => h.incarnation === 7)).toBe(true);
+    expect(book.size).toBe(5);
+    // the held hints leave no projected room: a second plan places nothing
+    expect(p.plan([head(8)], snapshot, 1000, ctx, 100)).toBeUndefined();
+    expect(p.roomByType(snapshot)).toEqual(new Map());
+  });
+
+  it('reads ahead as many heads as the nodes have slots not spoken for, within the batch size', () => {
+    const { planner: p } = planner({ SCHEDULER_BATCH_SIZE: '4' });
+    const snapshot = new ClusterSnapshot([view('a', 2, 2), view('b', 3, 0)], 1);
+    expect(p.roomByType(snapshot)).toEqual(new Map([['echo', 4]]));
+    p.plan([head(1)], snapshot, 1000, ctx, 10);
+    expect(p.roomByType(snapshot)).toEqual(new Map([['echo', 3]]));
+  });
+
+  it('makes no hint for a type with TYPE_LIMITS', () => {
+    const { planner: p } = planner({ TYPE_LIMITS: '{"render":{"maxRunning":2}}' });
+    const snapshot = new ClusterSnapshot([view('a', 2, 2, ['echo', 'render'])], 1);
+    expect(p.roomByType(snapshot)).toEqual(new Map([['echo', 2]]));
+    const hints = p.plan([head(1, 'render'), head(2)], snapshot, 1000, ctx, 10);
+    expect(hints?.hints.map((h) => h.taskId)).toEqual([head(2).id]);
+  });
+
+  it('plans nothing when switched off', () => {
+    const { planner: p } = planner({ STANDBY_ASSIGNMENTS: 'false' });
+    const snapshot = new ClusterSnapshot([view('a', 2, 2)], 1);
+    expect(p.roomByType(snapshot)).toEqual(new Map());
+    expect(p.plan([head(1)], snapshot, 1000, ctx, 10)).toBeUndefined();
+  });
+
+  it('forgets the hints the commit did not write, and the ones a finish took or dropped', () => {
+    const { book, planner: p } = planner();
+    const snapshot = new ClusterSnapshot([view('a', 3, 3)], 1);
+    const hints = p.plan(
+      [1, 2, 3].map((n) => head(n)),
+      snapshot,
+      1000,
+      ctx,
+      10,
+    );
+    if (hints === undefined) throw new Error('no hints');
+    p.settle(hints, [true, false, true]);
+    expect(p.holds(head(1).id) && !p.holds(head(2).id) && p.holds(head(3).id)).toBe(true);
+    p.used([head(1).id]);
+    p.assignedNow(head(3).id);
+    expect(book.size).toBe(0);
+    const again = p.plan([head(4)], snapshot, 1000, ctx, 10);
+    if (again === undefined) throw new Error('no hints');
+    p.settle(again, undefined);
+    expect(book.size).toBe(0);
+  });
+});
+
+describe('the standby book', () => {
+  const hint = (id: string, node: string, expiresAt: number, slots = 1) => ({
+    taskId: id,
+    nodeId: node,
+    incarnation: 1,
+    type: 'echo',
+    req: { slots, cpu: 10, memoryMb: 5 },
+    expiresAt,
+  });
+
+  it('expires hints in order and sums what each node holds', () => {
+    const book = new StandbyBook();
+    book.add(hint('x', 'a', 100, 2));
+    book.add(hint('y', 'a', 200));
+    book.add(hint('z', 'b', 300));
+    expect(book.heldByNode()).toEqual(
+      new Map([
+        ['a', { slots: 3, cpu: 20, memoryMb: 10 }],
+        ['b', { slots: 1, cpu: 10, memoryMb: 5 }],
+      ]),
+    );
+    book.expire(200);
+    expect([book.has('x'), book.has('y'), book.has('z')]).toEqual([false, false, true]);
+    expect(book.heldOf('echo')).toBe(1);
+    book.clear();
+    expect(book.size).toBe(0);
+    expect(book.heldByType().size).toBe(0);
+  });
+});
