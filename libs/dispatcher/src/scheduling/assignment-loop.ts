@@ -156,7 +156,9 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
     );
     // a held hint may be decided for now (a node has room now): it is then no longer a hint
     const hints = this.standby.plan(
-      read.heads.filter((h) => !plan.reserved.has(h.id) && !this.standby.holds(h.id)),
+      this.standby.enabled
+        ? read.heads.filter((h) => !plan.reserved.has(h.id) && !this.standby.holds(h.id))
+        : [],
       snapshot,
       this.config.agingStepMs,
       ctx,

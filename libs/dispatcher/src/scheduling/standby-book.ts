@@ -24,6 +24,8 @@ export class StandbyBook {
   /** In insertion order, which is expiry order (every hint lives the same STANDBY_TTL_MS). */
   private readonly byId = new Map<string, StandbyHint>();
   private readonly byType = new Map<string, Set<string>>();
+  /** What the hints held for each node need, kept as hints come and go. */
+  private readonly byNode = new Map<string, NodeCapacity>();
 
   get size(): number {
     return this.byId.size;
@@ -48,6 +50,13 @@ export class StandbyBook {
     let ids = this.byType.get(hint.type);
     if (ids === undefined) this.byType.set(hint.type, (ids = new Set()));
     ids.add(hint.taskId);
+    const sum = this.byNode.get(hint.nodeId);
+    if (sum === undefined) this.byNode.set(hint.nodeId, { ...hint.req });
+    else {
+      sum.slots += hint.req.slots;
+      sum.cpu += hint.req.cpu;
+      sum.memoryMb += hint.req.memoryMb;
+    }
   }
 
   remove(taskId: string): StandbyHint | undefined {
@@ -57,6 +66,13 @@ export class StandbyBook {
     const ids = this.byType.get(hint.type);
     ids?.delete(taskId);
     if (ids?.size === 0) this.byType.delete(hint.type);
+    const sum = this.byNode.get(hint.nodeId);
+    if (sum !== undefined) {
+      sum.slots -= hint.req.slots;
+      sum.cpu -= hint.req.cpu;
+      sum.memoryMb -= hint.req.memoryMb;
+      if (sum.slots <= 0) this.byNode.delete(hint.nodeId);
+    }
     return hint;
   }
 
@@ -71,20 +87,11 @@ export class StandbyBook {
   clear(): void {
     this.byId.clear();
     this.byType.clear();
+    this.byNode.clear();
   }
 
   /** What the held hints of each node need (its projected use). */
-  heldByNode(): Map<string, NodeCapacity> {
-    const held = new Map<string, NodeCapacity>();
-    for (const h of this.byId.values()) {
-      const sum = held.get(h.nodeId);
-      if (sum === undefined) held.set(h.nodeId, { ...h.req });
-      else {
-        sum.slots += h.req.slots;
-        sum.cpu += h.req.cpu;
-        sum.memoryMb += h.req.memoryMb;
-      }
-    }
-    return held;
+  heldByNode(): ReadonlyMap<string, NodeCapacity> {
+    return this.byNode;
   }
 }
