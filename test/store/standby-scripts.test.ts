@@ -177,6 +177,18 @@ describe('standby hints: written by assign.lua, taken by finish.lua (real Redis)
     if (leader !== lease) expect((await f.tasks.get(next)).state).toBe('queued');
   });
 
+  it('walks past stale hints to the next one that holds, reading no further than it needs', async () => {
+    const { inc, leases } = await busyNode('n1', 3, 3);
+    const ids = await queued(3);
+    await hint('n1', inc, ids);
+    await f.tasks.cancel(ids[0]);
+    await f.tasks.cancel(ids[1]);
+    const { assigned } = await finishOk('n1', inc, [leases[0]]);
+    expect(idsOf(assigned)).toEqual([ids[2]]);
+    expect(await f.redis.exists(f.keys.nodeStandby('n1'))).toBe(0);
+    expect((await f.nodes.get('n1')).used.slots).toBe(3);
+  });
+
   it('drops every hint of a node that re-registered (another incarnation)', async () => {
     const { inc, leases } = await busyNode('n1', 2, 1);
     const [c] = await queued(1);

@@ -9,8 +9,8 @@ local function standby_key(node)
   return K .. 'sb:' .. node
 end
 
--- The first hints of a node's list, at most `most`, as {id, incarnation, deadline, lease value}
--- (false for an entry that does not parse).
+-- Entries of a node's list as {id, incarnation, deadline, lease value} (false for an entry that
+-- does not parse).
 local function parse_hints(entries)
   local out = {}
   for x, e in ipairs(entries) do
@@ -30,17 +30,8 @@ end
 local function take_standby(node, inc, fs, fc, fm, now, nowText, grace)
   local res = { parts = {}, took = {}, dropped = {}, slots = 0, cpu = 0, mem = 0 }
   local key = standby_key(node)
-  -- bounded when written (at most the node's slot count)
-  local entries = redis.call('LRANGE', key, 0, -1)
-  if #entries == 0 then
-    if fs > 0 or fc > 0 or fm > 0 then
-      adjust_usage(node, inc, -fs, -fc, -fm, now)
-    end
-    return res
-  end
   local nk = K .. 'n:' .. node
   local v = redis.call('HMGET', nk, 'inc', 'st', 'cs', 'cc', 'cm', 'us', 'uc', 'um')
-  local hints = parse_hints(entries)
   if not v[1] or tonumber(v[1]) ~= inc or v[2] ~= 'alive' then
     if fs > 0 or fc > 0 or fm > 0 then
       adjust_usage(node, inc, -fs, -fc, -fm, now)
@@ -49,8 +40,8 @@ local function take_standby(node, inc, fs, fc, fm, now, nowText, grace)
       -- a report of an older incarnation: the list may hold the new one's hints, left as they are
       return res
     end
-    -- gone, draining or dead: no hint of this node holds
-    for _, hint in ipairs(hints) do
+    -- gone, draining or dead: no hint of this node holds (the list is bounded when written)
+    for _, hint in ipairs(parse_hints(redis.call('LRANGE', key, 0, -1))) do
       if hint then
         res.dropped[#res.dropped + 1] = hint.id
       end
@@ -62,20 +53,26 @@ local function take_standby(node, inc, fs, fc, fm, now, nowText, grace)
   local us = math.max(0, (tonumber(v[6]) or 0) - fs)
   local uc = math.max(0, (tonumber(v[7]) or 0) - fc)
   local um = math.max(0, (tonumber(v[8]) or 0) - fm)
-  local leader = redis.call('GET', K .. 'leader')
+  local leader
   local queuedToAssigned = may('queued', 'assigned')
   local taken, dequeued, leased, writes = {}, {}, {}, {}
   local done, stop = 0, false
-  while done < #hints and not stop and us < cs do
-    -- the next chunk: at most as many as could still fit by slots (every task takes one or more)
-    local last = math.min(#hints, done + cs - us)
-    local ids = {}
-    for x = done + 1, last do
-      ids[#ids + 1] = hints[x] and hints[x].id or ''
+  while not stop and us < cs do
+    -- the next entries: at most as many as could still fit by slots (every task takes one or
+    -- more), so a walk reads no more of the list than the freed room and the stale hints in it
+    local asked = cs - us
+    local hints = parse_hints(redis.call('LRANGE', key, done, done + asked - 1))
+    if #hints == 0 then
+      break
     end
-    local raws, first = mget_records(ids), done
-    for x = first + 1, last do
-      local hint, raw = hints[x], raws[x - first]
+    leader = leader or redis.call('GET', K .. 'leader')
+    local ids = {}
+    for x, hint in ipairs(hints) do
+      ids[x] = hint and hint.id or ''
+    end
+    local raws = mget_records(ids)
+    for x, hint in ipairs(hints) do
+      local raw = raws[x]
       if not hint or hint.inc ~= inc or hint.lv ~= leader or hint.deadline <= now or not raw
         or taken[hint.id] or string.sub(raw, 1, 1) ~= 'q' or not queuedToAssigned then
         if hint then
@@ -102,7 +99,10 @@ local function take_standby(node, inc, fs, fc, fm, now, nowText, grace)
         local p = res.parts
         p[#p + 1], p[#p + 2], p[#p + 3] = task_json_parts(hint.id, lease, attempt, ty, to, payload, sl, cpu, mem)
       end
-      done = x
+      done = done + 1
+    end
+    if #hints < asked then
+      break -- the end of the list
     end
   end
   for s = 1, #writes, BULK_CHUNK * 2 do
@@ -112,9 +112,8 @@ local function take_standby(node, inc, fs, fc, fm, now, nowText, grace)
     bulk('ZREM', K .. 'q:' .. ty, ids, 1)
   end
   bulk('ZADD', K .. 'nl:' .. node, leased, 2)
-  if done >= #hints then
-    redis.call('DEL', key)
-  elseif done > 0 then
+  if done > 0 then
+    -- the walked entries leave the list (an emptied list is deleted)
     redis.call('LTRIM', key, done, -1)
   end
   if fs > 0 or fc > 0 or fm > 0 then
