@@ -64,8 +64,9 @@ describe('standby hints: written by assign.lua, taken by finish.lua (real Redis)
   }
 
   const idsOf = (tasks: AssignedTask[]) => tasks.map((t) => t.id);
+  /** A node's hints in the order it takes them (the list's tail first). */
   const hintIds = async (node: string) =>
-    (await f.redis.lrange(f.keys.nodeStandby(node), 0, -1)).map((e) => e.split('|')[0]);
+    (await f.redis.lrange(f.keys.nodeStandby(node), 0, -1)).map((e) => e.split('|')[0]).reverse();
 
   it('leases a hinted task in the finish that frees the slot, as assign would', async () => {
     const { inc, leases } = await busyNode('n1', 2, 2);

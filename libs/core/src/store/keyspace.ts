@@ -101,7 +101,10 @@ export class Keyspace {
     return `${this.base}nl:${id}`;
   }
 
-  /** List: a node's standby hints, "<task id>|<incarnation>|<deadline>|<leader lease>" (_standby.lua). */
+  /**
+   * List: a node's standby hints, newest at the head, each "<task id>|<incarnation>|<deadline>|
+   * <leader lease>" (scripts/_standby.lua).
+   */
   nodeStandby(id: string): string {
     return `${this.base}sb:${id}`;
   }

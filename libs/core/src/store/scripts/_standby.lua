@@ -1,5 +1,6 @@
 -- Standby hints (STANDBY_ASSIGNMENTS): the leader names, per node, queued tasks to lease to it
--- when it frees capacity (assign.lua writes them to the list sb:<node>, each entry
+-- when it frees capacity (assign.lua pushes them to the head of the list sb:<node>, oldest at
+-- the tail, each entry
 -- "<task id>|<node incarnation>|<deadline ms>|<leader lease value>"); finish.lua takes them in
 -- the node's own finish call, so a freed slot is refilled in the same round trip. A hint is only
 -- a hint: its task stays queued in its ready queue until taken, and every taking re-checks what
@@ -61,7 +62,13 @@ local function take_standby(node, inc, fs, fc, fm, now, nowText, grace)
     -- the next entries: at most as many as could still fit by slots (every task takes one or
     -- more), so a walk reads no more of the list than the freed room and the stale hints in it
     local asked = cs - us
-    local hints = parse_hints(redis.call('LRANGE', key, done, done + asked - 1))
+    -- the list's tail holds the oldest hint (assign.lua pushes at the head): read backwards
+    local entries = redis.call('LRANGE', key, -(done + asked), -(done + 1))
+    local n = #entries
+    for x = 1, math.floor(n / 2) do
+      entries[x], entries[n + 1 - x] = entries[n + 1 - x], entries[x]
+    end
+    local hints = parse_hints(entries)
     if #hints == 0 then
       break
     end
@@ -114,7 +121,7 @@ local function take_standby(node, inc, fs, fc, fm, now, nowText, grace)
   bulk('ZADD', K .. 'nl:' .. node, leased, 2)
   if done > 0 then
     -- the walked entries leave the list (an emptied list is deleted)
-    redis.call('LTRIM', key, done, -1)
+    redis.call('LTRIM', key, 0, -(done + 1))
   end
   if fs > 0 or fc > 0 or fm > 0 then
     redis.call('HSET', nk, 'us', us, 'uc', uc, 'um', um, 'lc', now)

@@ -167,36 +167,46 @@ flush_events()
 
 -- Standby hints, per node in the order given, up to the node's slot count in its list (entries
 -- already there count); a hint for a node that is gone, of another incarnation or not alive, or
--- for a task this call just assigned, is not written. The list expires with its last deadline.
+-- for a task this call just assigned, is not written. A list is pushed at its head (LPUSH: its
+-- tail holds the oldest hint, taken first) and expires with its last deadline.
 local ab = lb + 1 + (tonumber(ARGV[lb]) or 0) * 3
 local hintTtl, ns = tonumber(ARGV[ab + 2]) or 0, tonumber(ARGV[ab + 3]) or 0
 local hinted = {}
 if ns > 0 then
-  local lists = {}
+  local lists, listOrder = {}, {}
   local deadline = num_text(now + hintTtl)
   for j = 0, ns - 1 do
     local b = ab + 4 + j * 3
     local id, nodeId, inc = ARGV[b], ARGV[b + 1], tonumber(ARGV[b + 2])
     local node = load_node(nodeId)
-    local ok = 0
-    if node and node.inc == inc and node.st == 'alive' and not written[id] then
+    hinted[j + 1] = 0
+    if node and node.inc == inc and node.st == 'alive' and not written[id] and #(lists[nodeId] or {}) < node.cs then
       local l = lists[nodeId]
       if l == nil then
-        l = { room = node.cs - redis.call('LLEN', standby_key(nodeId)), entries = {} }
+        l = { at = {} }
         lists[nodeId] = l
+        listOrder[#listOrder + 1] = nodeId
       end
-      if #l.entries < l.room then
-        l.entries[#l.entries + 1] = id .. '|' .. num_text(inc) .. '|' .. deadline .. '|' .. ARGV[1]
-        ok = 1
-      end
+      l[#l + 1] = id .. '|' .. num_text(inc) .. '|' .. deadline .. '|' .. ARGV[1]
+      l.at[#l] = j + 1
+      hinted[j + 1] = 1
     end
-    hinted[j + 1] = ok
   end
-  for nodeId, l in pairs(lists) do
-    if #l.entries > 0 then
-      bulk('RPUSH', standby_key(nodeId), l.entries, 1)
-      redis.call('PEXPIRE', standby_key(nodeId), hintTtl)
+  for _, nodeId in ipairs(listOrder) do
+    local l, key = lists[nodeId], standby_key(nodeId)
+    local len = 0
+    for s = 1, #l, BULK_CHUNK do
+      len = redis.call('LPUSH', key, unpack(l, s, math.min(#l, s + BULK_CHUNK - 1)))
     end
+    -- over the node's slot count: the newest entries (at the head) go again
+    local excess = math.min(#l, len - nodes[nodeId].cs)
+    if excess > 0 then
+      redis.call('LTRIM', key, excess, -1)
+      for x = #l - excess + 1, #l do
+        hinted[l.at[x]] = 0
+      end
+    end
+    redis.call('PEXPIRE', key, hintTtl)
   end
 end
 out[n + 1] = hinted
