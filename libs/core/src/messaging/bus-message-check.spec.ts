@@ -34,7 +34,13 @@ const CONTRACTS: Record<Pattern, { valid: object; invalid: [string, object][] }>
     ],
   },
   [Patterns.TasksFinished]: {
-    valid: { node: 'w1', done: [ID], ended: 1, freed: { slots: 1, cpu: 0, memoryMb: 0 } },
+    valid: {
+      node: 'w1',
+      done: [ID],
+      ended: 1,
+      freed: { slots: 1, cpu: 0, memoryMb: 0 },
+      standby: { took: [ID], dropped: [], slots: 1, cpu: 0, memoryMb: 0 },
+    },
     invalid: [
       ['node missing', { done: [], ended: 0, freed: { slots: 0, cpu: 0, memoryMb: 0 } }],
       [
@@ -62,6 +68,26 @@ const CONTRACTS: Record<Pattern, { valid: object; invalid: [string, object][] }>
       [
         'freed.slots negative',
         { node: 'w1', done: [], ended: 0, freed: { slots: -1, cpu: 0, memoryMb: 0 } },
+      ],
+      [
+        'standby.took not ids',
+        {
+          node: 'w1',
+          done: [],
+          ended: 0,
+          freed: { slots: 0, cpu: 0, memoryMb: 0 },
+          standby: { took: ['x'], dropped: [], slots: 0, cpu: 0, memoryMb: 0 },
+        },
+      ],
+      [
+        'standby.slots missing',
+        {
+          node: 'w1',
+          done: [],
+          ended: 0,
+          freed: { slots: 0, cpu: 0, memoryMb: 0 },
+          standby: { took: [ID], dropped: [], cpu: 0, memoryMb: 0 },
+        },
       ],
     ],
   },
