@@ -124,8 +124,14 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
       const heads = Math.min(free, batch, budgets.get(type) ?? Infinity);
       if (heads > 0) limits.set(type, heads);
     }
-    // one step ahead: heads for standby hints too, past the ones already held as hints
+    // one step ahead: heads for standby hints too, past the ones already held as hints, only
+    // as many as the pass has room for after the heads for now (a pass decides at most `batch`)
     const room = this.standby.roomByType(snapshot);
+    for (const [type, r] of room) {
+      const ahead = Math.min(r, batch - (limits.get(type) ?? 0));
+      if (ahead > 0) room.set(type, ahead);
+      else room.delete(type);
+    }
     const read = await this.tasks.readHeads(
       limits,
       { maxPromotions: batch, maxTypes: this.config.maxTaskTypes },
