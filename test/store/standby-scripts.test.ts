@@ -299,21 +299,4 @@ describe('standby hints: written by assign.lua, taken by finish.lua (real Redis)
     expect(await hintIds('n1')).toEqual([c]);
     expect((await f.tasks.get(c)).state).toBe('queued');
   });
-
-  it('reads heads for now as they are, and heads ahead past the hints held', async () => {
-    const ids = await queued(5);
-    const held = new Set([ids[0], ids[1]]);
-    const opts = { maxPromotions: 10, maxTypes: 10 };
-    const both = await f.tasks.readHeads(new Map([['echo', 1]]), opts, Date.now(), {
-      room: new Map([['echo', 2]]),
-      skip: new Map([['echo', held]]),
-    });
-    expect(both.heads.map((h) => h.id)).toEqual([ids[0], ids[2], ids[3]]);
-    // only ahead (no room now): the held ones are not read at all
-    const ahead = await f.tasks.readHeads(new Map(), opts, Date.now(), {
-      room: new Map([['echo', 5]]),
-      skip: new Map([['echo', held]]),
-    });
-    expect(ahead.heads.map((h) => h.id)).toEqual(ids.slice(2));
-  });
 });
