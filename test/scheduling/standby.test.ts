@@ -16,6 +16,17 @@ async function listen(
   return { heard, sub };
 }
 
+/** Sum over the workers of switchyard_standby_tasks_total (tasks each took from its hints). */
+async function refilledOnWorkers(cluster: TestCluster): Promise<number> {
+  let sum = 0;
+  for (const worker of cluster.workers.values()) {
+    const text = await (await fetch(`${worker.url}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith('switchyard_standby_tasks_total'));
+    sum += line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return sum;
+}
+
 async function runAll(cluster: TestCluster, count: number): Promise<any[]> {
   const specs = Array.from({ length: count }, (_, i) => ({
     type: 'sleep',
@@ -46,7 +57,15 @@ describe('standby assignments with real dispatcher and worker processes', () => 
         expect(view.history[0].outcome).toBe('succeeded');
       }
       const ids = new Set(views.map((v) => v.id));
-      const took = heard.flatMap((m) => m.standby?.took ?? []);
+      const tookIds = () => heard.flatMap((m) => m.standby?.took ?? []);
+      // each worker ran what its finish calls leased to it (as announced; the last
+      // announcement may still be on its way when the tasks read succeeded)
+      await waitFor(
+        async () => [await refilledOnWorkers(cluster), tookIds().length],
+        ([ran, announced]) => ran === announced,
+        { what: 'the workers to count the tasks announced as taken from standby hints' },
+      );
+      const took = tookIds();
       // some tasks went to their node in its finish call, each at most once, none unknown
       expect(took.length).toBeGreaterThan(0);
       expect(new Set(took).size).toBe(took.length);

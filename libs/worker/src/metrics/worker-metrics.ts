@@ -42,6 +42,7 @@ export class WorkerMetrics {
   private readonly failed: SeriesCounter<'type'>;
   private readonly retried: Counter<'type'>;
   private readonly rejected: Counter<'reason'>;
+  private readonly refilled: Counter;
   private readonly handlerSeconds: SeriesHistogram<'type' | 'outcome'>;
   private readonly toStart: SeriesHistogram<'type'>;
   private readonly toFinish: SeriesHistogram<'type' | 'state'>;
@@ -73,6 +74,11 @@ export class WorkerMetrics {
       name: 'switchyard_reports_rejected_total',
       help: 'Results Redis refused (stale lease, task gone or in another state).',
       labelNames: ['reason'],
+      registers,
+    });
+    this.refilled = new Counter({
+      name: 'switchyard_standby_tasks_total',
+      help: 'Tasks this node took from its standby hints in the call that recorded its results (STANDBY_ASSIGNMENTS).',
       registers,
     });
     this.handlerSeconds = new SeriesHistogram({
@@ -126,6 +132,11 @@ export class WorkerMetrics {
         ? (t.handlerOk ??= this.handlerSeconds.labels({ type, outcome }))
         : (t.handlerError ??= this.handlerSeconds.labels({ type, outcome }));
     series.observe(ms / 1000);
+  }
+
+  /** A finish call leased `count` tasks here from standby hints. */
+  refilledFromStandby(count: number): void {
+    this.refilled.inc(count);
   }
 
   /** What Redis said about a written batch of results (outcomes[i] is that of entries[i]). */

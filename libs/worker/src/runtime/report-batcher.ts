@@ -214,8 +214,10 @@ export class ReportBatcher implements OnApplicationShutdown {
       );
       outcomes = reply.outcomes;
       // leased to this incarnation: a rejoin since revoked them (the runner aborted its tasks)
-      if (reply.assigned.length > 0 && this.session.incarnation === incarnation)
+      if (reply.assigned.length > 0 && this.session.incarnation === incarnation) {
+        this.metrics.refilledFromStandby(reply.assigned.length);
         refill.run(reply.assigned);
+      }
     }
     this.metrics.recorded(batch, outcomes, Date.now());
     outcomes.forEach((outcome, i) => {
