@@ -20,7 +20,6 @@ if redis.call('GET', K .. 'leader') ~= ARGV[1] then
 end
 local now, grace, n = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local nowText = num_text(now)
-local nodes = {}
 
 -- Cluster-wide type limits: running = members of tl:<type> (pruned past their lease deadline,
 -- so a lease that ended without telling us stops counting), starts = this second's counter.
@@ -54,23 +53,19 @@ local function count_type_start(ty, id, deadline)
   redis.call('PEXPIRE', l.startsKey, 2000)
 end
 
-local function load_node(id)
-  local node = nodes[id]
-  if node == nil then
-    local v = redis.call('HMGET', K .. 'n:' .. id, 'inc', 'st', 'cs', 'cc', 'cm', 'us', 'uc', 'um')
-    if v[1] then
-      node = {
-        inc = tonumber(v[1]), st = v[2],
-        cs = tonumber(v[3]), cc = tonumber(v[4]), cm = tonumber(v[5]),
-        us = tonumber(v[6]), uc = tonumber(v[7]), um = tonumber(v[8]),
-        dirty = false,
-      }
-    else
-      node = false
+-- the state of every node the batch names, read with one HMGET (node_states), written back
+-- with one HSET after the loop
+local nodes
+do
+  local ids, seen = {}, {}
+  for j = 0, n - 1 do
+    local id = ARGV[6 + j * 3]
+    if not seen[id] then
+      seen[id] = true
+      ids[#ids + 1] = id
     end
-    nodes[id] = node
   end
-  return node
+  nodes = node_states(ids)
 end
 
 local out = {}
@@ -132,7 +127,7 @@ for j = 0, n - 1 do
     -- the header fields as locals (head_values: no table)
     local st, ty, pr, ma, toText, a, l, c, slText, qa, cpuText, memText, ra, _, _, _, _, fin, as, _, _, _,
       cold, p0 = head_values(raw)
-    local node = load_node(nodeId)
+    local node = nodes[nodeId]
     local sl, to = tonumber(slText), tonumber(toText)
     local cpu, mem = tonumber(cpuText) or 0, tonumber(memText) or 0
     if st ~= 'q' or not queuedToAssigned then
@@ -201,11 +196,7 @@ end
 for nodeId, entries in pairs(leased) do
   bulk('ZADD', K .. 'nl:' .. nodeId, entries, 2)
 end
-for id, node in pairs(nodes) do
-  if node and node.dirty then
-    redis.call('HSET', K .. 'n:' .. id, 'us', node.us, 'uc', node.uc, 'um', node.um)
-  end
-end
+save_node_states(nodes)
 flush_events()
 
 -- One message per node, split where the next task would pass the byte limit (less room for the
