@@ -37,9 +37,13 @@ const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 
 async function oneCount(nodeCount) {
   const port = await freePort();
-  const server = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
+  const server = spawn(
+    'redis-server',
+    ['--port', String(port), '--save', '', '--appendonly', 'no'],
+    {
+      stdio: 'ignore',
+    },
+  );
   const redis = new Redis({ port, lazyConnect: true });
   redis.on('error', () => {}); // refused while the server starts: connect() retries
   for (let i = 0; i < 100; i++) {
@@ -51,7 +55,10 @@ async function oneCount(nodeCount) {
     }
   }
   try {
-    const config = core.loadConfig({ SWITCHYARD_PREFIX: 'cost', REDIS_URL: `redis://127.0.0.1:${port}` });
+    const config = core.loadConfig({
+      SWITCHYARD_PREFIX: 'cost',
+      REDIS_URL: `redis://127.0.0.1:${port}`,
+    });
     const keys = new core.Keyspace('cost');
     const tasks = new core.TaskStore(redis, keys, config);
     const nodes = new core.NodeStore(redis, keys, config);
@@ -61,7 +68,12 @@ async function oneCount(nodeCount) {
       const id = `fake-${i}`;
       const slots = Math.ceil(total / nodeCount);
       const inc = await nodes.register({
-        id, types: ['noop'], capacity: { slots, cpu: 1e6, memoryMb: 1e6 }, labels: {}, hostname: 'bench', pid: 0,
+        id,
+        types: ['noop'],
+        capacity: { slots, cpu: 1e6, memoryMb: 1e6 },
+        labels: {},
+        hostname: 'bench',
+        pid: 0,
       });
       ids.push({ id, inc });
     }
@@ -69,7 +81,9 @@ async function oneCount(nodeCount) {
     const payload = { pad: 'x'.repeat(256 - 10) };
     for (let sent = 0; sent < total; sent += 1000) {
       const now = Date.now();
-      const specs = Array.from({ length: 1000 }, () => core.toTaskSpec({ type: 'noop', payload }, config, now));
+      const specs = Array.from({ length: 1000 }, () =>
+        core.toTaskSpec({ type: 'noop', payload }, config, now),
+      );
       await tasks.submit(specs, now);
     }
     const announce =
@@ -80,7 +94,10 @@ async function oneCount(nodeCount) {
     let next = 0;
     for (let r = 0; r < ROUNDS + 2; r++) {
       let t0 = await scriptUsec(redis);
-      const read = await tasks.readHeads(new Map([['noop', BATCH]]), { maxPromotions: BATCH, maxTypes: 16 });
+      const read = await tasks.readHeads(new Map([['noop', BATCH]]), {
+        maxPromotions: BATCH,
+        maxTypes: 16,
+      });
       let t1 = await scriptUsec(redis);
       const decisions = read.heads.map((h) => {
         const n = ids[next++ % ids.length];
@@ -88,14 +105,22 @@ async function oneCount(nodeCount) {
       });
       const res = await tasks.assign('1:bench', decisions, Date.now(), new Map(), announce);
       const t2 = await scriptUsec(redis);
-      if (res.some((x) => !x.ok)) throw new Error(`assign skipped: ${JSON.stringify(res.find((x) => !x.ok))}`);
+      if (res.some((x) => !x.ok))
+        throw new Error(`assign skipped: ${JSON.stringify(res.find((x) => !x.ok))}`);
       if (r >= 2) {
         per.readHeads.push((t1 - t0) / decisions.length);
         per.assign.push((t2 - t1) / decisions.length);
       }
     }
+    if (process.env.PROF) {
+      const prof = await redis.hgetall('{cost}:prof');
+      const n = (ROUNDS + 2) * BATCH;
+      console.log(Object.entries(prof).sort().map(([k, v]) => `${k} ${(v / n).toFixed(2)}`).join(' | '));
+    }
     const f = (v) => `best ${Math.min(...v).toFixed(2)} median ${median(v).toFixed(2)}`;
-    console.log(`${String(nodeCount).padStart(5)} nodes: read-heads µs/decision ${f(per.readHeads)} | assign ${f(per.assign)}`);
+    console.log(
+      `${String(nodeCount).padStart(5)} nodes: read-heads µs/decision ${f(per.readHeads)} | assign ${f(per.assign)}`,
+    );
   } finally {
     redis.disconnect();
     server.kill('SIGTERM');

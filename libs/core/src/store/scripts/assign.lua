@@ -53,8 +53,8 @@ local function count_type_start(ty, id, deadline)
   redis.call('PEXPIRE', l.startsKey, 2000)
 end
 
--- the state of every node the batch names, read with one HMGET (node_states), written back
--- with one HSET after the loop
+-- the state of every node the batch names, read with one HMGET (node_states) and written back
+-- with one HSET after the loop (save_node_states); load_node reads one more on its own
 local nodes
 do
   local ids, seen = {}, {}
@@ -66,6 +66,15 @@ do
     end
   end
   nodes = node_states(ids)
+end
+
+local function load_node(id)
+  local node = nodes[id]
+  if node == nil then
+    node = node_state(id)
+    nodes[id] = node
+  end
+  return node
 end
 
 local out = {}
@@ -127,7 +136,7 @@ for j = 0, n - 1 do
     -- the header fields as locals (head_values: no table)
     local st, ty, pr, ma, toText, a, l, c, slText, qa, cpuText, memText, ra, _, _, _, _, fin, as, _, _, _,
       cold, p0 = head_values(raw)
-    local node = nodes[nodeId]
+    local node = load_node(nodeId)
     local sl, to = tonumber(slText), tonumber(toText)
     local cpu, mem = tonumber(cpuText) or 0, tonumber(memText) or 0
     if st ~= 'q' or not queuedToAssigned then
