@@ -112,11 +112,6 @@ async function oneCount(nodeCount) {
         per.assign.push((t2 - t1) / decisions.length);
       }
     }
-    if (process.env.PROF) {
-      const prof = await redis.hgetall('{cost}:prof');
-      const n = (ROUNDS + 2) * BATCH;
-      console.log(Object.entries(prof).sort().map(([k, v]) => `${k} ${(v / n).toFixed(2)}`).join(' | '));
-    }
     const f = (v) => `best ${Math.min(...v).toFixed(2)} median ${median(v).toFixed(2)}`;
     console.log(
       `${String(nodeCount).padStart(5)} nodes: read-heads µs/decision ${f(per.readHeads)} | assign ${f(per.assign)}`,

@@ -3,7 +3,7 @@ import { NodeNotFoundError } from '../errors/switchyard.error';
 import type { NodeRegistration, NodeStatus, NodeView } from '../node/node.model';
 import type { Keyspace } from './keyspace';
 import { LuaScripts } from './lua-scripts';
-import { decodeNodeState } from './node-state';
+import { decodeNodeState, type NodeState } from './node-state';
 import { inStore } from './redis-errors';
 
 export interface NodeStoreSettings {
@@ -194,6 +194,17 @@ export class NodeStore {
     );
     if (state === null) throw new NodeNotFoundError(id);
     return toNodeView(id, state, fields, inFlight);
+  }
+
+  /**
+   * Every registered node's incarnation, status, capacity and usage, with ONE read (the node-state
+   * hash): what a scheduler needs to refresh its picture when the registry version has not moved.
+   */
+  async states(): Promise<Map<string, NodeState>> {
+    const raw = await inStore(this.redis.hgetall(this.keys.nodeStates));
+    const states = new Map<string, NodeState>();
+    for (const [id, text] of Object.entries(raw)) states.set(id, decodeNodeState(text));
+    return states;
   }
 
   async version(): Promise<number> {

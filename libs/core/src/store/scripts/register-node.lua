@@ -8,9 +8,16 @@ ARGV[10] hostname   ARGV[11] pid
 Reply: {incarnation, requeued, failed}
 ]]
 local id, now, aging, failedCap = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-local cs, cc, cm = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+-- capacity: finite, non-negative numbers (tonumber also reads 'nan' and 'inf')
+local function amount(v)
+  local x = tonumber(v)
+  if x and x >= 0 and x < math.huge then
+    return x
+  end
+end
+local cs, cc, cm = amount(ARGV[6]), amount(ARGV[7]), amount(ARGV[8])
 if not (cs and cc and cm) then
-  return redis.error_reply('ERR node capacity must be numbers')
+  return redis.error_reply('ERR node capacity must be finite non-negative numbers')
 end
 local nk = K .. 'n:' .. id
 local prev = node_state(id)
