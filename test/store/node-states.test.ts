@@ -154,6 +154,17 @@ describe('node states in one hash, against real Redis', () => {
     await inStep();
   });
 
+  it('takes a node of the layout before the hash as unknown, and counts its incarnation on', async () => {
+    // what the previous release stored: everything in the node's own hash
+    await f.redis.hset(f.keys.node('old'), { inc: 5, st: 'alive', cs: 4, us: 1, ty: '["echo"]' });
+    await f.redis.sadd(f.keys.nodes, 'old');
+    expect(await f.nodes.heartbeat('old', 5, t0)).toBe('stale');
+    expect(await f.nodes.register(f.registration('old'), t0)).toBe(6);
+    expect(await raw('old')).toBe('6|alive|4|4000|4096|0|0|0|');
+    expect(await f.redis.hget(f.keys.node('old'), 'inc')).toBeNull();
+    await inStep();
+  });
+
   it.each([Number.NaN, Number.POSITIVE_INFINITY, -1])(
     'refuses a registration with %p slots, writing nothing',
     async (slots) => {

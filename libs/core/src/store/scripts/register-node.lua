@@ -21,7 +21,8 @@ if not (cs and cc and cm) then
 end
 local nk = K .. 'n:' .. id
 local prev = node_state(id)
-local inc = (prev and prev.inc or 0) + 1
+-- (a node hash of the layout before the node-state hash keeps its incarnation in 'inc')
+local inc = (prev and prev.inc or tonumber(redis.call('HGET', nk, 'inc')) or 0) + 1
 local released = release_leases(id, now, aging, 'lost', true, failedCap)
 redis.call('DEL', nk)
 redis.call('HSET', nk, 'ty', ARGV[5], 'lb', ARGV[9], 'hn', ARGV[10], 'pid', ARGV[11], 'ra', now, 'hb', now)
