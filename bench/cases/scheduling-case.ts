@@ -113,6 +113,14 @@ async function oneRun(plan: BenchPlan, nodes: number, results: Results): Promise
     process.stdout.write(
       `  ${CASE_NAMES[6]} ${label}: ${(total / seconds).toFixed(0)} decisions/s\n`,
     );
+    if (process.env.BENCH_VERBOSE) {
+      const per = (m: Record<string, number>): string =>
+        JSON.stringify(
+          Object.fromEntries(Object.entries(m).map(([k, v]) => [k, +(v / total).toFixed(3)])),
+        );
+      process.stdout.write(`    calls / decision ${per(delta.byCommand)}\n`);
+      process.stdout.write(`    usec / decision  ${per(delta.usecByCommand)}\n`);
+    }
   } finally {
     await dispatcher?.stop();
     await client.close();

@@ -82,6 +82,7 @@ function consistent(): ClusterState {
     nodes: new Map([
       ['w1', { incarnation: 2, status: 'alive', usedSlots: 2, usedCpu: 100, usedMemoryMb: 0 }],
     ]),
+    nodeRecords: ['w1'],
     typeLeases: new Map([['sleep', ['r1']]]),
     dependents: new Map([['q1', ['b1']]]),
     resolving: [],
@@ -120,6 +121,20 @@ describe('consistency checker', () => {
         s.nodes.get('w1')!.usedSlots = 3;
       },
       /node w1 counts slots\/cpu\/memory 3,100,0 in use, its tasks use 2,100,0/,
+    ],
+    [
+      'a node state without its description',
+      (s) => {
+        s.nodeRecords = [];
+      },
+      /node w1 has a state but no description hash/,
+    ],
+    [
+      'a node description without its state',
+      (s) => {
+        s.nodeRecords.push('w2');
+      },
+      /node w2 has a description hash but no state/,
     ],
     [
       'type bookkeeping that lost a task',

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { decodeTaskRecord, type TaskState } from '@switchyard/core';
+import { decodeNodeState, decodeTaskRecord, type TaskState } from '@switchyard/core';
 import { forEachKeyLua } from './lua-scan';
 
 /**
@@ -47,7 +47,10 @@ export interface ClusterState {
   finished: string[];
   /** Lease index per node (`nl:<node>`): task ids leased to it. */
   leases: Map<string, string[]>;
+  /** Node states (the `ns` hash), by node id. */
   nodes: Map<string, NodeFacts>;
+  /** Nodes with a description hash (`n:<node>`). */
+  nodeRecords: string[];
   /** Cluster-wide running bookkeeping of limited types (`tl:<type>`). */
   typeLeases: Map<string, string[]>;
   /** Tasks waiting on a task (`dp:<id>`). */
@@ -99,16 +102,20 @@ export function readTask(raw: string): TaskFacts {
   };
 }
 
-export function readNode(pairs: string[]): NodeFacts {
-  const f = new Map<string, string>();
-  for (let i = 0; i < pairs.length; i += 2) f.set(pairs[i], pairs[i + 1]);
+export function readNode(text: string): NodeFacts {
+  const s = decodeNodeState(text);
   return {
-    incarnation: Number(f.get('inc')),
-    status: f.get('st') ?? '',
-    usedSlots: Number(f.get('us') ?? 0),
-    usedCpu: Number(f.get('uc') ?? 0),
-    usedMemoryMb: Number(f.get('um') ?? 0),
+    incarnation: s.incarnation,
+    status: s.status,
+    usedSlots: s.used.slots,
+    usedCpu: s.used.cpu,
+    usedMemoryMb: s.used.memoryMb,
   };
+}
+
+/** The node-state hash (`ns`: field per node) into `nodes`. */
+function placeNodes(state: ClusterState, pairs: string[]): void {
+  for (let i = 0; i < pairs.length; i += 2) state.nodes.set(pairs[i], readNode(pairs[i + 1]));
 }
 
 /** Sorts one key of the prefix into its place in the state; keys the checker ignores fall through. */
@@ -118,7 +125,8 @@ function place(state: ClusterState, name: string, value: unknown): void {
   if (head === 't' && rest.length > 0) state.tasks.set(tail, readTask(value as string));
   else if (head === 'q') state.queues.set(tail, list(value));
   else if (head === 'nl') state.leases.set(tail, list(value));
-  else if (head === 'n' && rest.length > 0) state.nodes.set(tail, readNode(list(value)));
+  else if (head === 'n' && rest.length > 0) state.nodeRecords.push(tail);
+  else if (name === 'ns') placeNodes(state, list(value));
   else if (head === 'tl') state.typeLeases.set(tail, list(value));
   else if (head === 'dp') state.dependents.set(tail, list(value));
   else if (head === 'ik') state.idempotency.set(tail, value as string);
@@ -140,6 +148,7 @@ export async function readClusterState(redis: Redis, base: string): Promise<Clus
     finished: [],
     leases: new Map(),
     nodes: new Map(),
+    nodeRecords: [],
     typeLeases: new Map(),
     dependents: new Map(),
     resolving: [],

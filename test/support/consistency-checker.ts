@@ -84,6 +84,13 @@ export function checkConsistency(s: ClusterState, opts: CheckOptions): string[] 
     if (opts.settled && real.some((v) => v !== 0))
       problems.push(`node ${id} still holds ${mine.length} task(s)`);
   }
+  const records = new Set(s.nodeRecords);
+  for (const id of s.nodes.keys()) {
+    if (!records.has(id)) problems.push(`node ${id} has a state but no description hash`);
+  }
+  for (const id of records) {
+    if (!s.nodes.has(id)) problems.push(`node ${id} has a description hash but no state`);
+  }
   for (const [node, ids] of s.leases) {
     if (!s.nodes.has(node) && ids.length > 0) problems.push(`lease index of unknown node ${node}`);
   }

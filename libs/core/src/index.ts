@@ -36,6 +36,7 @@ export * from './store/event.store';
 export * from './store/keyspace';
 export * from './store/leader-lease.store';
 export * from './store/lua-scripts';
+export * from './store/node-state';
 export * from './store/node.store';
 export * from './store/rate-limit.store';
 export * from './store/redis-connection';

@@ -24,6 +24,7 @@ describe('the keyspace', () => {
       keys.finished,
       keys.idempotency('order-1'),
       keys.node('w1'),
+      keys.nodeStates,
       keys.nodeLeases('w1'),
       keys.nodes,
       keys.heartbeats,

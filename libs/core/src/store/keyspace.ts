@@ -92,8 +92,18 @@ export class Keyspace {
     return `${this.base}ik:${key}`;
   }
 
+  /** Hash of one node's description: types, labels, hostname, pid, registered, heartbeat. */
   node(id: string): string {
     return `${this.base}n:${id}`;
+  }
+
+  /**
+   * Hash: node id → "<incarnation>|<status>|<capacity slots|cpu|memory>|<used slots|cpu|memory>|
+   * <last completion>" of every registered node (see node-state.ts): what the assign commit
+   * re-checks, in one hash so a pass reads and writes all its nodes with one command each.
+   */
+  get nodeStates(): string {
+    return `${this.base}ns`;
   }
 
   /** Sorted set: task ids leased to a node → lease deadline. */

@@ -3,6 +3,7 @@ import { NodeNotFoundError } from '../errors/switchyard.error';
 import type { NodeRegistration, NodeStatus, NodeView } from '../node/node.model';
 import type { Keyspace } from './keyspace';
 import { LuaScripts } from './lua-scripts';
+import { decodeNodeState, type NodeState } from './node-state';
 import { inStore } from './redis-errors';
 
 export interface NodeStoreSettings {
@@ -28,21 +29,28 @@ export interface HealthCheckOutcome {
   dead: DeadNode[];
 }
 
-function toNodeView(id: string, f: Record<string, string>, inFlight: number): NodeView {
+/** A node from its state entry (`stateText`) and its description hash (`f`). */
+function toNodeView(
+  id: string,
+  stateText: string,
+  f: Record<string, string>,
+  inFlight: number,
+): NodeView {
+  const state = decodeNodeState(stateText);
   const num = (key: string): number => Number(f[key] ?? 0);
   return {
     id,
-    incarnation: num('inc'),
-    status: f.st as NodeStatus,
+    incarnation: state.incarnation,
+    status: state.status,
     types: JSON.parse(f.ty ?? '[]') as string[],
-    capacity: { slots: num('cs'), cpu: num('cc'), memoryMb: num('cm') },
-    used: { slots: num('us'), cpu: num('uc'), memoryMb: num('um') },
+    capacity: state.capacity,
+    used: state.used,
     labels: JSON.parse(f.lb ?? '{}') as Record<string, string>,
     hostname: f.hn ?? '',
     pid: num('pid'),
     registeredAt: num('ra'),
     lastHeartbeatAt: num('hb'),
-    ...(f.lc !== undefined && { lastCompletionAt: num('lc') }),
+    ...(state.lastCompletionAt !== undefined && { lastCompletionAt: state.lastCompletionAt }),
     inFlight,
   };
 }
@@ -158,29 +166,45 @@ export class NodeStore {
     const ids = (await this.ids()).sort();
     if (ids.length === 0) return [];
     const pipeline = this.redis.pipeline();
+    pipeline.hmget(this.keys.nodeStates, ...ids);
     for (const id of ids) {
       pipeline.hgetall(this.keys.node(id));
       pipeline.zcard(this.keys.nodeLeases(id));
     }
     const replies = (await inStore(pipeline.exec())) ?? [];
+    if (replies[0][0]) throw replies[0][0];
+    const states = replies[0][1] as (string | null)[];
     const views: NodeView[] = [];
     ids.forEach((id, i) => {
-      const fields = replies[i * 2][1] as Record<string, string>;
-      if (fields && fields.inc !== undefined)
-        views.push(toNodeView(id, fields, Number(replies[i * 2 + 1][1])));
+      const state = states[i];
+      const fields = replies[1 + i * 2][1] as Record<string, string>;
+      if (state !== null && fields)
+        views.push(toNodeView(id, state, fields, Number(replies[2 + i * 2][1])));
     });
     return views;
   }
 
   async get(id: string): Promise<NodeView> {
-    const [fields, inFlight] = await inStore(
+    const [state, fields, inFlight] = await inStore(
       Promise.all([
+        this.redis.hget(this.keys.nodeStates, id),
         this.redis.hgetall(this.keys.node(id)),
         this.redis.zcard(this.keys.nodeLeases(id)),
       ]),
     );
-    if (fields.inc === undefined) throw new NodeNotFoundError(id);
-    return toNodeView(id, fields, inFlight);
+    if (state === null) throw new NodeNotFoundError(id);
+    return toNodeView(id, state, fields, inFlight);
+  }
+
+  /**
+   * Every registered node's incarnation, status, capacity and usage, with ONE read (the node-state
+   * hash): what a scheduler needs to refresh its picture when the registry version has not moved.
+   */
+  async states(): Promise<Map<string, NodeState>> {
+    const raw = await inStore(this.redis.hgetall(this.keys.nodeStates));
+    const states = new Map<string, NodeState>();
+    for (const [id, text] of Object.entries(raw)) states.set(id, decodeNodeState(text));
+    return states;
   }
 
   async version(): Promise<number> {

@@ -33,6 +33,7 @@ export const REDIS_ACL_COMMANDS = {
     'pexpire',
     'hget',
     'hset',
+    'hdel',
     'hmget',
     'hgetall',
     'hincrby',

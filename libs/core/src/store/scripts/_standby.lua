@@ -31,13 +31,12 @@ end
 local function take_standby(node, inc, fs, fc, fm, now, nowText, grace)
   local res = { parts = {}, took = {}, dropped = {}, slots = 0, cpu = 0, mem = 0 }
   local key = standby_key(node)
-  local nk = K .. 'n:' .. node
-  local v = redis.call('HMGET', nk, 'inc', 'st', 'cs', 'cc', 'cm', 'us', 'uc', 'um')
-  if not v[1] or tonumber(v[1]) ~= inc or v[2] ~= 'alive' then
+  local s = node_state(node)
+  if not s or s.inc ~= inc or s.st ~= 'alive' then
     if fs > 0 or fc > 0 or fm > 0 then
       adjust_usage(node, inc, -fs, -fc, -fm, now)
     end
-    if v[1] and tonumber(v[1]) ~= inc then
+    if s and s.inc ~= inc then
       -- a report of an older incarnation: the list may hold the new one's hints, left as they are
       return res
     end
@@ -50,10 +49,10 @@ local function take_standby(node, inc, fs, fc, fm, now, nowText, grace)
     redis.call('DEL', key)
     return res
   end
-  local cs, cc, cm = tonumber(v[3]) or 0, tonumber(v[4]) or 0, tonumber(v[5]) or 0
-  local us = math.max(0, (tonumber(v[6]) or 0) - fs)
-  local uc = math.max(0, (tonumber(v[7]) or 0) - fc)
-  local um = math.max(0, (tonumber(v[8]) or 0) - fm)
+  local cs, cc, cm = s.cs, s.cc, s.cm
+  local us = math.max(0, s.us - fs)
+  local uc = math.max(0, s.uc - fc)
+  local um = math.max(0, s.um - fm)
   local leader
   local queuedToAssigned = may('queued', 'assigned')
   local taken, dequeued, leased, writes = {}, {}, {}, {}
@@ -123,10 +122,12 @@ local function take_standby(node, inc, fs, fc, fm, now, nowText, grace)
     -- the walked entries leave the list (an emptied list is deleted)
     redis.call('LTRIM', key, 0, -(done + 1))
   end
-  if fs > 0 or fc > 0 or fm > 0 then
-    redis.call('HSET', nk, 'us', us, 'uc', uc, 'um', um, 'lc', now)
-  elseif #res.took > 0 then
-    redis.call('HSET', nk, 'us', us, 'uc', uc, 'um', um)
+  if fs > 0 or fc > 0 or fm > 0 or #res.took > 0 then
+    s.us, s.uc, s.um = us, uc, um
+    if fs > 0 or fc > 0 or fm > 0 then
+      s.lc = nowText
+    end
+    save_node(node, s)
   end
   return res
 end

@@ -23,21 +23,23 @@ local suspects, dead = {}, {}
 for j = 1, #silent, 2 do
   local id = silent[j]
   local quiet = now - math.max(tonumber(silent[j + 1]), since)
-  local nk = K .. 'n:' .. id
-  local cur = redis.call('HMGET', nk, 'inc', 'st')
-  if not cur[1] or cur[2] == 'dead' then
+  local node = node_state(id)
+  if not node or node.st == 'dead' then
     redis.call('ZREM', K .. 'hb', id)
   elseif quiet > deadAfter then
     local released = release_leases(id, now, aging, 'lost', true, failedCap)
-    redis.call('HSET', nk, 'st', 'dead', 'us', 0, 'uc', 0, 'um', 0, 'dd', now)
+    node.st, node.us, node.uc, node.um, node.fixed = 'dead', 0, 0, 0, nil
+    save_node(id, node)
+    redis.call('HSET', K .. 'n:' .. id, 'dd', now)
     redis.call('ZREM', K .. 'hb', id)
     emit_event('node', id, 'dead', nil, nil)
     table.insert(dead, id)
-    table.insert(dead, tonumber(cur[1]))
+    table.insert(dead, node.inc)
     table.insert(dead, released[1])
     table.insert(dead, released[2])
-  elseif quiet > suspectAfter and cur[2] == 'alive' then
-    redis.call('HSET', nk, 'st', 'suspect')
+  elseif quiet > suspectAfter and node.st == 'alive' then
+    node.st, node.fixed = 'suspect', nil
+    save_node(id, node)
     emit_event('node', id, 'suspect', nil, nil)
     table.insert(suspects, id)
   end

@@ -4,13 +4,13 @@ KEYS[1]  key base
 ARGV[1]  node id   ARGV[2] incarnation
 Reply: 'draining', or 'stale' when that incarnation is not registered (or was declared dead)
 ]]
-local nk = K .. 'n:' .. ARGV[1]
-local cur = redis.call('HMGET', nk, 'inc', 'st')
-if tonumber(cur[1]) ~= tonumber(ARGV[2]) or cur[2] == 'dead' or not cur[2] then
+local node = node_state(ARGV[1])
+if not node or node.inc ~= tonumber(ARGV[2]) or node.st == 'dead' then
   return 'stale'
 end
-if cur[2] ~= 'draining' then
-  redis.call('HSET', nk, 'st', 'draining')
+if node.st ~= 'draining' then
+  node.st, node.fixed = 'draining', nil
+  save_node(ARGV[1], node)
   redis.call('INCR', K .. 'nodes:ver')
   emit_event('node', ARGV[1], 'draining', nil, nil)
   flush_events()

@@ -5,18 +5,18 @@ ARGV[1]  node id   ARGV[2] incarnation   ARGV[3] now
 Reply: the node's status after the beat, or 'stale'
 ]]
 local id, inc, now = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
-local nk = K .. 'n:' .. id
-local cur = redis.call('HMGET', nk, 'inc', 'st')
-if tonumber(cur[1]) ~= inc or cur[2] == 'dead' or cur[2] == false then
+local node = node_state(id)
+if not node or node.inc ~= inc or node.st == 'dead' then
   return 'stale'
 end
-redis.call('HSET', nk, 'hb', now)
+redis.call('HSET', K .. 'n:' .. id, 'hb', now)
 redis.call('ZADD', K .. 'hb', now, id)
-if cur[2] == 'suspect' then
-  redis.call('HSET', nk, 'st', 'alive')
+if node.st == 'suspect' then
+  node.st, node.fixed = 'alive', nil
+  save_node(id, node)
   redis.call('INCR', K .. 'nodes:ver')
   emit_event('node', id, 'alive', nil, nil)
   flush_events()
   return 'alive'
 end
-return cur[2]
+return node.st

@@ -6,12 +6,13 @@ ARGV[1]  node id   ARGV[2] incarnation   ARGV[3] now   ARGV[4] aging step (ms)  
 Reply: {requeued, failed}, or 'stale' when that incarnation is no longer the registered one
 ]]
 local id, inc, now = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
-local nk = K .. 'n:' .. id
-if tonumber(redis.call('HGET', nk, 'inc')) ~= inc then
+local node = node_state(id)
+if not node or node.inc ~= inc then
   return 'stale'
 end
 local released = release_leases(id, now, tonumber(ARGV[4]), 'handed-back', false, tonumber(ARGV[5]))
-redis.call('DEL', nk)
+redis.call('DEL', K .. 'n:' .. id)
+redis.call('HDEL', K .. 'ns', id)
 redis.call('SREM', K .. 'nodes', id)
 redis.call('ZREM', K .. 'hb', id)
 redis.call('INCR', K .. 'nodes:ver')
