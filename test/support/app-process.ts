@@ -20,8 +20,12 @@ export class AppProcess {
     readonly name: string,
     private readonly proc: ChildProcess,
   ) {
-    const collect = (chunk: Buffer): void => {
-      for (const line of chunk.toString('utf8').split('\n')) {
+    // a chunk may end inside a line: the part after its last newline waits for the next chunk
+    const partial = { stdout: '', stderr: '' };
+    const collect = (stream: 'stdout' | 'stderr', chunk: Buffer): void => {
+      const lines = (partial[stream] + chunk.toString('utf8')).split('\n');
+      partial[stream] = lines.pop() ?? '';
+      for (const line of lines) {
         if (line === '') continue;
         this.logs.push(line);
         if (this.logs.length > MAX_LOG_LINES) this.logs.shift();
@@ -29,8 +33,10 @@ export class AppProcess {
         if (m) this.port = Number(m[1]);
       }
     };
-    proc.stdout?.on('data', collect);
-    proc.stderr?.on('data', collect);
+    proc.stdout?.on('data', (chunk: Buffer) => collect('stdout', chunk));
+    proc.stderr?.on('data', (chunk: Buffer) => collect('stderr', chunk));
+    proc.stdout?.once('end', () => collect('stdout', Buffer.from('\n')));
+    proc.stderr?.once('end', () => collect('stderr', Buffer.from('\n')));
     proc.once('exit', (code, signal) => {
       this.exitCode = code ?? (signal ? null : code);
     });
