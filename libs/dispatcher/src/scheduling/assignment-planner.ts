@@ -12,6 +12,8 @@ export interface AssignmentPlan {
   decisions: AssignmentDecision[];
   /** Requirements of each decided task, to undo the reservation if the commit skips it. */
   reserved: Map<string, SchedulableTask['requirements']>;
+  /** The type of each decided task, in the order of `decisions`. */
+  types: string[];
   /** Tasks left queued this pass because their type reached a TYPE_LIMITS budget. */
   limited: number;
 }
@@ -87,6 +89,7 @@ export function planAssignments(
 ): AssignmentPlan {
   const decisions: AssignmentDecision[] = [];
   const reserved = new Map<string, SchedulableTask['requirements']>();
+  const types: string[] = [];
   let limited = 0;
   for (const head of inQueueOrder(heads, agingStepMs)) {
     if (decisions.length >= limit) break;
@@ -105,7 +108,8 @@ export function planAssignments(
     snapshot.reserve(node.id, task.requirements);
     decisions.push({ taskId: task.id, nodeId: node.id, incarnation: node.incarnation });
     reserved.set(task.id, task.requirements);
+    types.push(task.type);
     if (budget !== undefined) typeBudget.set(head.type, budget - 1);
   }
-  return { decisions, reserved, limited };
+  return { decisions, reserved, types, limited };
 }

@@ -68,6 +68,26 @@ describe('the leader snapshot of the nodes', () => {
     expect(ids(snapshot.candidatesFor('echo', req(1)))).toEqual(['a', 'b']);
   });
 
+  it('projects the same nodes with other usage, leaving the snapshot and the usage given as they were', () => {
+    const snapshot = new ClusterSnapshot(
+      [view('a', 2), view('b', 2, {}, ['echo', 'hash']), { ...view('c', 2), status: 'dead' }],
+      3,
+    );
+    snapshot.reserve('a', req(1));
+    const usage = new Map([['b', { slots: 2, cpu: 0, memoryMb: 0 }]]);
+    const projected = snapshot.projected(usage);
+    expect(projected.version).toBe(3);
+    expect(projected.allNodeIds).toBe(snapshot.allNodeIds);
+    expect(ids(projected.candidatesFor('echo', req(1)))).toEqual(['a']);
+    expect(ids(projected.handling('hash'))).toEqual(['b']);
+    projected.reserve('a', req(2));
+    projected.reserve('b', req(1), -1);
+    expect(usage.get('b')).toEqual({ slots: 2, cpu: 0, memoryMb: 0 });
+    expect(snapshot.nodes.get('a')?.used.slots).toBe(1);
+    expect(snapshot.nodes.get('b')?.used.slots).toBe(0);
+    expect(ids(snapshot.candidatesFor('echo', req(1)))).toEqual(['a', 'b']);
+  });
+
   it('keeps one node id array per snapshot, for strategies that cache by identity', () => {
     const snapshot = new ClusterSnapshot([view('a', 1), view('b', 1)], 1);
     expect(snapshot.allNodeIds).toBe(snapshot.allNodeIds);

@@ -39,9 +39,11 @@ export class ClusterSnapshot {
   /** Every alive node id; one array per snapshot, so strategies can cache by identity. */
   readonly allNodeIds: readonly string[];
 
+  /** `allNodeIds`: the ids of the alive nodes among `views`, in order, when the caller has them. */
   constructor(
     views: readonly SnapshotNode[],
     readonly version: number,
+    allNodeIds?: readonly string[],
   ) {
     for (const v of views) {
       if (v.status !== 'alive') continue;
@@ -50,9 +52,10 @@ export class ClusterSnapshot {
         incarnation: v.incarnation,
         labels: v.labels,
         capacity: v.capacity,
-        used: { ...v.used },
+        used: { slots: v.used.slots, cpu: v.used.cpu, memoryMb: v.used.memoryMb },
         status: v.status,
-        types: new Set(v.types),
+        // a tracked node's set is never changed: a projection shares it
+        types: v.types instanceof Set ? (v.types as ReadonlySet<string>) : new Set(v.types),
       };
       this.nodes.set(v.id, node);
       for (const type of v.types) {
@@ -61,7 +64,7 @@ export class ClusterSnapshot {
         list.push(node);
       }
     }
-    this.allNodeIds = [...this.nodes.keys()];
+    this.allNodeIds = allNodeIds ?? [...this.nodes.keys()];
   }
 
   /**
@@ -69,11 +72,22 @@ export class ClusterSnapshot {
    * projected capacity the standby plan places hints on (capacity minus hints already held).
    */
   projected(usedOf: ReadonlyMap<string, NodeCapacity>): ClusterSnapshot {
-    const nodes = [...this.nodes.values()].map((n) => ({
-      ...n,
-      used: usedOf.get(n.id) ?? NOTHING_USED,
-    }));
-    return new ClusterSnapshot(nodes, this.version);
+    const nodes: SnapshotNode[] = [];
+    for (const n of this.nodes.values()) {
+      const { id, incarnation, labels, capacity, status, types } = n;
+      nodes.push({
+        id,
+        incarnation,
+        labels,
+        capacity,
+        status,
+        types,
+        used: usedOf.get(id) ?? NOTHING_USED,
+      });
+    }
+    // the same alive nodes in the same order: the projection shares the id array (and the
+    // strategies' caches keyed by it), and each node's type set
+    return new ClusterSnapshot(nodes, this.version, this.allNodeIds);
   }
 
   handling(type: string): readonly TrackedNode[] {

@@ -64,20 +64,12 @@ export class ClusterState {
 
   /** A worker announced finished attempts: its capacity is free again. */
   freed(nodeId: string, amount: NodeCapacity): void {
-    this.snapshot.reserve(
-      nodeId,
-      { slots: amount.slots, cpu: amount.cpu, memoryMb: amount.memoryMb },
-      -1,
-    );
+    this.snapshot.reserve(nodeId, amount, -1);
   }
 
   /** Capacity a node took without the leader's pass (standby hints leased at its finish). */
   reserved(nodeId: string, amount: NodeCapacity): void {
-    this.snapshot.reserve(nodeId, {
-      slots: amount.slots,
-      cpu: amount.cpu,
-      memoryMb: amount.memoryMb,
-    });
+    this.snapshot.reserve(nodeId, amount);
   }
 }
 

@@ -85,6 +85,19 @@ describe('the standby planner', () => {
     expect(p.roomByType(snapshot)).toEqual(new Map([['echo', 2]]));
     const hints = p.plan([head(1, 'render'), head(2)], snapshot, 1000, ctx, 10);
     expect(hints?.hints.map((h) => h.taskId)).toEqual([head(2).id]);
+    // and none on any later pass either (the planner keeps one budget map for every pass)
+    const again = p.plan([head(3, 'render'), head(4)], snapshot, 1000, ctx, 10);
+    expect(again?.hints.map((h) => h.taskId)).toEqual([head(4).id]);
+  });
+
+  it('books each hint under its own type, whatever the order of the heads', () => {
+    const { book, planner: p } = planner();
+    const snapshot = new ClusterSnapshot([view('a', 4, 4, ['echo', 'hash'])], 1);
+    p.plan([head(1, 'hash'), head(2), head(3, 'hash', 2)], snapshot, 1000, ctx, 10);
+    expect(book.heldOf('hash')).toBe(2);
+    expect(book.heldOf('echo')).toBe(1);
+    expect(book.heldByType().get('hash')).toEqual(new Set([head(1).id, head(3).id]));
+    expect(book.heldByNode().get('a')).toEqual({ slots: 4, cpu: 0, memoryMb: 0 });
   });
 
   it('plans nothing when switched off', () => {

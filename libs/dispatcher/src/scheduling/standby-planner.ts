@@ -8,7 +8,7 @@ import {
 } from '@switchyard/core';
 import { planAssignments } from './assignment-planner';
 import type { ClusterSnapshot } from './cluster-snapshot';
-import { StandbyBook, type StandbyHint } from './standby-book';
+import { StandbyBook } from './standby-book';
 import { StrategyRegistry } from './strategy-registry';
 
 /**
@@ -31,6 +31,7 @@ export class StandbyPlanner {
   ) {
     this.enabled = config.standbyAssignments;
     this.limitedTypes = new Set(Object.keys(config.typeLimits));
+    for (const t of this.limitedTypes) this.noBudget.set(t, 0);
   }
 
   /** Drops expired hints; call at the start of a pass. */
@@ -89,8 +90,9 @@ export class StandbyPlanner {
     limit: number,
   ): StandbyHints | undefined {
     if (!this.enabled || heads.length === 0 || limit <= 0) return undefined;
-    if (this.noBudget.size === 0) for (const t of this.limitedTypes) this.noBudget.set(t, 0);
     const projected = snapshot.projected(this.book.heldByNode());
+    // types with TYPE_LIMITS get no hints: a budget of 0 each (planAssignments spends budgets,
+    // never raises them, so the same map serves every pass)
     const plan = planAssignments(
       heads,
       projected,
@@ -98,31 +100,32 @@ export class StandbyPlanner {
       agingStepMs,
       ctx,
       limit,
-      new Map(this.noBudget),
+      this.noBudget,
     );
-    if (plan.decisions.length === 0) return undefined;
-    const types = new Map(heads.map((h) => [h.id, h.type]));
+    const n = plan.decisions.length;
+    if (n === 0) return undefined;
     const expiresAt = ctx.now + this.config.standbyTtlMs;
-    for (const d of plan.decisions) {
+    for (let i = 0; i < n; i++) {
+      const d = plan.decisions[i];
       const req = plan.reserved.get(d.taskId);
-      const type = types.get(d.taskId);
-      if (req === undefined || type === undefined) continue;
-      const hint: StandbyHint = {
-        ...d,
-        type,
+      if (req === undefined) continue;
+      this.book.add({
+        taskId: d.taskId,
+        nodeId: d.nodeId,
+        incarnation: d.incarnation,
+        type: plan.types[i],
         req: { slots: req.slots, cpu: req.cpu, memoryMb: req.memoryMb },
         expiresAt,
-      };
-      this.book.add(hint);
+      });
     }
     return { hints: plan.decisions, ttlMs: this.config.standbyTtlMs };
   }
 
   /** The commit's answer: hints it did not write leave the book (all of them when it failed). */
   settle(standby: StandbyHints, hinted: readonly boolean[] | undefined): void {
-    standby.hints.forEach((h, i) => {
-      if (hinted?.[i] !== true) this.book.remove(h.taskId);
-    });
+    const hints = standby.hints;
+    for (let i = 0; i < hints.length; i++)
+      if (hinted?.[i] !== true) this.book.remove(hints[i].taskId);
   }
 
   /** A finish took or dropped these hints. */
