@@ -239,6 +239,13 @@ export const CONFIG_VARIABLES = {
     0,
     SECOND,
   ),
+  reportWritesInFlight: intVar(
+    'REPORT_WRITES_IN_FLIGHT',
+    'How many result writes a worker may have in flight at once; results that end while that many are in flight go out together in the next one.',
+    2,
+    1,
+    16,
+  ),
   progressIntervalMs: intVar(
     'PROGRESS_INTERVAL_MS',
     'A worker writes the latest progress of its tasks at most this often (one batched script call; intermediate reports are coalesced).',

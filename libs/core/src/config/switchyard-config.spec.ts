@@ -9,11 +9,14 @@ describe('configuration', () => {
     expect(c.port).toBe(3000);
     expect(c.workerCpu).toBeGreaterThan(0);
     expect(c.nodeId).toMatch(/^[A-Za-z0-9._-]+$/);
+    expect(c.reportWritesInFlight).toBe(2);
   });
 
   it.each([
     [{ PORT: 'abc' }, /PORT: must be an integer/],
     [{ PORT: '70000' }, /PORT: must be between 0 and 65535/],
+    [{ REPORT_WRITES_IN_FLIGHT: '0' }, /REPORT_WRITES_IN_FLIGHT: must be between 1 and 16/],
+    [{ REPORT_WRITES_IN_FLIGHT: '1.5' }, /REPORT_WRITES_IN_FLIGHT: must be an integer/],
     [{ REDIS_URL: 'http://x' }, /REDIS_URL: must start with redis:\/\/ or rediss:\/\//],
     [{ SWITCHYARD_PREFIX: 'a b' }, /SWITCHYARD_PREFIX/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL: must be one of/],

@@ -19,31 +19,59 @@ const result = (taskId: string): Finished => ({
   },
 });
 
+/** A write the test answers itself: `settle` resolves it, `fail` rejects it. */
+interface HeldWrite {
+  ids: string[];
+  settle: () => void;
+  fail: () => void;
+}
+
 describe('report batching', () => {
   let writes: string[][];
   let failNextWrite: boolean;
+  /** When set, writes wait here until the test answers them. */
+  let held: HeldWrite[] | undefined;
   let batcher: ReportBatcher;
+
+  const make = (writesInFlight: number): ReportBatcher =>
+    new ReportBatcher(
+      {
+        finish: jest.fn((_node: string, _inc: number, reports: readonly FinishReport[]) => {
+          const ids = reports.map((r) => r.taskId);
+          writes.push(ids);
+          const outcomes = reports.map(() => 'succeeded');
+          if (held !== undefined) {
+            const queue = held;
+            return new Promise((resolve, reject) => {
+              queue.push({
+                ids,
+                settle: () => resolve(outcomes),
+                fail: () => reject(new Error('connection lost')),
+              });
+            });
+          }
+          if (failNextWrite) {
+            failNextWrite = false;
+            return Promise.reject(new Error('connection lost'));
+          }
+          return Promise.resolve(outcomes);
+        }),
+      } as unknown as TaskStore,
+      { nodeId: 'n1', incarnation: 1 } as NodeSession,
+      { recorded: jest.fn() } as unknown as WorkerMetrics,
+      {
+        prefix: 'sy',
+        reportLingerMs: LINGER_MS,
+        reportWritesInFlight: writesInFlight,
+      } as SwitchyardConfig,
+    );
 
   beforeEach(() => {
     jest.useFakeTimers();
     writes = [];
     failNextWrite = false;
-    const tasks = {
-      finish: jest.fn((_node: string, _inc: number, reports: readonly FinishReport[]) => {
-        writes.push(reports.map((r) => r.taskId));
-        if (failNextWrite) {
-          failNextWrite = false;
-          return Promise.reject(new Error('connection lost'));
-        }
-        return Promise.resolve(reports.map(() => 'succeeded'));
-      }),
-    };
-    batcher = new ReportBatcher(
-      tasks as unknown as TaskStore,
-      { nodeId: 'n1', incarnation: 1 } as NodeSession,
-      { recorded: jest.fn() } as unknown as WorkerMetrics,
-      { prefix: 'sy', reportLingerMs: LINGER_MS } as SwitchyardConfig,
-    );
+    held = undefined;
+    batcher = make(1);
   });
 
   afterEach(() => {
@@ -99,5 +127,90 @@ describe('report batching', () => {
     await jest.advanceTimersToNextTimerAsync(); // the retry
     expect(writes).toEqual([['a'], ['a']]);
     expect(batcher.has('a')).toBe(false);
+  });
+
+  describe('with two writes in flight', () => {
+    beforeEach(() => {
+      batcher.onApplicationShutdown();
+      held = [];
+      batcher = make(2);
+    });
+
+    const answer = async (write: HeldWrite | undefined, ok: boolean): Promise<void> => {
+      if (write === undefined) throw new Error('no write is in flight');
+      if (ok) write.settle();
+      else write.fail();
+      await jest.advanceTimersByTimeAsync(0);
+    };
+
+    it('sends a second batch while the first is in flight, and queues a third', async () => {
+      batcher.finished(result('a'), false);
+      await jest.advanceTimersToNextTimerAsync();
+      batcher.finished(result('b'), false);
+      await jest.advanceTimersToNextTimerAsync();
+      expect(writes).toEqual([['a'], ['b']]);
+      batcher.finished(result('c'), false);
+      batcher.finished(result('d'), false);
+      await jest.advanceTimersByTimeAsync(LINGER_MS * 2);
+      expect(writes).toEqual([['a'], ['b']]); // both slots taken: c and d wait
+      await answer(held?.[0], true);
+      expect(writes).toEqual([['a'], ['b'], ['c', 'd']]);
+      expect(batcher.has('a')).toBe(false);
+      expect(batcher.has('b')).toBe(true);
+      expect(batcher.has('c')).toBe(true);
+      await answer(held?.[1], true);
+      await answer(held?.[2], true);
+      expect(['a', 'b', 'c', 'd'].some((id) => batcher.has(id))).toBe(false);
+    });
+
+    it('retries both batches when both writes fail, each result until it is written', async () => {
+      batcher.finished(result('a'), false);
+      await jest.advanceTimersToNextTimerAsync();
+      batcher.finished(result('b'), false);
+      await jest.advanceTimersToNextTimerAsync();
+      await answer(held?.[0], false);
+      await answer(held?.[1], false);
+      expect(batcher.has('a')).toBe(true);
+      expect(batcher.has('b')).toBe(true);
+      expect(writes).toEqual([['a'], ['b']]); // nothing before the retry delay
+      await jest.advanceTimersToNextTimerAsync(); // one retry, both batches in it
+      expect(writes).toEqual([['a'], ['b'], ['b', 'a']]);
+      await answer(held?.[2], true);
+      expect(batcher.has('a') || batcher.has('b')).toBe(false);
+      expect(jest.getTimerCount()).toBe(0);
+    });
+
+    it('keeps a failed batch through the retry while the other write succeeds', async () => {
+      batcher.finished(result('a'), false);
+      await jest.advanceTimersToNextTimerAsync();
+      batcher.finished(result('b'), false);
+      await jest.advanceTimersToNextTimerAsync();
+      await answer(held?.[0], false);
+      batcher.finished(result('c'), false); // during the retry delay: waits for it
+      await answer(held?.[1], true);
+      expect(batcher.has('a')).toBe(true);
+      expect(batcher.has('b')).toBe(false);
+      expect(writes).toEqual([['a'], ['b']]);
+      await jest.advanceTimersToNextTimerAsync();
+      expect(writes).toEqual([['a'], ['b'], ['a', 'c']]);
+      await answer(held?.[2], true);
+      expect(batcher.has('a') || batcher.has('c')).toBe(false);
+    });
+
+    it('drains only when both writes have returned', async () => {
+      batcher.finished(result('a'), true);
+      await jest.advanceTimersByTimeAsync(LINGER_MS);
+      batcher.finished(result('b'), true);
+      let drained = false;
+      const drain = batcher.drain(60_000).then(() => (drained = true));
+      await jest.advanceTimersByTimeAsync(0); // drain skips the linger
+      expect(writes).toEqual([['a'], ['b']]);
+      await answer(held?.[1], true);
+      expect(drained).toBe(false);
+      await answer(held?.[0], true);
+      await drain;
+      expect(drained).toBe(true);
+      expect(batcher.has('a') || batcher.has('b')).toBe(false);
+    });
   });
 });

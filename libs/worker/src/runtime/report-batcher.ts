@@ -27,10 +27,11 @@ export interface Finished {
 }
 
 /**
- * Group commit of a worker's reports. Results queue up while a write is in flight and go
- * out together in the next one (one script call for the whole batch, then one "finished"
- * message). A failed write keeps its reports and retries; the queue is bounded by the
- * node's in-flight tasks, since each holds at most one pending report.
+ * Group commit of a worker's reports. Up to REPORT_WRITES_IN_FLIGHT writes go out at once
+ * (each one script call for its batch); results that end while that many are in flight queue
+ * up and go out together in the next one. A failed write puts its reports back and retries
+ * after a delay (nothing else is written meanwhile); the queue is bounded by the node's
+ * in-flight tasks, since each holds at most one pending report.
  */
 @Injectable()
 export class ReportBatcher implements OnApplicationShutdown {
@@ -39,7 +40,8 @@ export class ReportBatcher implements OnApplicationShutdown {
   private finishes: Finished[] = [];
   /** Ids of the results not written yet (queued or being written), so `has` is not a scan. */
   private readonly unwritten = new Set<string>();
-  private flushing = false;
+  /** Finish writes sent and not yet answered (at most `config.reportWritesInFlight`). */
+  private inFlight = 0;
   /** What the next flush waits for, if one is scheduled. */
   private pending: 'turn' | 'linger' | 'retry' | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
@@ -105,8 +107,9 @@ export class ReportBatcher implements OnApplicationShutdown {
   /** Resolves once every queued report is written (or the deadline passes). */
   async drain(deadlineMs: number): Promise<void> {
     const until = Date.now() + deadlineMs;
-    while ((this.finishes.length > 0 || this.flushing) && Date.now() < until) {
+    while ((this.finishes.length > 0 || this.inFlight > 0) && Date.now() < until) {
       if (this.pending === 'linger') this.cancelPending();
+      if (this.pending === 'turn') this.mayLinger = false;
       this.scheduleFlush(false);
       await new Promise<void>((resolve) => {
         this.idleWaiters.push(resolve);
@@ -126,7 +129,7 @@ export class ReportBatcher implements OnApplicationShutdown {
    * of one assignment's quick tasks all end in one turn: no linger timer is set for them.
    */
   private scheduleFlush(mayLinger: boolean): void {
-    if (this.flushing || this.pending !== undefined) return;
+    if (this.pending !== undefined || !this.mayWrite()) return;
     this.pending = 'turn';
     this.mayLinger = mayLinger;
     this.flushImmediate = setImmediate(this.afterTurn);
@@ -159,11 +162,16 @@ export class ReportBatcher implements OnApplicationShutdown {
     this.pending = undefined;
   }
 
+  /** Another write may go out now. */
+  private mayWrite(): boolean {
+    return this.inFlight < this.config.reportWritesInFlight;
+  }
+
   private async flush(): Promise<void> {
-    if (this.flushing || this.finishes.length === 0) return;
-    this.flushing = true;
+    if (!this.mayWrite() || this.finishes.length === 0) return;
+    this.inFlight++;
     const batch = this.finishes.splice(0, MAX_BATCH);
-    let retry = false;
+    let failed = false;
     try {
       await this.write(batch);
       for (const f of batch) this.unwritten.delete(f.report.taskId);
@@ -172,13 +180,18 @@ export class ReportBatcher implements OnApplicationShutdown {
         `writing ${batch.length} results failed, retrying: ${(err as Error).message}`,
       );
       this.finishes = batch.concat(this.finishes);
-      retry = true;
+      failed = true;
     } finally {
-      this.flushing = false;
+      this.inFlight--;
     }
-    if (this.finishes.length === 0) this.idleWaiters.splice(0).forEach((w) => w());
-    else if (retry) this.flushAfter('retry', RETRY_DELAY_MS);
-    else this.scheduleFlush(false);
+    if (failed) {
+      // one retry timer, whatever else was due: no write goes out before it
+      if (this.pending !== 'retry') {
+        this.cancelPending();
+        this.flushAfter('retry', RETRY_DELAY_MS);
+      }
+    } else if (this.finishes.length > 0) this.scheduleFlush(false);
+    else if (this.inFlight === 0) this.idleWaiters.splice(0).forEach((w) => w());
   }
 
   private async write(batch: Finished[]): Promise<void> {
