@@ -2,22 +2,11 @@ import type { Redis } from 'ioredis';
 import { InvalidInputError, TaskNotFoundError } from '../errors/switchyard.error';
 import { newTaskId } from '../task/task-id';
 import { decodeTaskHeader, NewTaskHeaders } from '../task/task-header-codec';
-import {
-  decodeTaskRecord,
-  encodeNewTaskRecord,
-  toTaskView,
-  type TaskHeader,
-} from '../task/task-record';
+import { decodeTaskRecord, encodeNewTaskRecord, toTaskView } from '../task/task-record';
 import type { TypeLimit } from '../config/config.schema';
 import { queueScore } from '../task/queue-score';
 import type { TaskState } from '../task/task-state';
-import type {
-  RetryPolicy,
-  SubmitOutcome,
-  TaskErrorInfo,
-  TaskSpec,
-  TaskView,
-} from '../task/task.model';
+import type { RetryPolicy, SubmitOutcome, TaskSpec, TaskView } from '../task/task.model';
 import type { Keyspace } from './keyspace';
 import { LuaScripts, type ScriptArg } from './lua-scripts';
 import type { AssignedTask } from '../messaging/messages';
@@ -29,135 +18,27 @@ import {
   type StandbyHints,
 } from './standby-hints';
 import { inStore } from './redis-errors';
+import { decodeCursor, encodeCursor } from './task-cursor';
+export * from './task-store.types';
+import type {
+  AssignmentAnnouncement,
+  AssignmentDecision,
+  AssignmentResult,
+  CancelOutcome,
+  FinishOutcome,
+  FinishReport,
+  HeadsSnapshot,
+  ProgressReport,
+  QueueHead,
+  ReclaimedTask,
+  RetryOutcome,
+  StartReport,
+  TaskListQuery,
+  TaskPage,
+  TaskStoreSettings,
+  TypeLoad,
+} from './task-store.types';
 import { StoreUnavailableError } from '../errors/switchyard.error';
-
-export interface TaskStoreSettings {
-  agingStepMs: number;
-  maxDependents: number;
-  idempotencyTtlMs: number;
-  maxQueuedPerType: number;
-  leaseGraceMs: number;
-  finishedRetentionMs: number;
-  finishedListCap: number;
-  failedCap: number;
-  /** Replicas that must confirm a submit before it is answered (SUBMIT_DURABILITY; 0 = none). */
-  submitDurability?: number;
-  submitWaitMs?: number;
-}
-
-export interface QueueHead {
-  type: string;
-  id: string;
-  header: TaskHeader;
-}
-
-export interface HeadsSnapshot {
-  promoted: number;
-  nextDueAt: number | null;
-  /** Ready-queue depth per type (every type with queued tasks, up to MAX_TASK_TYPES). */
-  depths: Map<string, number>;
-  heads: QueueHead[];
-  /** Node registry version at the time of the read. */
-  nodesVersion: number;
-  /** Finished tasks whose dependents are still to be resolved (resolveDependents). */
-  resolving: number;
-}
-
-export interface TypeLoad {
-  /** Tasks of the type holding a lease (assigned or running), cluster-wide. */
-  running: number;
-  startsThisSecond: number;
-}
-
-export interface AssignmentDecision {
-  taskId: string;
-  nodeId: string;
-  incarnation: number;
-}
-
-/**
- * Where assign.lua announces what it committed: node X hears on `channelBase + X`, in messages
- * of at most `maxBytes` (MAX_BUS_MESSAGE_BYTES).
- */
-export interface AssignmentAnnouncement {
-  channelBase: string;
-  maxBytes: number;
-}
-
-export type AssignmentResult =
-  | {
-      ok: true;
-      taskId: string;
-      nodeId: string;
-      incarnation: number;
-      lease: number;
-      attempt: number;
-      /** false: the task was not in a node.assigned message (too large, or no channel given). */
-      announced: boolean;
-    }
-  | { ok: false; taskId: string; nodeId: string; reason: string };
-
-export interface StartReport {
-  taskId: string;
-  lease: number;
-  startedAt: number;
-}
-
-export interface ProgressReport {
-  taskId: string;
-  lease: number;
-  /** 0..100. */
-  percent: number;
-  /** JSON text of the handler's data, if any (size checked by the caller). */
-  dataJson?: string;
-}
-
-export interface FinishReport {
-  taskId: string;
-  lease: number;
-  startedAt: number;
-  /** Result JSON text when it succeeded. */
-  resultJson?: string;
-  /** Set when it failed. */
-  error?: TaskErrorInfo;
-  /** Default policy for a retry (the task's own policy wins); random in 0..1 for the jitter. */
-  retry: RetryPolicy;
-  random: number;
-}
-
-export type FinishOutcome =
-  'succeeded' | 'delayed' | 'failed' | 'stale' | 'gone' | `state:${string}`;
-
-export type CancelOutcome =
-  | { ok: true; previous: TaskState; node?: string; incarnation?: number; lease: number }
-  | { ok: false; state?: TaskState };
-
-export type RetryOutcome = { ok: true; previous: TaskState } | { ok: false; state: TaskState };
-
-export interface ReclaimedTask {
-  node: string;
-  taskId: string;
-  lease: number;
-  outcome: 'queued' | 'failed';
-}
-
-/** States GET /tasks can list, and the index each is read from. */
-export const LISTABLE_STATES = ['failed', 'queued', 'delayed', 'succeeded', 'cancelled'] as const;
-export type ListableState = (typeof LISTABLE_STATES)[number];
-
-export interface TaskListQuery {
-  state: ListableState;
-  /** Required for `queued` (each type has its own ready queue). */
-  type?: string;
-  cursor?: string;
-  limit: number;
-}
-
-export interface TaskPage {
-  tasks: TaskView[];
-  /** Pass as `cursor` for the next page; null on the last page. */
-  nextCursor: string | null;
-}
 
 const policyTexts = new WeakMap<RetryPolicy, string>();
 
@@ -172,32 +53,6 @@ function policyText(p: RetryPolicy): string {
     policyTexts.set(p, text);
   }
   return text;
-}
-
-function encodeCursor(id: string, score: string): string {
-  return Buffer.from(JSON.stringify([id, score])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): [string, string] {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(value) &&
-      value.length === 2 &&
-      typeof value[0] === 'string' &&
-      value[0].length > 0 &&
-      value[0].length <= 128 &&
-      typeof value[1] === 'string' &&
-      (value[1] === '' || Number.isFinite(Number(value[1])))
-    ) {
-      return [value[0], value[1]];
-    }
-  } catch {
-    /* fall through */
-  }
-  throw new InvalidInputError(
-    'cursor is not one this server issued (pass nextCursor from the previous page)',
-  );
 }
 
 /** All task reads and writes. Every state change is one Lua script (see scripts/). */
