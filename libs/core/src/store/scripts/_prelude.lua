@@ -82,17 +82,38 @@ local function emit_event(kind, id, state, ty, node)
       n = n + 1
       e[n] = '"]},'
     end
-    local head
-    if ty then
-      if node then
-        head = '{"k":"' .. kind .. '","s":"' .. state .. '","ty":"' .. ty .. '","n":"' .. node .. '","ids":["'
-      else
-        head = '{"k":"' .. kind .. '","s":"' .. state .. '","ty":"' .. ty .. '","ids":["'
+    -- a group's opening text, made once per call for each kind, state, type and node
+    local c = e.heads
+    if c == nil then
+      c = {}
+      e.heads = c
+    end
+    local byState = c[kind]
+    if byState == nil then
+      byState = {}
+      c[kind] = byState
+    end
+    local byTy = byState[state]
+    if byTy == nil then
+      byTy = {}
+      byState[state] = byTy
+    end
+    local byNode = byTy[ty or false]
+    if byNode == nil then
+      byNode = {}
+      byTy[ty or false] = byNode
+    end
+    local head = byNode[node or false]
+    if head == nil then
+      head = '{"k":"' .. kind .. '","s":"' .. state .. '"'
+      if ty then
+        head = head .. ',"ty":"' .. ty .. '"'
       end
-    elseif node then
-      head = '{"k":"' .. kind .. '","s":"' .. state .. '","n":"' .. node .. '","ids":["'
-    else
-      head = '{"k":"' .. kind .. '","s":"' .. state .. '","ids":["'
+      if node then
+        head = head .. ',"n":"' .. node .. '"'
+      end
+      head = head .. ',"ids":["'
+      byNode[node or false] = head
     end
     e[n + 1], e[n + 2] = head, id
     e.n = n + 2

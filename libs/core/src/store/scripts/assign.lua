@@ -83,19 +83,18 @@ end
 
 local out = {}
 -- announcements per node: `order` keeps the nodes' first appearance, `told` their tasks, one
--- flat list per node: { inc = incarnation, reply, then the task's text in three pieces
+-- flat list per node: { inc = incarnation, n = its length, reply, then the task's text in three pieces
 -- (task_json_parts), reply, ... }, joined into the message with one table.concat
 local order, told = {}, {}
 local function tell(nodeId, inc, reply, id, ty, to, payload, sl, cpu, mem)
   local t = told[nodeId]
-  local k = 0
   if t == nil then
-    t = { inc = inc }
+    t = { inc = inc, n = 0 }
     told[nodeId] = t
     order[#order + 1] = nodeId
-  else
-    k = #t
   end
+  local k = t.n
+  t.n = k + 4
   t[k + 1] = reply
   t[k + 2], t[k + 3], t[k + 4] = task_json_parts(id, reply[2], reply[3], ty, to, payload, sl, cpu, mem)
 end
@@ -226,7 +225,7 @@ for _, nodeId in ipairs(order) do
     .. ',"incarnation":' .. t.inc .. ',"tasks":['
   local np, size = 1, 0
   part[1] = head
-  for k = 1, #t, 4 do
+  for k = 1, t.n, 4 do
     local reply, a, p, z = t[k], t[k + 1], t[k + 2], t[k + 3]
     local bytes = #a + #p + #z + 1
     if channel == '' or bytes > room then
