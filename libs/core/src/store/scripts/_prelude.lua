@@ -60,34 +60,72 @@ end
 -- (decodeEntry in events/change-event.ts expands them). Built as text, nothing escaped: task
 -- ids are ULIDs, types and node ids are validated on the way in ([A-Za-z0-9._:-]), kinds and
 -- states are our own words.
+-- EVENTS holds the entry's text in pieces, joined once by flush_events(): '[', then per group
+-- its opening '{"k":..,"ids":["' and its ids with '","' between them, '"]},' before the next
+-- group; EVENTS.n counts the pieces and EVENTS.kind/.state/.ty/.node are the open group's fields
+-- (compared, not joined into a key: no table and, within a group, no string per event).
 local EVENTS = {}
 
 local function emit_event(kind, id, state, ty, node)
   if EVENTS_MAXLEN > 0 then
-    -- the group's fields are compared, not joined into a key: no string built per event
-    local g = EVENTS[#EVENTS]
-    if g == nil or g.kind ~= kind or g.state ~= state or g.ty ~= ty or g.node ~= node then
-      local head = '{"k":"' .. kind .. '","s":"' .. state .. '"'
+    local e = EVENTS
+    local n = e.n
+    if n ~= nil and e.kind == kind and e.state == state and e.ty == ty and e.node == node then
+      e[n + 1], e[n + 2] = '","', id
+      e.n = n + 2
+      return
+    end
+    if n == nil then
+      n = 1
+      e[1] = '['
+    else
+      n = n + 1
+      e[n] = '"]},'
+    end
+    -- a group's opening text, made once per call for each kind, state, type and node
+    local c = e.heads
+    if c == nil then
+      c = {}
+      e.heads = c
+    end
+    local byState = c[kind]
+    if byState == nil then
+      byState = {}
+      c[kind] = byState
+    end
+    local byTy = byState[state]
+    if byTy == nil then
+      byTy = {}
+      byState[state] = byTy
+    end
+    local byNode = byTy[ty or false]
+    if byNode == nil then
+      byNode = {}
+      byTy[ty or false] = byNode
+    end
+    local head = byNode[node or false]
+    if head == nil then
+      head = '{"k":"' .. kind .. '","s":"' .. state .. '"'
       if ty then
         head = head .. ',"ty":"' .. ty .. '"'
       end
       if node then
         head = head .. ',"n":"' .. node .. '"'
       end
-      g = { kind = kind, state = state, ty = ty, node = node, head = head, ids = {} }
-      EVENTS[#EVENTS + 1] = g
+      head = head .. ',"ids":["'
+      byNode[node or false] = head
     end
-    g.ids[#g.ids + 1] = id
+    e[n + 1], e[n + 2] = head, id
+    e.n = n + 2
+    e.kind, e.state, e.ty, e.node = kind, state, ty, node
   end
 end
 
 local function flush_events()
-  if #EVENTS > 0 then
-    local items = {}
-    for x, g in ipairs(EVENTS) do
-      items[x] = g.head .. ',"ids":["' .. table.concat(g.ids, '","') .. '"]}'
-    end
-    redis.call('XADD', K .. 'events', 'MAXLEN', '~', EVENTS_MAXLEN, '*', 'e', '[' .. table.concat(items, ',') .. ']')
+  local n = EVENTS.n
+  if n ~= nil then
+    EVENTS[n + 1] = '"]}]'
+    redis.call('XADD', K .. 'events', 'MAXLEN', '~', EVENTS_MAXLEN, '*', 'e', table.concat(EVENTS, '', 1, n + 1))
     EVENTS = {}
   end
 end

@@ -82,21 +82,21 @@ local function load_node(id)
 end
 
 local out = {}
--- announcements per node: `order` keeps the nodes' first appearance, `told` their tasks
+-- announcements per node: `order` keeps the nodes' first appearance, `told` their tasks, one
+-- flat list per node: { inc = incarnation, n = its length, reply, then the task's text in three pieces
+-- (task_json_parts), reply, ... }, joined into the message with one table.concat
 local order, told = {}, {}
--- A task's text is kept in three pieces (task_json_parts) that go into the message with one
--- table.concat.
 local function tell(nodeId, inc, reply, id, ty, to, payload, sl, cpu, mem)
   local t = told[nodeId]
   if t == nil then
-    t = { inc = inc, texts = {}, replies = {} }
+    t = { inc = inc, n = 0 }
     told[nodeId] = t
     order[#order + 1] = nodeId
   end
-  local texts, k = t.texts, #t.replies
-  texts[k * 3 + 1], texts[k * 3 + 2], texts[k * 3 + 3] =
-    task_json_parts(id, reply[2], reply[3], ty, to, payload, sl, cpu, mem)
-  t.replies[k + 1] = reply
+  local k = t.n
+  t.n = k + 4
+  t[k + 1] = reply
+  t[k + 2], t[k + 3], t[k + 4] = task_json_parts(id, reply[2], reply[3], ty, to, payload, sl, cpu, mem)
 end
 
 -- queue removals per type and lease entries per node, written in bulk after the loop
@@ -125,7 +125,9 @@ for j = 0, n - 1 do
   if not raw then
     reply = { 0, 'gone' }
   else
-    local st, ty, _, _, toText, _, _, _, slText, _, cpuText, memText = head_values(raw)
+    -- every header field, matched once: lease_head() takes them as they are
+    local st, ty, pr, ma, toText, a, l, c, slText, qa, cpuText, memText, ra, u, hn, hi, sa, fin, as, asa,
+      aea, ao, cold, p0 = head_values(raw)
     local node = load_node(nodeId)
     local sl, cpu, mem = tonumber(slText), tonumber(cpuText) or 0, tonumber(memText) or 0
     if st ~= 'q' or not queuedToAssigned then
@@ -138,7 +140,8 @@ for j = 0, n - 1 do
       reply = { 0, 'limit' }
     else
       push_at(dequeued, ty, id)
-      local record, lease, attempt, _, to, payload = lease_record(raw, id, nodeId, inc, now, nowText)
+      local record, lease, attempt, _, to, payload = lease_head(raw, id, nodeId, inc, now, nowText, st, ty,
+        pr, ma, toText, a, l, c, slText, qa, cpuText, memText, ra, u, hn, hi, sa, fin, as, asa, aea, ao, cold, p0)
       write(key, id, record)
       push_at(leased, nodeId, now + to + grace, id)
       count_type_start(ty, id, now + to + grace)
@@ -214,27 +217,24 @@ out[n + 1] = hinted
 -- One message per node, split where the next task would pass the byte limit (less room for the
 -- envelope); a task too large for any message is not announced (reply[4] = 0).
 local channel, room = ARGV[ab] or '', (tonumber(ARGV[ab + 1]) or 0) - 512
+-- part: one table for every message: head, then each task's three pieces with a ',' between tasks
+local part = {}
 for _, nodeId in ipairs(order) do
   local t = told[nodeId]
   local head = '{"pattern":"node.assigned","data":{"node":' .. cjson.encode(nodeId)
     .. ',"incarnation":' .. t.inc .. ',"tasks":['
-  -- part: head, then each task's three pieces with a ',' between tasks (joined when published)
-  local texts, part, np, size = t.texts, { head }, 1, 0
-  local function publish()
-    if np > 1 then
-      part[np + 1] = ']}}'
-      redis.call('PUBLISH', channel .. nodeId, table.concat(part, '', 1, np + 1))
-      np, size = 1, 0
-    end
-  end
-  for k, reply in ipairs(t.replies) do
-    local a, p, z = texts[k * 3 - 2], texts[k * 3 - 1], texts[k * 3]
+  local np, size = 1, 0
+  part[1] = head
+  for k = 1, t.n, 4 do
+    local reply, a, p, z = t[k], t[k + 1], t[k + 2], t[k + 3]
     local bytes = #a + #p + #z + 1
     if channel == '' or bytes > room then
       reply[4] = 0
     else
-      if size + bytes > room then
-        publish()
+      if np > 1 and size + bytes > room then
+        part[np + 1] = ']}}'
+        redis.call('PUBLISH', channel .. nodeId, table.concat(part, '', 1, np + 1))
+        np, size = 1, 0
       end
       if np > 1 then
         np = np + 1
@@ -245,6 +245,9 @@ for _, nodeId in ipairs(order) do
       size = size + bytes
     end
   end
-  publish()
+  if np > 1 then
+    part[np + 1] = ']}}'
+    redis.call('PUBLISH', channel .. nodeId, table.concat(part, '', 1, np + 1))
+  end
 end
 return out
