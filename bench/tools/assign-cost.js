@@ -4,8 +4,6 @@
 // no-op tasks spread round-robin over the nodes (node.assigned published, nobody listening), with
 // INFO commandstats read around each step (Redis' own usec per call: repeatable on a busy machine).
 //   node bench/tools/assign-cost.js [--core libs/core/dist] [--nodes 10,1000] [--rounds 20] [--batch 2000]
-const { spawn } = require('node:child_process');
-const net = require('node:net');
 const path = require('node:path');
 
 const arg = (name, def) => {
@@ -13,19 +11,10 @@ const arg = (name, def) => {
   return at > 0 ? process.argv[at + 1] : def;
 };
 const core = require(path.resolve(arg('core', 'libs/core/dist')));
-const Redis = require('ioredis');
+const { startOwnRedis } = require('./own-redis');
 const ROUNDS = Number(arg('rounds', '20'));
 const BATCH = Number(arg('batch', '2000'));
 const NODES = arg('nodes', '10,1000').split(',').map(Number);
-
-function freePort() {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 async function scriptUsec(redis) {
   const info = await redis.info('commandstats');
@@ -36,24 +25,7 @@ async function scriptUsec(redis) {
 const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 
 async function oneCount(nodeCount) {
-  const port = await freePort();
-  const server = spawn(
-    'redis-server',
-    ['--port', String(port), '--save', '', '--appendonly', 'no'],
-    {
-      stdio: 'ignore',
-    },
-  );
-  const redis = new Redis({ port, lazyConnect: true });
-  redis.on('error', () => {}); // refused while the server starts: connect() retries
-  for (let i = 0; i < 100; i++) {
-    try {
-      await redis.connect();
-      break;
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
+  const { port, redis, stop } = await startOwnRedis();
   try {
     const config = core.loadConfig({
       SWITCHYARD_PREFIX: 'cost',
@@ -117,8 +89,7 @@ async function oneCount(nodeCount) {
       `${String(nodeCount).padStart(5)} nodes: read-heads µs/decision ${f(per.readHeads)} | assign ${f(per.assign)}`,
     );
   } finally {
-    redis.disconnect();
-    server.kill('SIGTERM');
+    stop();
   }
 }
 

@@ -11,9 +11,7 @@
 //     start, finish with standby refill, cancel, retry, leave. Records every reply, every message
 //     (psubscribe), the events stream (entry bodies, ids by position) and a dump of every key.
 //   diff a.json b.json
-const { spawn } = require('node:child_process');
 const fs = require('node:fs');
-const net = require('node:net');
 const path = require('node:path');
 
 const arg = (name, def) => {
@@ -22,38 +20,8 @@ const arg = (name, def) => {
 };
 const core = require(path.resolve(arg('core', 'libs/core/dist')));
 const Redis = require('ioredis');
+const { startOwnRedis } = require('./own-redis');
 const PREFIX = 'eq';
-
-function freePort() {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function startRedis() {
-  const port = await freePort();
-  const server = spawn(
-    'redis-server',
-    ['--port', String(port), '--save', '', '--appendonly', 'no'],
-    {
-      stdio: 'ignore',
-    },
-  );
-  const redis = new Redis({ port, lazyConnect: true, maxRetriesPerRequest: 1 });
-  redis.on('error', () => {});
-  for (let i = 0; i < 100; i++) {
-    try {
-      await redis.connect();
-      break;
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  return { port, server, redis };
-}
 
 function stores(redis, port) {
   const config = core.loadConfig({
@@ -281,7 +249,7 @@ async function scenario(redis, port, state) {
 }
 
 (async () => {
-  const { port, server, redis } = await startRedis();
+  const { port, redis, stop } = await startOwnRedis();
   try {
     if (arg('setup')) {
       fs.writeFileSync(arg('setup'), JSON.stringify(await setup(redis, port)));
@@ -290,8 +258,7 @@ async function scenario(redis, port, state) {
       fs.writeFileSync(arg('out'), JSON.stringify(await scenario(redis, port, state), null, 1));
     }
   } finally {
-    redis.disconnect();
-    server.kill('SIGTERM');
+    stop();
   }
 })().catch((err) => {
   console.error(err);

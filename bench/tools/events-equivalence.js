@@ -3,10 +3,8 @@
 // (an own redis-server; redis.call shadowed to capture the XADD body): prints SAME and the bytes
 // compared, or DIFF with the first sequence's two bodies.
 //   node bench/tools/events-equivalence.js <old _prelude.lua> <new _prelude.lua> [trials]
-const { spawn } = require('node:child_process');
 const fs = require('node:fs');
-const net = require('node:net');
-const Redis = require('ioredis');
+const { startOwnRedis } = require('./own-redis');
 
 function events(path) {
   const s = fs.readFileSync(path, 'utf8');
@@ -61,36 +59,13 @@ return { 'SAME', checked }
 
 (async () => {
   const [oldPath, newPath, trials = '3000'] = process.argv.slice(2);
-  const port = await new Promise((resolve) => {
-    const srv = net.createServer().listen(0, () => {
-      const p = srv.address().port;
-      srv.close(() => resolve(p));
-    });
-  });
-  const server = spawn(
-    'redis-server',
-    ['--port', String(port), '--save', '', '--appendonly', 'no'],
-    {
-      stdio: 'ignore',
-    },
-  );
-  const redis = new Redis({ port, lazyConnect: true, maxRetriesPerRequest: 1 });
-  redis.on('error', () => {});
+  const { redis, stop } = await startOwnRedis();
   try {
-    for (let i = 0; i < 100; i++) {
-      try {
-        await redis.connect();
-        break;
-      } catch {
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
     const reply = await redis.eval(script(events(oldPath), events(newPath)), 0, 42, trials);
     console.log(reply.join('\n'));
     if (reply[0] !== 'SAME') process.exitCode = 1;
   } finally {
-    redis.disconnect();
-    server.kill('SIGTERM');
+    stop();
   }
 })().catch((err) => {
   console.error(err);

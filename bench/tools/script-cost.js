@@ -4,8 +4,6 @@
 // INFO commandstats read around each step. Repeatable on a busy machine (it counts Redis' own
 // usec per call), so it is the A/B measure for script changes.
 //   node bench/tools/script-cost.js [--core libs/core/dist] [--rounds 40] [--batch 32]
-const { spawn } = require('node:child_process');
-const net = require('node:net');
 const path = require('node:path');
 
 const arg = (name, def) => {
@@ -15,19 +13,10 @@ const arg = (name, def) => {
 const core = require(path.resolve(arg('core', 'libs/core/dist')));
 // --events 0 runs the scripts with the change-event stream off (EVENTS_STREAM_MAX_LEN=0)
 if (arg('events') !== undefined) core.configureScripts({ eventsMaxLen: Number(arg('events')) });
-const Redis = require('ioredis');
+const { startOwnRedis } = require('./own-redis');
 const ROUNDS = Number(arg('rounds', '40'));
 const BATCH = Number(arg('batch', '32'));
 const STEPS = ['submit', 'readHeads', 'assign', 'finish'];
-
-function freePort() {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 async function commandStats(redis) {
   const out = new Map();
@@ -64,23 +53,7 @@ function median(values) {
 }
 
 async function main() {
-  const port = await freePort();
-  const server = spawn(
-    'redis-server',
-    ['--port', String(port), '--save', '', '--appendonly', 'no'],
-    {
-      stdio: 'ignore',
-    },
-  );
-  const redis = new Redis({ port, lazyConnect: true });
-  for (let i = 0; i < 100; i++) {
-    try {
-      await redis.connect();
-      break;
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
+  const { port, redis, stop } = await startOwnRedis();
   try {
     const config = core.loadConfig({
       SWITCHYARD_PREFIX: 'cost',
@@ -164,8 +137,7 @@ async function main() {
       `${'total'.padEnd(10)} (best ${best.toFixed(1)}, median ${med.toFixed(1)}) ${(all.usec / n).toFixed(1).padStart(6)} µs/task in scripts  ${(all.cpu / n).toFixed(1).padStart(6)} µs/task Redis CPU  ${((all.calls + all.scripts) / n).toFixed(2)} commands/task  ${(all.scripts / n).toFixed(3)} scripts/task`,
     );
   } finally {
-    redis.disconnect();
-    server.kill('SIGTERM');
+    stop();
   }
 }
 

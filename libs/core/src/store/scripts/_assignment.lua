@@ -70,3 +70,14 @@ local function task_json_parts(id, lease, attempt, ty, to, payload, sl, cpu, mem
     cjson.encode(payload),
     ',"slots":' .. num_text(sl) .. ',"cpu":' .. num_text(cpu) .. ',"memoryMb":' .. num_text(mem) .. '}'
 end
+
+-- Writes a batch of leased tasks: the new records (`writes`: key, record, ...) with MSET and
+-- their removal from the ready queues (`dequeued`: type -> ids), in bulk chunks.
+local function write_leased(writes, dequeued)
+  for s = 1, #writes, BULK_CHUNK * 2 do
+    redis.call('MSET', unpack(writes, s, math.min(#writes, s + BULK_CHUNK * 2 - 1)))
+  end
+  for ty, ids in pairs(dequeued) do
+    bulk('ZREM', K .. 'q:' .. ty, ids, 1)
+  end
+end

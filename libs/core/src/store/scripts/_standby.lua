@@ -111,12 +111,7 @@ local function take_standby(node, inc, fs, fc, fm, now, nowText, grace)
       break -- the end of the list
     end
   end
-  for s = 1, #writes, BULK_CHUNK * 2 do
-    redis.call('MSET', unpack(writes, s, math.min(#writes, s + BULK_CHUNK * 2 - 1)))
-  end
-  for ty, ids in pairs(dequeued) do
-    bulk('ZREM', K .. 'q:' .. ty, ids, 1)
-  end
+  write_leased(writes, dequeued)
   bulk('ZADD', K .. 'nl:' .. node, leased, 2)
   if done > 0 then
     -- the walked entries leave the list (an emptied list is deleted)

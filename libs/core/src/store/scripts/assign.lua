@@ -156,12 +156,7 @@ for j = 0, n - 1 do
   end
   out[j + 1] = reply
 end
-for s = 1, #writes, BULK_CHUNK * 2 do
-  redis.call('MSET', unpack(writes, s, math.min(#writes, s + BULK_CHUNK * 2 - 1)))
-end
-for ty, ids in pairs(dequeued) do
-  bulk('ZREM', K .. 'q:' .. ty, ids, 1)
-end
+write_leased(writes, dequeued)
 for nodeId, entries in pairs(leased) do
   bulk('ZADD', K .. 'nl:' .. nodeId, entries, 2)
 end
