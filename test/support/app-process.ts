@@ -67,8 +67,11 @@ export class AppProcess {
       proc.kill('SIGKILL');
       throw new Error(`${(err as Error).message}\n${app.logs.slice(-40).join('\n')}`);
     }
-    if (app.port === 0)
+    if (app.port === 0) {
+      // 'exit' can come before the last output is read: 'close' (stdout and stderr drained) has it
+      await app.exited;
       throw new Error(`${name} exited before listening:\n${app.logs.slice(-40).join('\n')}`);
+    }
     return app;
   }
 
