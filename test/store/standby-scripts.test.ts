@@ -34,10 +34,11 @@ describe('standby hints: written by assign.lua, taken by finish.lua (real Redis)
     return { inc, leases };
   }
 
-  async function hint(node: string, inc: number, ids: string[], now = Date.now()) {
+  async function hint(node: string, inc: number, ids: string[], now = Date.now(), depth = 1) {
     const { hinted } = await f.tasks.assignAndHint(lease, [], now, new Map(), undefined, {
       hints: ids.map((taskId) => ({ taskId, nodeId: node, incarnation: inc })),
       ttlMs: TTL,
+      depth,
     });
     return hinted;
   }
@@ -255,6 +256,13 @@ describe('standby hints: written by assign.lua, taken by finish.lua (real Redis)
     expect(await hint('n1', inc, ids.slice(0, 3))).toEqual([true, true, false]);
     expect(await hint('n1', inc, ids.slice(3))).toEqual([false, false]);
     expect(await hintIds('n1')).toEqual(ids.slice(0, 2));
+  });
+
+  it('bounds a node’s list by STANDBY_DEPTH times its slot count', async () => {
+    const { inc } = await busyNode('n1', 2, 2);
+    const ids = await queued(5);
+    expect(await hint('n1', inc, ids, Date.now(), 2)).toEqual([true, true, true, true, false]);
+    expect(await hintIds('n1')).toEqual(ids.slice(0, 4));
   });
 
   it('writes no hint for a node that is gone, not alive or of another incarnation', async () => {

@@ -278,8 +278,15 @@ export const CONFIG_VARIABLES = {
   batchSize: intVar('SCHEDULER_BATCH_SIZE', 'Most tasks assigned in one tick.', 2000, 1, 50_000),
   standbyAssignments: boolVar(
     'STANDBY_ASSIGNMENTS',
-    'The leader also names, per node, queued tasks (up to its slot count) that the node takes in the same call that records its finished tasks, so a freed slot is refilled without waiting for a scheduling pass. Never for types with TYPE_LIMITS. See docs/strategies.md.',
+    'The leader also names, per node, queued tasks (up to STANDBY_DEPTH times its slot count) that the node takes in the same call that records its finished tasks, so a freed slot is refilled without waiting for a scheduling pass. Never for types with TYPE_LIMITS. See docs/strategies.md.',
     true,
+  ),
+  standbyDepth: intVar(
+    'STANDBY_DEPTH',
+    'How many refills of standby hints a node may hold: up to this many times its slot count (and its cpu and memory). With 1 a node that finishes all its tasks at once takes every hint it holds and waits for the next pass for more; 2 keeps a second refill ready for short tasks. A task submitted later with a higher priority waits at most this many refills.',
+    2,
+    1,
+    4,
   ),
   standbyTtlMs: intVar(
     'STANDBY_TTL_MS',

@@ -8,6 +8,8 @@ export interface StandbyHints {
   hints: readonly { taskId: string; nodeId: string; incarnation: number }[];
   /** How long a hint holds (STANDBY_TTL_MS). */
   ttlMs: number;
+  /** A node holds at most this many times its slot count in hints (STANDBY_DEPTH). */
+  depth: number;
 }
 
 /** What read-heads is to return past the heads for now: room for hints, and the hints held. */
@@ -29,9 +31,9 @@ export function pushHeadsAsked(
   if (held !== undefined) for (const id of held) args.push(id);
 }
 
-/** assign.lua's standby arguments: lifetime, count, then task id, node id, incarnation each. */
+/** assign.lua's standby arguments: lifetime, depth, count, then task id, node id, incarnation each. */
 export function pushStandbyHints(args: ScriptArg[], standby: StandbyHints): void {
-  args.push(standby.ttlMs, standby.hints.length);
+  args.push(standby.ttlMs, standby.depth, standby.hints.length);
   for (const h of standby.hints) args.push(h.taskId, h.nodeId, h.incarnation);
 }
 

@@ -69,9 +69,10 @@ export class ClusterSnapshot {
 
   /**
    * The same nodes with `used` taken from `usedOf` (nothing when it has no entry): the
-   * projected capacity the standby plan places hints on (capacity minus hints already held).
+   * projected capacity the standby plan places hints on (`depth` times the capacity, minus the
+   * hints already held).
    */
-  projected(usedOf: ReadonlyMap<string, NodeCapacity>): ClusterSnapshot {
+  projected(usedOf: ReadonlyMap<string, NodeCapacity>, depth = 1): ClusterSnapshot {
     const nodes: SnapshotNode[] = [];
     for (const n of this.nodes.values()) {
       const { id, incarnation, labels, capacity, status, types } = n;
@@ -79,7 +80,14 @@ export class ClusterSnapshot {
         id,
         incarnation,
         labels,
-        capacity,
+        capacity:
+          depth === 1
+            ? capacity
+            : {
+                slots: capacity.slots * depth,
+                cpu: capacity.cpu * depth,
+                memoryMb: capacity.memoryMb * depth,
+              },
         status,
         types,
         used: usedOf.get(id) ?? NOTHING_USED,

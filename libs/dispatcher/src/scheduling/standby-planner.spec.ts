@@ -46,7 +46,7 @@ function planner(env: Record<string, string> = {}): { book: StandbyBook; planner
 
 describe('the standby planner', () => {
   it('places heads on full nodes by projected capacity, at most a node’s slot count each', () => {
-    const { book, planner: p } = planner();
+    const { book, planner: p } = planner({ STANDBY_DEPTH: '1' });
     const snapshot = new ClusterSnapshot([view('a', 2, 2), view('b', 3, 3)], 1);
     const hints = p.plan(
       [1, 2, 3, 4, 5, 6, 7].map((n) => head(n)),
@@ -71,6 +71,30 @@ describe('the standby planner', () => {
     expect(p.roomByType(snapshot)).toEqual(new Map());
   });
 
+  it('with STANDBY_DEPTH 2, places up to twice a node’s slot count', () => {
+    const { book, planner: p } = planner({ STANDBY_DEPTH: '2' });
+    const snapshot = new ClusterSnapshot([view('a', 2, 2), view('b', 3, 3)], 1);
+    expect(p.roomByType(snapshot)).toEqual(new Map([['echo', 10]]));
+    const hints = p.plan(
+      Array.from({ length: 12 }, (_, i) => head(i + 1)),
+      snapshot,
+      1000,
+      ctx,
+      100,
+    );
+    expect(hints?.depth).toBe(2);
+    const perNode = new Map<string, number>();
+    for (const h of hints?.hints ?? []) perNode.set(h.nodeId, (perNode.get(h.nodeId) ?? 0) + 1);
+    expect(perNode).toEqual(
+      new Map([
+        ['a', 4],
+        ['b', 6],
+      ]),
+    );
+    expect(book.size).toBe(10);
+    expect(p.roomByType(snapshot)).toEqual(new Map());
+  });
+
   it('reads ahead as many heads as the nodes have slots not spoken for, within the batch size', () => {
     const { planner: p } = planner({ SCHEDULER_BATCH_SIZE: '4' });
     const snapshot = new ClusterSnapshot([view('a', 2, 2), view('b', 3, 0)], 1);
@@ -80,7 +104,10 @@ describe('the standby planner', () => {
   });
 
   it('makes no hint for a type with TYPE_LIMITS', () => {
-    const { planner: p } = planner({ TYPE_LIMITS: '{"render":{"maxRunning":2}}' });
+    const { planner: p } = planner({
+      TYPE_LIMITS: '{"render":{"maxRunning":2}}',
+      STANDBY_DEPTH: '1',
+    });
     const snapshot = new ClusterSnapshot([view('a', 2, 2, ['echo', 'render'])], 1);
     expect(p.roomByType(snapshot)).toEqual(new Map([['echo', 2]]));
     const hints = p.plan([head(1, 'render'), head(2)], snapshot, 1000, ctx, 10);

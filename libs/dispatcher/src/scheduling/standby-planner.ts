@@ -21,6 +21,8 @@ import { StrategyRegistry } from './strategy-registry';
 @Injectable()
 export class StandbyPlanner {
   readonly enabled: boolean;
+  /** A node holds hints for up to this many times its capacity (STANDBY_DEPTH). */
+  private readonly depth: number;
   private readonly limitedTypes: ReadonlySet<string>;
   private readonly noBudget = new Map<string, number>();
 
@@ -30,6 +32,7 @@ export class StandbyPlanner {
     @Inject(SWITCHYARD_CONFIG) private readonly config: SwitchyardConfig,
   ) {
     this.enabled = config.standbyAssignments;
+    this.depth = config.standbyDepth;
     this.limitedTypes = new Set(Object.keys(config.typeLimits));
     for (const t of this.limitedTypes) this.noBudget.set(t, 0);
   }
@@ -68,7 +71,10 @@ export class StandbyPlanner {
     const held = this.book.heldByNode();
     const perNode = new Map<string, number>();
     for (const node of snapshot.nodes.values())
-      perNode.set(node.id, Math.max(0, node.capacity.slots - (held.get(node.id)?.slots ?? 0)));
+      perNode.set(
+        node.id,
+        Math.max(0, node.capacity.slots * this.depth - (held.get(node.id)?.slots ?? 0)),
+      );
     for (const [type, free] of snapshot.freeSlotsByType(perNode)) {
       if (this.limitedTypes.has(type)) continue;
       const r = Math.min(free, this.config.batchSize - this.book.heldOf(type));
@@ -90,7 +96,7 @@ export class StandbyPlanner {
     limit: number,
   ): StandbyHints | undefined {
     if (!this.enabled || heads.length === 0 || limit <= 0) return undefined;
-    const projected = snapshot.projected(this.book.heldByNode());
+    const projected = snapshot.projected(this.book.heldByNode(), this.depth);
     // types with TYPE_LIMITS get no hints: a budget of 0 each (planAssignments spends budgets,
     // never raises them, so the same map serves every pass)
     const plan = planAssignments(
@@ -118,7 +124,7 @@ export class StandbyPlanner {
         expiresAt,
       });
     }
-    return { hints: plan.decisions, ttlMs: this.config.standbyTtlMs };
+    return { hints: plan.decisions, ttlMs: this.config.standbyTtlMs, depth: this.depth };
   }
 
   /** The commit's answer: hints it did not write leave the book (all of them when it failed). */

@@ -10,7 +10,8 @@ then     channel base of the node.assigned announcements ('' or absent: none; a 
          is the base followed by its id), then MAX_BUS_MESSAGE_BYTES. Published here, one
          message per node (split to fit), so a worker hears its tasks as they commit, with no
          second round trip from the dispatcher; same wire text as the bus publisher's.
-then     standby hint lifetime (ms), then s, then s groups of 3: task id, node id, incarnation
+then     standby hint lifetime (ms), depth (a node's list holds at most depth × its slot count),
+         then s, then s groups of 3: task id, node id, incarnation
          (STANDBY_ASSIGNMENTS: queued tasks for the node to take in its finish call, _standby.lua;
          absent: none)
 Reply: n entries; committed: {1, lease, attempt, announced (1 | 0)}  (0: too large for any
@@ -168,17 +169,17 @@ flush_events()
 -- for a task this call just assigned, is not written. A list is pushed at its head (LPUSH: its
 -- tail holds the oldest hint, taken first) and expires with its last deadline.
 local ab = lb + 1 + (tonumber(ARGV[lb]) or 0) * 3
-local hintTtl, ns = tonumber(ARGV[ab + 2]) or 0, tonumber(ARGV[ab + 3]) or 0
+local hintTtl, depth, ns = tonumber(ARGV[ab + 2]) or 0, tonumber(ARGV[ab + 3]) or 1, tonumber(ARGV[ab + 4]) or 0
 local hinted = {}
 if ns > 0 then
   local lists, listOrder = {}, {}
   local deadline = num_text(now + hintTtl)
   for j = 0, ns - 1 do
-    local b = ab + 4 + j * 3
+    local b = ab + 5 + j * 3
     local id, nodeId, inc = ARGV[b], ARGV[b + 1], tonumber(ARGV[b + 2])
     local node = load_node(nodeId)
     hinted[j + 1] = 0
-    if node and node.inc == inc and node.st == 'alive' and not written[id] and #(lists[nodeId] or {}) < node.cs then
+    if node and node.inc == inc and node.st == 'alive' and not written[id] and #(lists[nodeId] or {}) < node.cs * depth then
       local l = lists[nodeId]
       if l == nil then
         l = { at = {} }
@@ -197,7 +198,7 @@ if ns > 0 then
       len = redis.call('LPUSH', key, unpack(l, s, math.min(#l, s + BULK_CHUNK - 1)))
     end
     -- over the node's slot count: the newest entries (at the head) go again
-    local excess = math.min(#l, len - nodes[nodeId].cs)
+    local excess = math.min(#l, len - nodes[nodeId].cs * depth)
     if excess > 0 then
       redis.call('LTRIM', key, excess, -1)
       for x = #l - excess + 1, #l do
