@@ -69,6 +69,13 @@ describe('standby hints: written by assign.lua, taken by finish.lua (real Redis)
   const hintIds = async (node: string) =>
     (await f.redis.lrange(f.keys.nodeStandby(node), 0, -1)).map((e) => e.split('|')[0]).reverse();
 
+  /** The finish took nothing, the node's list is empty, and the task still waits in its queue. */
+  async function expectNoneTaken(assigned: unknown[], node: string, taskId: string) {
+    expect(assigned).toEqual([]);
+    expect(await hintIds(node)).toEqual([]);
+    expect((await f.tasks.get(taskId)).state).toBe('queued');
+  }
+
   it('leases a hinted task in the finish that frees the slot, as assign would', async () => {
     const { inc, leases } = await busyNode('n1', 2, 2);
     const [c, d] = await queued(2);
@@ -202,9 +209,7 @@ describe('standby hints: written by assign.lua, taken by finish.lua (real Redis)
     expect(await hintIds('n1')).toEqual([c]);
     // the new incarnation's finish drops the old incarnation's hint
     const { assigned } = await finishOk('n1', inc2, []);
-    expect(assigned).toEqual([]);
-    expect(await hintIds('n1')).toEqual([]);
-    expect((await f.tasks.get(c)).state).toBe('queued');
+    await expectNoneTaken(assigned, 'n1', c);
   });
 
   it('gives a draining node nothing and clears its hints', async () => {
@@ -284,9 +289,7 @@ describe('standby hints: written by assign.lua, taken by finish.lua (real Redis)
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(TTL);
     const { assigned } = await finishOk('n1', inc, [leases[0]], now + TTL);
-    expect(assigned).toEqual([]);
-    expect(await hintIds('n1')).toEqual([]);
-    expect((await f.tasks.get(c)).state).toBe('queued');
+    await expectNoneTaken(assigned, 'n1', c);
   });
 
   it('leaves the old finish reply as it was without the standby argument', async () => {
