@@ -11,7 +11,7 @@ const arg = (name, def) => {
   return at > 0 ? process.argv[at + 1] : def;
 };
 const core = require(path.resolve(arg('core', 'libs/core/dist')));
-const { startOwnRedis } = require('./own-redis');
+const { ownStores, startOwnRedis } = require('./own-redis');
 const ROUNDS = Number(arg('rounds', '20'));
 const BATCH = Number(arg('batch', '2000'));
 const NODES = arg('nodes', '10,1000').split(',').map(Number);
@@ -25,15 +25,10 @@ async function scriptUsec(redis) {
 const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 
 async function oneCount(nodeCount) {
-  const { port, redis, stop } = await startOwnRedis();
+  const own = await startOwnRedis();
+  const { redis, stop } = own;
   try {
-    const config = core.loadConfig({
-      SWITCHYARD_PREFIX: 'cost',
-      REDIS_URL: `redis://127.0.0.1:${port}`,
-    });
-    const keys = new core.Keyspace('cost');
-    const tasks = new core.TaskStore(redis, keys, config);
-    const nodes = new core.NodeStore(redis, keys, config);
+    const { config, keys, tasks, nodes } = ownStores(core, own, 'cost');
     const total = (ROUNDS + 2) * BATCH;
     const ids = [];
     for (let i = 0; i < nodeCount; i++) {

@@ -20,21 +20,11 @@ const arg = (name, def) => {
 };
 const core = require(path.resolve(arg('core', 'libs/core/dist')));
 const Redis = require('ioredis');
-const { startOwnRedis } = require('./own-redis');
+const { ownStores, startOwnRedis } = require('./own-redis');
 const PREFIX = 'eq';
 
 function stores(redis, port) {
-  const config = core.loadConfig({
-    SWITCHYARD_PREFIX: PREFIX,
-    REDIS_URL: `redis://127.0.0.1:${port}`,
-  });
-  const keys = new core.Keyspace(PREFIX);
-  return {
-    config,
-    keys,
-    tasks: new core.TaskStore(redis, keys, config),
-    nodes: new core.NodeStore(redis, keys, config),
-  };
+  return ownStores(core, { port, redis }, PREFIX);
 }
 
 const RETRY = { backoff: 'fixed', baseMs: 0, capMs: 0, jitter: 0 };

@@ -47,4 +47,22 @@ async function startOwnRedis() {
   return { port, redis, stop };
 }
 
-module.exports = { startOwnRedis };
+/**
+ * Switchyard's stores on that server under `prefix`, from the core build the tool loaded
+ * (`core`, so a tool can compare two builds).
+ */
+function ownStores(core, { port, redis }, prefix) {
+  const config = core.loadConfig({
+    SWITCHYARD_PREFIX: prefix,
+    REDIS_URL: `redis://127.0.0.1:${port}`,
+  });
+  const keys = new core.Keyspace(prefix);
+  return {
+    config,
+    keys,
+    tasks: new core.TaskStore(redis, keys, config),
+    nodes: new core.NodeStore(redis, keys, config),
+  };
+}
+
+module.exports = { startOwnRedis, ownStores };

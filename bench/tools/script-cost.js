@@ -13,7 +13,7 @@ const arg = (name, def) => {
 const core = require(path.resolve(arg('core', 'libs/core/dist')));
 // --events 0 runs the scripts with the change-event stream off (EVENTS_STREAM_MAX_LEN=0)
 if (arg('events') !== undefined) core.configureScripts({ eventsMaxLen: Number(arg('events')) });
-const { startOwnRedis } = require('./own-redis');
+const { ownStores, startOwnRedis } = require('./own-redis');
 const ROUNDS = Number(arg('rounds', '40'));
 const BATCH = Number(arg('batch', '32'));
 const STEPS = ['submit', 'readHeads', 'assign', 'finish'];
@@ -53,15 +53,10 @@ function median(values) {
 }
 
 async function main() {
-  const { port, redis, stop } = await startOwnRedis();
+  const own = await startOwnRedis();
+  const { redis, stop } = own;
   try {
-    const config = core.loadConfig({
-      SWITCHYARD_PREFIX: 'cost',
-      REDIS_URL: `redis://127.0.0.1:${port}`,
-    });
-    const keys = new core.Keyspace('cost');
-    const tasks = new core.TaskStore(redis, keys, config);
-    const nodes = new core.NodeStore(redis, keys, config);
+    const { config, keys, tasks, nodes } = ownStores(core, own, 'cost');
     const inc = await nodes.register({
       id: 'w1',
       types: ['noop'],

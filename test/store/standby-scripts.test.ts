@@ -43,6 +43,16 @@ describe('standby hints: written by assign.lua, taken by finish.lua (real Redis)
     return hinted;
   }
 
+  /** A successful result of the attempt under `d`'s lease, started at `startedAt`. */
+  const okReport = (d: { id: string; lease: number }, startedAt: number) => ({
+    taskId: d.id,
+    lease: d.lease,
+    startedAt,
+    resultJson: '1',
+    retry,
+    random: 0,
+  });
+
   function finishOk(
     node: string,
     inc: number,
@@ -52,14 +62,7 @@ describe('standby hints: written by assign.lua, taken by finish.lua (real Redis)
     return f.tasks.finishAndRefill(
       node,
       inc,
-      done.map((d) => ({
-        taskId: d.id,
-        lease: d.lease,
-        startedAt: now,
-        resultJson: '1',
-        retry,
-        random: 0,
-      })),
+      done.map((d) => okReport(d, now)),
       now,
     );
   }
@@ -124,22 +127,7 @@ describe('standby hints: written by assign.lua, taken by finish.lua (real Redis)
       const channel = `${f.keys.base}finished`;
       sub.on('message', (_ch, text: string) => heard.push(JSON.parse(text)));
       await sub.subscribe(channel);
-      await f.tasks.finishAndRefill(
-        'n1',
-        inc,
-        [
-          {
-            taskId: leases[0].id,
-            lease: leases[0].lease,
-            startedAt: 1,
-            resultJson: '1',
-            retry,
-            random: 0,
-          },
-        ],
-        Date.now(),
-        channel,
-      );
+      await f.tasks.finishAndRefill('n1', inc, [okReport(leases[0], 1)], Date.now(), channel);
       await waitFor(
         () => heard.length,
         (n) => n > 0,
@@ -296,16 +284,7 @@ describe('standby hints: written by assign.lua, taken by finish.lua (real Redis)
     const { inc, leases } = await busyNode('n1', 1, 1);
     const [c] = await queued(1);
     await hint('n1', inc, [c]);
-    const outcomes = await f.tasks.finish('n1', inc, [
-      {
-        taskId: leases[0].id,
-        lease: leases[0].lease,
-        startedAt: 1,
-        resultJson: '1',
-        retry,
-        random: 0,
-      },
-    ]);
+    const outcomes = await f.tasks.finish('n1', inc, [okReport(leases[0], 1)]);
     expect(outcomes).toEqual(['succeeded']);
     expect(await hintIds('n1')).toEqual([c]);
     expect((await f.tasks.get(c)).state).toBe('queued');

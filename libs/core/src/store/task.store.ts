@@ -347,14 +347,14 @@ export class TaskStore {
     now = Date.now(),
     announceOn = '',
   ): Promise<FinishOutcome[]> {
-    const args = this.finishArgs(nodeId, incarnation, reports, now, announceOn);
-    const reply = await inStore(this.scripts.run<FinishOutcome[]>('finish', args));
-    return reply.slice(0, reports.length);
+    const reply = await this.finishAndRefill(nodeId, incarnation, reports, now, announceOn, false);
+    return reply.outcomes;
   }
 
   /**
-   * finish() that then leases the node's standby hints that still hold, in the same call, and
-   * returns those tasks (as a node.assigned message carries them) for the worker to run now.
+   * finish() that then (with `takeHints`) leases the node's standby hints that still hold, in the
+   * same call, and returns those tasks (as a node.assigned message carries them) for the worker
+   * to run now.
    */
   async finishAndRefill(
     nodeId: string,
@@ -362,13 +362,14 @@ export class TaskStore {
     reports: readonly FinishReport[],
     now = Date.now(),
     announceOn = '',
+    takeHints = true,
   ): Promise<{ outcomes: FinishOutcome[]; assigned: AssignedTask[] }> {
     const args = this.finishArgs(nodeId, incarnation, reports, now, announceOn);
-    args.push(this.settings.leaseGraceMs);
+    if (takeHints) args.push(this.settings.leaseGraceMs);
     const reply = await inStore(this.scripts.run<string[]>('finish', args));
     return {
       outcomes: reply.slice(0, reports.length) as FinishOutcome[],
-      assigned: decodeRefill(reply[reports.length]),
+      assigned: takeHints ? decodeRefill(reply[reports.length]) : [],
     };
   }
 

@@ -36,26 +36,28 @@ describe('report batching', () => {
   const make = (writesInFlight: number): ReportBatcher =>
     new ReportBatcher(
       {
-        finish: jest.fn((_node: string, _inc: number, reports: readonly FinishReport[]) => {
-          const ids = reports.map((r) => r.taskId);
-          writes.push(ids);
-          const outcomes = reports.map(() => 'succeeded');
-          if (held !== undefined) {
-            const queue = held;
-            return new Promise((resolve, reject) => {
-              queue.push({
-                ids,
-                settle: () => resolve(outcomes),
-                fail: () => reject(new Error('connection lost')),
+        finishAndRefill: jest.fn(
+          (_node: string, _inc: number, reports: readonly FinishReport[]) => {
+            const ids = reports.map((r) => r.taskId);
+            writes.push(ids);
+            const reply = { outcomes: reports.map(() => 'succeeded'), assigned: [] };
+            if (held !== undefined) {
+              const queue = held;
+              return new Promise((resolve, reject) => {
+                queue.push({
+                  ids,
+                  settle: () => resolve(reply),
+                  fail: () => reject(new Error('connection lost')),
+                });
               });
-            });
-          }
-          if (failNextWrite) {
-            failNextWrite = false;
-            return Promise.reject(new Error('connection lost'));
-          }
-          return Promise.resolve(outcomes);
-        }),
+            }
+            if (failNextWrite) {
+              failNextWrite = false;
+              return Promise.reject(new Error('connection lost'));
+            }
+            return Promise.resolve(reply);
+          },
+        ),
       } as unknown as TaskStore,
       { nodeId: 'n1', incarnation: 1 } as NodeSession,
       { recorded: jest.fn() } as unknown as WorkerMetrics,

@@ -6,7 +6,6 @@ import {
   SWITCHYARD_CONFIG,
   TaskStore,
   type AssignedTask,
-  type FinishOutcome,
   type FinishReport,
   type RetryPolicy,
   type StartReport,
@@ -208,29 +207,18 @@ export class ReportBatcher implements OnApplicationShutdown {
     const incarnation = this.session.incarnation;
     const refill =
       this.config.standbyAssignments && this.refill?.accepting() ? this.refill : undefined;
-    let outcomes: FinishOutcome[];
-    if (refill === undefined) {
-      outcomes = await this.tasks.finish(
-        node,
-        incarnation,
-        reports,
-        Date.now(),
-        this.finishedChannel,
-      );
-    } else {
-      const reply = await this.tasks.finishAndRefill(
-        node,
-        incarnation,
-        reports,
-        Date.now(),
-        this.finishedChannel,
-      );
-      outcomes = reply.outcomes;
-      // leased to this incarnation: a rejoin since revoked them (the runner aborted its tasks)
-      if (reply.assigned.length > 0 && this.session.incarnation === incarnation) {
-        this.metrics.refilledFromStandby(reply.assigned.length);
-        refill.run(reply.assigned);
-      }
+    const { outcomes, assigned } = await this.tasks.finishAndRefill(
+      node,
+      incarnation,
+      reports,
+      Date.now(),
+      this.finishedChannel,
+      refill !== undefined,
+    );
+    // leased to this incarnation: a rejoin since revoked them (the runner aborted its tasks)
+    if (refill !== undefined && assigned.length > 0 && this.session.incarnation === incarnation) {
+      this.metrics.refilledFromStandby(assigned.length);
+      refill.run(assigned);
     }
     this.metrics.recorded(batch, outcomes, Date.now());
     outcomes.forEach((outcome, i) => {

@@ -384,6 +384,12 @@ local function save_node(id, s)
   redis.call('HSET', K .. 'ns', id, encode_node(s))
 end
 
+-- Writes one node's state with a new status (the text up to the usage is made again).
+local function save_node_status(id, s, status)
+  s.st, s.fixed = status, nil
+  save_node(id, s)
+end
+
 -- The states of distinct node ids `ids`, one HMGET per chunk: id -> state table or false.
 local function node_states(ids)
   local out = {}

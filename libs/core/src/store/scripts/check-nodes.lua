@@ -28,8 +28,8 @@ for j = 1, #silent, 2 do
     redis.call('ZREM', K .. 'hb', id)
   elseif quiet > deadAfter then
     local released = release_leases(id, now, aging, 'lost', true, failedCap)
-    node.st, node.us, node.uc, node.um, node.fixed = 'dead', 0, 0, 0, nil
-    save_node(id, node)
+    node.us, node.uc, node.um = 0, 0, 0
+    save_node_status(id, node, 'dead')
     redis.call('HSET', K .. 'n:' .. id, 'dd', now)
     redis.call('ZREM', K .. 'hb', id)
     emit_event('node', id, 'dead', nil, nil)
@@ -38,8 +38,7 @@ for j = 1, #silent, 2 do
     table.insert(dead, released[1])
     table.insert(dead, released[2])
   elseif quiet > suspectAfter and node.st == 'alive' then
-    node.st, node.fixed = 'suspect', nil
-    save_node(id, node)
+    save_node_status(id, node, 'suspect')
     emit_event('node', id, 'suspect', nil, nil)
     table.insert(suspects, id)
   end

@@ -9,8 +9,7 @@ if not node or node.inc ~= tonumber(ARGV[2]) or node.st == 'dead' then
   return 'stale'
 end
 if node.st ~= 'draining' then
-  node.st, node.fixed = 'draining', nil
-  save_node(ARGV[1], node)
+  save_node_status(ARGV[1], node, 'draining')
   redis.call('INCR', K .. 'nodes:ver')
   emit_event('node', ARGV[1], 'draining', nil, nil)
   flush_events()

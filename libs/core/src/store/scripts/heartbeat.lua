@@ -12,8 +12,7 @@ end
 redis.call('HSET', K .. 'n:' .. id, 'hb', now)
 redis.call('ZADD', K .. 'hb', now, id)
 if node.st == 'suspect' then
-  node.st, node.fixed = 'alive', nil
-  save_node(id, node)
+  save_node_status(id, node, 'alive')
   redis.call('INCR', K .. 'nodes:ver')
   emit_event('node', id, 'alive', nil, nil)
   flush_events()
