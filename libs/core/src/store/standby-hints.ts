@@ -38,13 +38,22 @@ export function pushStandbyHints(args: ScriptArg[], standby: StandbyHints): void
 }
 
 /**
- * The tasks finish.lua leased from a node's standby hints: a JSON array of AssignedTask, checked
- * like the tasks of a node.assigned message. Written by our own script, so a bad one is a bug:
- * it throws (the leases are in Redis; the worker's lease recovery runs them).
+ * The tasks finish.lua leased from a node's standby hints, each as its JSON text in three pieces
+ * (task_json_parts: the script does not join them, every string it makes is hashed whole): joined
+ * here into a JSON array of AssignedTask, checked like the tasks of a node.assigned message.
+ * Written by our own script, so a bad one is a bug: it throws (the leases are in Redis; the
+ * worker's lease recovery runs them).
  */
-export function decodeRefill(text: unknown): AssignedTask[] {
-  if (text === undefined || text === null || text === '[]') return [];
-  const tasks: unknown = JSON.parse(String(text));
+export function decodeRefill(parts: unknown): AssignedTask[] {
+  if (parts === undefined || parts === null) return [];
+  if (!Array.isArray(parts) || parts.length % 3 !== 0) {
+    throw new Error('finish reply: the standby tasks are not in pieces of three');
+  }
+  let text = '[';
+  for (let i = 0; i < parts.length; i += 3) {
+    text += `${i > 0 ? ',' : ''}${String(parts[i])}${String(parts[i + 1])}${String(parts[i + 2])}`;
+  }
+  const tasks: unknown = JSON.parse(`${text}]`);
   const problem = ASSIGNED_TASKS(tasks);
   if (problem !== null) throw new Error(`finish reply: ${describeProblem(problem)}`);
   return tasks as AssignedTask[];

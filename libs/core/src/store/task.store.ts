@@ -366,7 +366,7 @@ export class TaskStore {
   ): Promise<{ outcomes: FinishOutcome[]; assigned: AssignedTask[] }> {
     const args = this.finishArgs(nodeId, incarnation, reports, now, announceOn);
     if (takeHints) args.push(this.settings.leaseGraceMs);
-    const reply = await inStore(this.scripts.run<string[]>('finish', args));
+    const reply = await inStore(this.scripts.run<(string | string[])[]>('finish', args));
     return {
       outcomes: reply.slice(0, reports.length) as FinishOutcome[],
       assigned: takeHints ? decodeRefill(reply[reports.length]) : [],

@@ -5,11 +5,10 @@
 -- cjson.encode of each type name, once per call (reset with the other per-call state)
 local TYPE_JSON = {}
 
--- queued -> assigned of the record `raw` of task `id` on `nodeId` (incarnation `inc`): the
--- caller has checked state, node and capacity. Returns the new record, the lease, the attempt and
--- the fields a worker needs: type, timeout, payload JSON, slots, cpu, memory (numbers).
--- lease_head: the same with the header fields of head_values(raw) as further arguments (assign.lua
--- has them already: the header is matched once per task).
+-- queued -> assigned of the record `raw` of task `id` on `nodeId` (incarnation `inc`), its header
+-- fields (head_values(raw), matched once by the caller) as further arguments: the caller has
+-- checked state, node and capacity. Returns the new record, the lease, the attempt and the fields
+-- a worker needs: type, timeout, payload JSON, slots, cpu, memory (numbers).
 local function lease_head(raw, id, nodeId, inc, now, nowText, _, ty, pr, ma, toText, a, l, c, slText,
                           qa, cpuText, memText, ra, _, _, _, _, fin, as, _, _, _, cold, p0)
   -- the payload alone (as string.sub(payload_part(rest), 2)); "\n<payload>[\n<result>]" is
@@ -48,11 +47,6 @@ local function lease_head(raw, id, nodeId, inc, now, nowText, _, ty, pr, ma, toT
   end
   return record, lease, attempt, ty, tonumber(toText), payload, tonumber(slText),
     tonumber(cpuText) or 0, tonumber(memText) or 0
-end
-
-local function lease_record(raw, id, nodeId, inc, now, nowText)
-  -- the header fields as arguments (head_values: no table)
-  return lease_head(raw, id, nodeId, inc, now, nowText, head_values(raw))
 end
 
 -- A leased task as the worker reads it (AssignedTask, the tasks of a node.assigned message), in

@@ -9,14 +9,18 @@ local HISTORY_CAP = 20
 -- Bulk commands take at most this many arguments per call (unpack has a C stack limit).
 local BULK_CHUNK = 1000
 
--- The task records of `ids` in one MGET per chunk (false where a record is gone).
-local function mget_records(ids)
+-- The task records of `ids` in one MGET per chunk (false where a record is gone). `keysOut`, when
+-- given, receives each record's key at its id's position (for the caller's writes).
+local function mget_records(ids, keysOut)
   local out = {}
   for s = 1, #ids, BULK_CHUNK do
     local keys, nk = {}, 0
     for i = s, math.min(#ids, s + BULK_CHUNK - 1) do
       nk = nk + 1
       keys[nk] = K .. 't:' .. ids[i]
+      if keysOut then
+        keysOut[i] = keys[nk]
+      end
     end
     local part = redis.call('MGET', unpack(keys))
     if s == 1 and #ids <= BULK_CHUNK then
@@ -206,6 +210,15 @@ local function txt(v)
     return ''
   end
   return tostring(v)
+end
+
+-- txt(tonumber(text)) for a number sent as text (a time in ms): `text` itself when it is already
+-- written that way (up to 14 digits, no leading zero), with no number formatted (~0.3 µs).
+local function time_text(text)
+  if #text <= 14 and string.byte(text) ~= 48 and not string.find(text, '%D') then
+    return text
+  end
+  return txt(tonumber(text))
 end
 
 local function leased_state(code)

@@ -16,14 +16,15 @@ ARGV[10 + 6n] lease grace (ms) to take the node's standby hints with (_standby.l
          absent: none are taken). The announcement then also names the hints taken and dropped
          and what the taken tasks use: "standby":{"took":[...],"dropped":[...],"slots":..,...}.
 Reply: n entries: 'succeeded' | 'delayed' | 'failed' | 'stale' | 'gone' | 'state:<s>'; with
-       standby, one more: the tasks leased to the node from its hints, as the JSON array of a
-       node.assigned message's tasks ('[]' when none)
+       standby, one more: the tasks leased to the node from its hints, as a node.assigned
+       message's tasks in three pieces of JSON text each (task_json_parts; none when none), for
+       the caller to join: not joined here, where every string made is hashed whole
 ]]
 local now, node, inc, aging = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 local retainMs, finishedCap, failedCap, n =
   tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
--- `now` as the header writes it (once, not per task)
-local nowText = num_text(now)
+-- `now` as the header writes it and the retention as SET takes it (once, not per task)
+local nowText, retainText = num_text(now), time_text(ARGV[5])
 
 local function backoff(h, spec, attempt)
   local kind, base, cap, jitter, rnd = string.match(spec, '^([^,]+),([^,]+),([^,]+),([^,]+),([^,]+)$')
@@ -106,17 +107,17 @@ local function finish_slow(id, key, raw, lease, outcome, startedAt, body, retry)
   return 'delayed'
 end
 
--- every record read with one MGET
-local ids, seen = {}, {}
+-- every record read with one MGET (and its key made once)
+local ids, keys, seen = {}, {}, {}
 for j = 0, n - 1 do
   ids[j + 1] = ARGV[9 + j * 6]
 end
-local raws = mget_records(ids)
+local raws = mget_records(ids, keys)
 for j = 0, n - 1 do
   local b = 9 + j * 6
   local id, lease, outcome = ARGV[b], tonumber(ARGV[b + 1]), ARGV[b + 2]
-  local startedAt, body, retry = tonumber(ARGV[b + 3]), ARGV[b + 4], ARGV[b + 5]
-  local key = K .. 't:' .. id
+  local body, retry = ARGV[b + 4], ARGV[b + 5]
+  local key = keys[j + 1]
   -- a task reported twice in one batch is read again after its first report
   local raw = raws[j + 1]
   if seen[id] then
@@ -133,7 +134,7 @@ for j = 0, n - 1 do
       -- success of the open attempt: a few header fields change, no JSON is decoded
       release(id, ty, tonumber(sl), tonumber(cpu), tonumber(mem))
       if sa == '' or asa == '' then
-        local started = txt(startedAt)
+        local started = time_text(ARGV[b + 3])
         if sa == '' then
           sa = started
         end
@@ -147,13 +148,13 @@ for j = 0, n - 1 do
       redis.call('SET', key, 's|' .. ty .. '|' .. pr .. '|' .. ma .. '|' .. to .. '|' .. a .. '|' .. l
         .. '|' .. c .. '|' .. sl .. '|' .. qa .. '|' .. cpu .. '|' .. mem .. '|' .. ra .. '|' .. nowText
         .. '|' .. ln .. '|' .. li .. '|' .. sa .. '|' .. nowText .. '|' .. as .. '|' .. asa .. '|' .. nowText
-        .. '|succeeded|' .. cold .. string.sub(raw, p0, nl and nl - 1 or -1) .. '\n' .. body, 'PX', retainMs)
+        .. '|succeeded|' .. cold .. string.sub(raw, p0, nl and nl - 1 or -1) .. '\n' .. body, 'PX', retainText)
       emit_event('task', id, 'succeeded', ty, nil)
       finished[#finished + 1] = id
       counts.succeeded = counts.succeeded + 1
       out[j + 1] = 'succeeded'
     else
-      out[j + 1] = finish_slow(id, key, raw, lease, outcome, startedAt, body, retry)
+      out[j + 1] = finish_slow(id, key, raw, lease, outcome, tonumber(ARGV[b + 3]), body, retry)
     end
   end
 end
@@ -201,15 +202,6 @@ if channel and channel ~= '' and (ended > 0 or sbText ~= '') then
     .. ',"memoryMb":' .. txt(freedMem) .. '}' .. sbText .. '}}')
 end
 if sb then
-  -- the tasks' pieces with a ',' between tasks, joined once
-  local parts, text = sb.parts, { '[' }
-  for x = 1, #parts, 3 do
-    if x > 1 then
-      text[#text + 1] = ','
-    end
-    text[#text + 1], text[#text + 2], text[#text + 3] = parts[x], parts[x + 1], parts[x + 2]
-  end
-  text[#text + 1] = ']'
-  out[n + 1] = table.concat(text)
+  out[n + 1] = sb.parts
 end
 return out
