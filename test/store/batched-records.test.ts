@@ -1,3 +1,4 @@
+import { TaskStore } from '@switchyard/core';
 import { StoreFixture, useLeadingFixture } from '../support/store-fixture';
 
 const retry = { backoff: 'fixed' as const, baseMs: 1000, capMs: 1000, jitter: 0 };
@@ -62,5 +63,48 @@ describe('batched record reads and writes', () => {
       { lease: 2, node: 'n1', outcome: 'succeeded', startedAt: 5 },
     ]);
     expect(view.lease).toBeUndefined();
+  });
+
+  it('records the start times a worker sends as the record writes numbers', async () => {
+    const inc = await f.nodes.register(f.registration('n1', 8));
+    // written as sent, and past 14 significant digits rounded to 14 (as Lua's tostring)
+    const starts = [1_764_505_600_123, 99_999_999_999_999, 0, 1.5, 123_456_789_012_344];
+    const recorded = [...starts.slice(0, 4), 123_456_789_012_340];
+    const ids = (await f.tasks.submit(starts.map(() => f.spec()))).map((s) => s.id);
+    const results = await f.tasks.assign(
+      lease,
+      ids.map((taskId) => ({ taskId, nodeId: 'n1', incarnation: inc })),
+    );
+    const reports = results.map((r, i) => {
+      if (!r.ok) throw new Error(r.reason);
+      return { taskId: r.taskId, lease: r.lease, startedAt: starts[i], retry, random: 0 };
+    });
+    expect(await f.tasks.finish('n1', inc, reports)).toEqual(starts.map(() => 'succeeded'));
+    for (const [i, id] of ids.entries()) {
+      const view = await f.tasks.get(id);
+      expect([view.startedAt, view.history?.[0]?.startedAt]).toEqual([recorded[i], recorded[i]]);
+    }
+  });
+
+  it('keeps the newest FINISHED_LIST_CAP ids in the finished list', async () => {
+    const capped = new TaskStore(f.redis, f.keys, { ...f.config, finishedListCap: 3 });
+    const inc = await f.nodes.register(f.registration('n1'));
+    const finishAll = async (n: number): Promise<string[]> => {
+      const ids = (await capped.submit(Array.from({ length: n }, () => f.spec()))).map((s) => s.id);
+      const results = await capped.assign(
+        lease,
+        ids.map((taskId) => ({ taskId, nodeId: 'n1', incarnation: inc })),
+      );
+      const reports = results.map((r) => {
+        if (!r.ok) throw new Error(r.reason);
+        return { taskId: r.taskId, lease: r.lease, startedAt: 1, retry, random: 0 };
+      });
+      await capped.finish('n1', inc, reports);
+      return ids;
+    };
+    const first = await finishAll(2);
+    expect(await f.redis.lrange(f.keys.finished, 0, -1)).toEqual([...first].reverse());
+    const second = await finishAll(2);
+    expect(await f.redis.lrange(f.keys.finished, 0, -1)).toEqual([second[1], second[0], first[1]]);
   });
 });

@@ -535,9 +535,9 @@ local function mark_finished(id, h, rest, retainMs, deferNote)
   emit_event('task', id, h.s, h.ty, nil)
 end
 
+-- Lists finished ids in the capped "done" list (trimmed only when the push passed the cap).
 local function trim_finished(ids, cap)
-  if #ids > 0 then
-    redis.call('LPUSH', K .. 'done', unpack(ids))
+  if #ids > 0 and redis.call('LPUSH', K .. 'done', unpack(ids)) > cap then
     redis.call('LTRIM', K .. 'done', 0, cap - 1)
   end
 end
