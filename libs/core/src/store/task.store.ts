@@ -118,14 +118,17 @@ export class TaskStore {
       args[at++] = record;
     }
     args[at] = announceOn;
-    const reply = await inStore(
-      this.submitScripts.run<[string, TaskState, number][]>('submit', args),
-    );
+    // per task: id, state, created (one flat list)
+    const reply = await inStore(this.submitScripts.run<(string | number)[]>('submit', args));
     await this.confirmReplicated();
-    const outcomes: SubmitOutcome[] = new Array(reply.length);
-    for (let i = 0; i < reply.length; i++) {
-      const r = reply[i];
-      outcomes[i] = { id: r[0], state: r[1], created: r[2] === 1 };
+    const outcomes: SubmitOutcome[] = new Array(specs.length);
+    for (let i = 0; i < specs.length; i++) {
+      const k = i * 3;
+      outcomes[i] = {
+        id: reply[k] as string,
+        state: reply[k + 1] as TaskState,
+        created: reply[k + 2] === 1,
+      };
     }
     return outcomes;
   }
@@ -402,7 +405,8 @@ export class TaskStore {
         r.error === undefined ? 'ok' : 'error',
         r.startedAt,
         body,
-        policyText(r.retry) + String(r.random),
+        // read by the script only to delay a retry
+        r.error === undefined ? '' : policyText(r.retry) + String(r.random),
       );
     }
     args.push(announceOn);

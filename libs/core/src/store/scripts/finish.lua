@@ -8,7 +8,7 @@ ARGV[8]  n, then n groups of 6:
          task id, lease, outcome (ok | error), started at, body, retry
          body:  ok -> result JSON; error -> {"m": message, "c": code, "r": retryable}
          retry: "<fixed|exponential>,<baseMs>,<capMs>,<jitter>,<random 0..1>" (default policy;
-                a task's own policy wins)
+                a task's own policy wins; '' for an ok report, which does not read it)
 ARGV[9 + 6n]  channel for the tasks.finished announcement ('' or absent: none). Published here,
          with the outcomes and the capacity given back, so subscribers hear it without a second
          write from the worker; same wire text as the bus publisher's (a Nest packet).
@@ -21,6 +21,7 @@ Reply: n entries: 'succeeded' | 'delayed' | 'failed' | 'stale' | 'gone' | 'state
        the caller to join: not joined here, where every string made is hashed whole
 ]]
 local now, node, inc, aging = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local incText = ARGV[3]
 local retainMs, finishedCap, failedCap, n =
   tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 -- `now` as the header writes it and the retention as SET takes it (once, not per task)
@@ -115,7 +116,7 @@ end
 local raws = mget_records(ids, keys)
 for j = 0, n - 1 do
   local b = 9 + j * 6
-  local id, lease, outcome = ARGV[b], tonumber(ARGV[b + 1]), ARGV[b + 2]
+  local id, leaseText, outcome = ARGV[b], ARGV[b + 1], ARGV[b + 2]
   local body, retry = ARGV[b + 4], ARGV[b + 5]
   local key = keys[j + 1]
   -- a task reported twice in one batch is read again after its first report
@@ -130,7 +131,10 @@ for j = 0, n - 1 do
     -- the header fields as locals (head_values: no table), rewritten with one concatenation
     local st, ty, pr, ma, to, a, l, c, sl, qa, cpu, mem, ra, _, ln, li, sa, _, as, asa, _, _, cold, p0 =
       head_values(raw)
-    if outcome == 'ok' and as ~= '' and lease_fields_hold(st, l, ln, li, lease, node, inc) then
+    -- the lease check of lease_fields_hold(), where equal texts hold without reading numbers (the
+    -- usual case: the report's lease and incarnation are sent as the header wrote them)
+    if outcome == 'ok' and as ~= '' and leased_state(st) and ln == node
+      and (l == leaseText or tonumber(l) == tonumber(leaseText)) and (li == incText or tonumber(li) == inc) then
       -- success of the open attempt: a few header fields change, no JSON is decoded
       release(id, ty, tonumber(sl), tonumber(cpu), tonumber(mem))
       if sa == '' or asa == '' then
@@ -154,7 +158,7 @@ for j = 0, n - 1 do
       counts.succeeded = counts.succeeded + 1
       out[j + 1] = 'succeeded'
     else
-      out[j + 1] = finish_slow(id, key, raw, lease, outcome, tonumber(ARGV[b + 3]), body, retry)
+      out[j + 1] = finish_slow(id, key, raw, tonumber(leaseText), outcome, tonumber(ARGV[b + 3]), body, retry)
     end
   end
 end

@@ -10,7 +10,7 @@ ARGV[8 + 6n]  channel for the tasks.submitted announcement ('' or absent: none).
   A blocked task lists its dependencies in the record header (dep). Dependencies that already
   succeeded count as met; when all are met it is queued (or delayed) at once; when one already
   failed or was cancelled it is created failed, naming it.
-Reply: n entries {id, state, created (1 = new, 0 = idempotent replay)}
+Reply: 3n values, per task: id, state, created (1 = new, 0 = idempotent replay)
 Error: QUEUEFULL when the batch would overfill a type's queue; NODEP when a dependency does not
   exist; DEPENDENTS when a dependency already has MAX_DEPENDENTS waiting on it (nothing is written).
 ]]
@@ -91,7 +91,8 @@ for j = 0, n - 1 do
   local b = FIRST + j * 6
   local id, ik, state, type = ARGV[b], ARGV[b + 1], ARGV[b + 2], ARGV[b + 3]
   local score, record = ARGV[b + 4], ARGV[b + 5]
-  local reply = nil
+  -- the reply's three values at o + 1 .. o + 3 (one flat list: no table per task)
+  local o, replayed = j * 3, false
   if nr > 0 and (ik ~= '' or state ~= 'queued') then
     write_records()
   end
@@ -102,14 +103,15 @@ for j = 0, n - 1 do
       local raw = redis.call('GET', K .. 't:' .. prev)
       if raw then
         local h = split(raw)
-        reply = { prev, h.s, 0 }
+        out[o + 1], out[o + 2], out[o + 3] = prev, h.s, 0
+        replayed = true
       else
         -- the earlier task's retention ended: the key starts a new task
         redis.call('SET', ikKey, id, 'PX', ikTtl)
       end
     end
   end
-  if reply == nil then
+  if not replayed then
     if state == 'queued' then
       records[nr + 1], records[nr + 2] = K .. 't:' .. id, record
       nr = nr + 2
@@ -125,9 +127,8 @@ for j = 0, n - 1 do
       emit_event('task', id, state, type, nil)
     end
     created = created + 1
-    reply = { id, state, 1 }
+    out[o + 1], out[o + 2], out[o + 3] = id, state, 1
   end
-  out[j + 1] = reply
 end
 write_records()
 for type, entries in pairs(enqueued) do
