@@ -85,15 +85,14 @@ local function take_standby(node, inc, fs, fc, fm, now, nowText, grace)
           res.dropped[#res.dropped + 1] = hint.id
         end
       else
-        -- the header matched once: its fields for the fit, then as they are for lease_head()
-        local f = read_head(raw)
-        local sl, cpu, mem = tonumber(f[9]), tonumber(f[11]) or 0, tonumber(f[12]) or 0
+        -- the leased record is made first (lease_head only makes text; its header matched once)
+        -- and is dropped when the task does not fit
+        local record, lease, attempt, ty, to, payload, sl, cpu, mem =
+          lease_head(raw, hint.id, node, inc, now, nowText, head_values(raw))
         if us + sl > cs or uc + cpu > cc or um + mem > cm then
           stop = true
           break
         end
-        local record, lease, attempt, ty, to, payload =
-          lease_head(raw, hint.id, node, inc, now, nowText, unpack(f, 1, HEAD_FIELDS + 2))
         taken[hint.id] = true
         writes[#writes + 1] = K .. 't:' .. hint.id
         writes[#writes + 1] = record
