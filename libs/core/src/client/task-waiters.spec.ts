@@ -163,7 +163,7 @@ describe('the waits of a client', () => {
     expect(wait.pendingIds()).toEqual(['b']);
   });
 
-  it('keeps one round of reads in flight: what a wait can settle with goes out once it answers', async () => {
+  it('sends a read that could settle a wait at once, and a batch once the reads in flight answer', async () => {
     const answers: (() => void)[] = [];
     const reads: string[][] = [];
     const waiters = new TaskWaiters((ids) => {
@@ -174,7 +174,8 @@ describe('the waits of a client', () => {
     });
     const first = waitOn(['a']);
     const second = waitOn(['b']);
-    const third = waitOn(['c']);
+    const many = Array.from({ length: READ_BATCH + 1 }, (_, i) => `t${i}`);
+    const third = waitOn(many);
     waiters.add(first.wait);
     waiters.add(second.wait);
     waiters.add(third.wait);
@@ -182,16 +183,20 @@ describe('the waits of a client', () => {
     await turn();
     waiters.heard(['b']);
     await turn();
-    waiters.heard(['c']);
+    expect(reads).toEqual([['a'], ['b']]);
+    waiters.heard(many.slice(0, READ_BATCH));
     await turn();
-    expect(reads).toEqual([['a']]);
+    expect(reads).toHaveLength(2);
     answers[0]();
     await turn();
-    expect(reads).toEqual([['a'], ['b', 'c']]);
-    expect(first.outcome.done && !second.outcome.done).toBe(true);
+    expect(reads).toHaveLength(2);
     answers[1]();
     await turn();
-    expect(second.outcome.done && third.outcome.done).toBe(true);
+    expect(first.outcome.done && second.outcome.done).toBe(true);
+    expect(reads.map((r) => r.length)).toEqual([1, 1, READ_BATCH]);
+    answers[2]();
+    await turn();
+    expect(third.wait.pendingIds()).toEqual([many[READ_BATCH]]);
   });
 
   it('reads the rest of a wait that took, from a read for another wait, a view it had not heard of', async () => {

@@ -115,7 +115,7 @@ export class TaskWait {
  * that settle a wait come from Redis. Heard ids are read together, one MGET per READ_CHUNK:
  * as soon as a wait has heard of every task it still waits for (a read could settle it, so a
  * lone task is read at once), else once READ_BATCH ids are waiting or the first has waited
- * READ_LINGER_MS; one round of reads is in flight at a time. A wait of many tasks thus has its views read a few hundred at a time, not
+ * READ_LINGER_MS (a batch also waits for the reads in flight). A wait of many tasks thus has its views read a few hundred at a time, not
  * a few per message: each MGET is a round trip, which costs the client and Redis far more CPU
  * (the socket write and wake-up) than the ids in it. Each view goes to the waits for its task:
  * a message costs one map lookup per id, not a filter per wait.
@@ -125,7 +125,7 @@ export class TaskWaiters {
   private readonly byId = new Map<string, TaskWait | TaskWait[]>();
   /** Ids to read at the end of this turn (a repeated id is read twice, and delivered once). */
   private toRead: string[] = [];
-  /** Reads sent and not yet answered; while there are any, heard ids wait in `toRead`. */
+  /** Reads sent and not yet answered (a batch waits for them). */
   private reading = 0;
   private flushQueued = false;
   /** A wait has heard of all it still waits for, or the linger is over: read `toRead` now. */
@@ -176,9 +176,10 @@ export class TaskWaiters {
     }
   }
 
+  /** Reads now what may go out now; else makes sure the linger will. */
   private kick(): void {
     if (this.readNow()) {
-      if (this.reading === 0 && !this.flushQueued) {
+      if (!this.flushQueued) {
         this.flushQueued = true;
         queueMicrotask(this.flush);
       }
@@ -193,13 +194,18 @@ export class TaskWaiters {
     this.kick();
   };
 
+  /**
+   * A read that could settle a wait (or ends the linger) goes out at once, beside any in
+   * flight: a wait never waits for a batch. A batch waits for the reads in flight.
+   */
   private readNow(): boolean {
-    return this.toRead.length > 0 && (this.due || this.toRead.length >= READ_BATCH);
+    const n = this.toRead.length;
+    return n > 0 && (this.due || (n >= READ_BATCH && this.reading === 0));
   }
 
   private readonly flush = (): void => {
     this.flushQueued = false;
-    if (this.reading > 0 || !this.readNow()) return;
+    if (!this.readNow()) return;
     const ids = this.toRead;
     this.toRead = [];
     this.due = false;
@@ -217,9 +223,10 @@ export class TaskWaiters {
     }
   };
 
-  /** A read answered (or failed): once none is in flight, what was heard meanwhile goes out. */
+  /** A read answered (or failed): a batch that waited for it may go out. */
   private readonly answered = (): void => {
-    if (--this.reading === 0) this.flush();
+    this.reading--;
+    this.kick();
   };
 
   private deliver(views: readonly TaskView[]): void {
