@@ -114,16 +114,16 @@ export class TaskWait {
  * `tasks.finished` messages ask for. A message only names tasks to read again: the views
  * that settle a wait come from Redis. Heard ids are read together, one MGET per READ_CHUNK:
  * as soon as a wait has heard of every task it still waits for (a read could settle it, so a
- * lone task is read at once), else once READ_BATCH ids are waiting or the first has waited
- * READ_LINGER_MS (a batch also waits for the reads in flight). A wait of many tasks thus has its views read a few hundred at a time, not
- * a few per message: each MGET is a round trip, which costs the client and Redis far more CPU
- * (the socket write and wake-up) than the ids in it. Each view goes to the waits for its task:
- * a message costs one map lookup per id, not a filter per wait.
+ * lone task is read at once), else once READ_BATCH ids are waiting (and no read is in flight)
+ * or the first has waited READ_LINGER_MS. A wait of many tasks thus has its views read a few
+ * hundred at a time, not a few per message: each MGET is a round trip, which costs the client
+ * and Redis far more CPU (the socket write and wake-up) than the ids in it. Each view goes to
+ * the waits for its task: a message costs one map lookup per id, not a filter per wait.
  */
 export class TaskWaiters {
   /** Task id → the wait for it (an array in the rare case that several wait for one task). */
   private readonly byId = new Map<string, TaskWait | TaskWait[]>();
-  /** Ids to read at the end of this turn (a repeated id is read twice, and delivered once). */
+  /** Heard ids not read yet (a repeated id is read twice, and delivered once). */
   private toRead: string[] = [];
   /** Reads sent and not yet answered (a batch waits for them). */
   private reading = 0;
@@ -149,7 +149,7 @@ export class TaskWaiters {
     for (const id of wait.ids) this.forget(id, wait);
   }
 
-  /** Tasks a message named as done: those someone waits for are read once this turn ends. */
+  /** Tasks a message named as done: those someone waits for are read (see the class). */
   heard(ids: readonly string[]): void {
     if (this.byId.size === 0) return;
     const toRead = this.toRead;
