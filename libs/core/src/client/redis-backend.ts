@@ -19,7 +19,7 @@ import type { SubmitOutcome, TaskView } from '../task/task.model';
 import type { ClientBackend, ControlOutcome, WaitOptions } from './client-backend';
 import { FinishedFeed } from './finished-feed';
 import { checkTasks, type TaskInput } from './task-input';
-import { TaskWait, TaskWaiters, type ReadViews } from './task-waiters';
+import { TaskWait, TaskWaiters } from './task-waiters';
 
 export class WaitTimeoutError extends SwitchyardError {
   readonly code = 'wait_timeout';
@@ -42,7 +42,6 @@ export class RedisBackend implements ClientBackend {
   private readonly bus: BusPublisher;
   private readonly feed: FinishedFeed;
   private readonly waiters: TaskWaiters;
-  private readonly readViews: ReadViews;
   private readonly submittedChannel: string;
   private connected: Promise<void> | undefined;
   private closed = false;
@@ -56,8 +55,7 @@ export class RedisBackend implements ClientBackend {
     this.bus = new BusPublisher(new SwitchyardRedisClient(config, config.prefix));
     this.submittedChannel = new ChannelNaming(config.prefix).channel(Patterns.TasksSubmitted);
     this.feed = new FinishedFeed(config, config.prefix, `${name}:sub`, config.maxBusMessageBytes);
-    this.readViews = (ids) => this.tasks.getMany(ids);
-    this.waiters = new TaskWaiters(this.readViews);
+    this.waiters = new TaskWaiters((ids) => this.tasks.getMany(ids));
     this.feed.listen((done) => this.waiters.heard(done));
   }
 
@@ -130,9 +128,6 @@ export class RedisBackend implements ClientBackend {
     const startedAt = Date.now();
     let settle: ((failure?: unknown) => void) | undefined;
     const wait = new TaskWait(ids, (failure) => settle?.(failure));
-    const run = (batch: readonly string[]): void => {
-      wait.check(this.readViews, batch).catch((err: unknown) => wait.fail(err));
-    };
     this.waiters.add(wait);
     // A lost notification is found by a read of what is still pending once the channel has
     // been quiet for a poll interval (while messages flow, tasks are still finishing).
@@ -141,8 +136,8 @@ export class RedisBackend implements ClientBackend {
       const quietSince = Math.max(startedAt, this.feed.lastMessageAt);
       if (polling || Date.now() - quietSince < pollMs || wait.pendingCount === 0) return;
       polling = true;
-      void wait
-        .check(this.readViews, wait.pendingIds())
+      void this.waiters
+        .recheck(wait)
         .catch(() => undefined) // Redis away: the next poll tries again
         .finally(() => (polling = false));
     }, pollMs);
@@ -156,7 +151,7 @@ export class RedisBackend implements ClientBackend {
         );
         // a task that finished just before we listened was named by a message we already heard
         const early = ids.filter((id) => this.feed.heardDone(id));
-        if (early.length > 0) run(early);
+        if (early.length > 0) this.waiters.heard(early);
       });
     } finally {
       this.waiters.remove(wait);

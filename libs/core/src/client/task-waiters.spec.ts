@@ -1,6 +1,6 @@
 import type { TaskState } from '../task/task-state';
 import type { TaskView } from '../task/task.model';
-import { READ_CHUNK, TaskWait, TaskWaiters } from './task-waiters';
+import { READ_BATCH, READ_CHUNK, READ_LINGER_MS, TaskWait, TaskWaiters } from './task-waiters';
 
 const view = (id: string, state: TaskState = 'succeeded'): TaskView =>
   ({ id, state, payload: { id }, history: [] }) as unknown as TaskView;
@@ -37,6 +37,12 @@ function waitOn(ids: string[]) {
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 describe('the waits of a client', () => {
+  // the linger timer moves only when a test says so; reads and turns run as they would
+  beforeEach(() =>
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate'] }),
+  );
+  afterEach(() => jest.useRealTimers());
+
   it('reads the tasks named by every message of one turn together, once per task someone waits for', async () => {
     const redis = store({ a: 'succeeded', b: 'failed', c: 'cancelled' });
     const waiters = new TaskWaiters(redis.read);
@@ -104,6 +110,150 @@ describe('the waits of a client', () => {
     await turn();
     expect(hit.outcome.failure).toEqual(new Error('connection lost'));
     expect(spared.outcome.done).toBe(false);
+  });
+
+  it("reads a wait's tasks once it has heard of all it still waits for, not as each message names one", async () => {
+    const redis = store({ a: 'succeeded', b: 'succeeded', c: 'succeeded' });
+    const waiters = new TaskWaiters(redis.read);
+    const { wait, outcome } = waitOn(['a', 'b', 'c']);
+    waiters.add(wait);
+    waiters.heard(['a']);
+    await turn();
+    waiters.heard(['b', 'x']);
+    await turn();
+    expect(redis.reads).toEqual([]);
+    waiters.heard(['c']);
+    await turn();
+    expect(redis.reads).toEqual([['a', 'b', 'c']]);
+    expect(outcome).toEqual({ done: true, failure: undefined });
+  });
+
+  it('reads once READ_BATCH heard ids are waiting, though no wait could settle yet', async () => {
+    const ids = Array.from({ length: READ_BATCH + 1 }, (_, i) => `t${i}`);
+    const redis = store(Object.fromEntries(ids.map((id) => [id, 'succeeded' as TaskState])));
+    const waiters = new TaskWaiters(redis.read);
+    const { wait, outcome } = waitOn(ids);
+    waiters.add(wait);
+    waiters.heard(ids.slice(0, READ_BATCH - 1));
+    await turn();
+    expect(redis.reads).toEqual([]);
+    waiters.heard([ids[READ_BATCH - 1]]);
+    await turn();
+    expect(redis.reads.map((r) => r.length)).toEqual([READ_BATCH]);
+    expect(wait.pendingIds()).toEqual([ids[READ_BATCH]]);
+    waiters.heard([ids[READ_BATCH]]);
+    await turn();
+    expect(redis.reads.map((r) => r.length)).toEqual([READ_BATCH, 1]);
+    expect(outcome.done).toBe(true);
+  });
+
+  it('reads a heard id READ_LINGER_MS after it was heard at the latest', async () => {
+    const redis = store({ a: 'succeeded', b: 'succeeded' });
+    const waiters = new TaskWaiters(redis.read);
+    const { wait } = waitOn(['a', 'b']);
+    waiters.add(wait);
+    waiters.heard(['a']);
+    await turn();
+    jest.advanceTimersByTime(READ_LINGER_MS - 1);
+    await turn();
+    expect(redis.reads).toEqual([]);
+    jest.advanceTimersByTime(1);
+    await turn();
+    expect(redis.reads).toEqual([['a']]);
+    expect(wait.pendingIds()).toEqual(['b']);
+  });
+
+  it('sends a read that could settle a wait at once, and a batch once the reads in flight answer', async () => {
+    const answers: (() => void)[] = [];
+    const reads: string[][] = [];
+    const waiters = new TaskWaiters((ids) => {
+      reads.push([...ids]);
+      return new Promise((resolve) =>
+        answers.push(() => resolve(ids.map((id) => view(id, 'succeeded')))),
+      );
+    });
+    const first = waitOn(['a']);
+    const second = waitOn(['b']);
+    const many = Array.from({ length: READ_BATCH + 1 }, (_, i) => `t${i}`);
+    const third = waitOn(many);
+    waiters.add(first.wait);
+    waiters.add(second.wait);
+    waiters.add(third.wait);
+    waiters.heard(['a']);
+    await turn();
+    waiters.heard(['b']);
+    await turn();
+    expect(reads).toEqual([['a'], ['b']]);
+    waiters.heard(many.slice(0, READ_BATCH));
+    await turn();
+    expect(reads).toHaveLength(2);
+    answers[0]();
+    await turn();
+    expect(reads).toHaveLength(2);
+    answers[1]();
+    await turn();
+    expect(first.outcome.done && second.outcome.done).toBe(true);
+    expect(reads.map((r) => r.length)).toEqual([1, 1, READ_BATCH]);
+    answers[2]();
+    await turn();
+    expect(third.wait.pendingIds()).toEqual([many[READ_BATCH]]);
+  });
+
+  it('reads the rest of a wait that took, from a read for another wait, a view it had not heard of', async () => {
+    const answers: (() => void)[] = [];
+    const reads: string[][] = [];
+    const waiters = new TaskWaiters((ids) => {
+      reads.push([...ids]);
+      return new Promise((resolve) =>
+        answers.push(() => resolve(ids.map((id) => view(id, 'succeeded')))),
+      );
+    });
+    const first = waitOn(['a']);
+    waiters.add(first.wait);
+    waiters.heard(['a']);
+    await turn();
+    const second = waitOn(['a', 'b']);
+    waiters.add(second.wait);
+    waiters.heard(['b']);
+    await turn();
+    answers[0]();
+    await turn();
+    expect(reads).toEqual([['a'], ['b']]);
+    answers[1]();
+    await turn();
+    expect(second.outcome).toEqual({ done: true, failure: undefined });
+    expect(second.wait.result().map((v) => v.id)).toEqual(['a', 'b']);
+  });
+
+  it('a recheck reads every task still waited for, heard or not', async () => {
+    const redis = store({ a: 'succeeded', b: 'succeeded' });
+    const waiters = new TaskWaiters(redis.read);
+    const { wait, outcome } = waitOn(['a', 'b']);
+    waiters.add(wait);
+    waiters.heard(['a']);
+    await waiters.recheck(wait);
+    expect(redis.reads).toEqual([['a', 'b']]);
+    expect(outcome).toEqual({ done: true, failure: undefined });
+  });
+
+  it('goes on reading after a failed read', async () => {
+    const redis = store({ a: 'succeeded', b: 'succeeded' });
+    const waiters = new TaskWaiters(redis.read);
+    const hit = waitOn(['a']);
+    const next = waitOn(['b']);
+    waiters.add(hit.wait);
+    waiters.add(next.wait);
+    redis.failNext(new Error('connection lost'));
+    waiters.heard(['a']);
+    waiters.heard(['b']);
+    await turn();
+    expect(hit.outcome.failure).toEqual(new Error('connection lost'));
+    expect(next.outcome.failure).toEqual(new Error('connection lost'));
+    const later = waitOn(['b']);
+    waiters.add(later.wait);
+    waiters.heard(['b']);
+    await turn();
+    expect(later.outcome).toEqual({ done: true, failure: undefined });
   });
 
   it('reads at most READ_CHUNK ids at a time, and nothing for a wait that was removed', async () => {

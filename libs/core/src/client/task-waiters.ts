@@ -4,23 +4,40 @@ import type { TaskView } from '../task/task.model';
 /** Ids read from Redis in one MGET. */
 export const READ_CHUNK = 1000;
 
+/**
+ * Heard ids that make a read even while no wait could settle with it (TaskWaiters): the views
+ * are then read a few hundred at a time rather than as each message names a few.
+ */
+export const READ_BATCH = 500;
+
+/** The longest a heard id waits for its read (a finished task's record may expire). */
+export const READ_LINGER_MS = 50;
+
 /** Reads the views of tasks from Redis (missing ones left out): TaskStore.getMany. */
 export type ReadViews = (ids: readonly string[]) => Promise<TaskView[]>;
 
+/** A task not read in a terminal state yet: named by no message since, or named by one. */
+type Unread = 'unheard' | 'heard';
+
 /**
- * What one `waitFor` call waits for: each task's terminal view once read (null while it is
- * pending). `settled` runs once every task is terminal, or with the error of a read it needed.
+ * What one `waitFor` call waits for: each task's terminal view once read (until then whether
+ * a message named it). `settled` runs once every task is terminal, or with the error of a read
+ * it needed.
  */
 export class TaskWait {
-  private readonly views = new Map<string, TaskView | null>();
+  private readonly views = new Map<string, TaskView | Unread>();
+  /** Tasks not read in a terminal state yet. */
   private left: number;
+  /** Of those, the ones no message has named since they were last read. */
+  private unheard: number;
 
   constructor(
     readonly ids: readonly string[],
     private readonly settled: (failure?: unknown) => void,
   ) {
-    for (let i = 0; i < ids.length; i++) this.views.set(ids[i], null);
+    for (let i = 0; i < ids.length; i++) this.views.set(ids[i], 'unheard');
     this.left = this.views.size;
+    this.unheard = this.left;
   }
 
   /** Tasks not yet read in a terminal state. */
@@ -30,15 +47,40 @@ export class TaskWait {
 
   pendingIds(): string[] {
     const ids: string[] = [];
-    for (const [id, view] of this.views) if (view === null) ids.push(id);
+    for (const [id, view] of this.views) if (typeof view === 'string') ids.push(id);
     return ids;
+  }
+
+  /**
+   * A message named the task as done. True when that makes every task not yet read one that
+   * a message named: a read of them could settle this wait.
+   */
+  hear(id: string): boolean {
+    if (this.views.get(id) !== 'unheard') return false;
+    this.views.set(id, 'heard');
+    return --this.unheard === 0;
+  }
+
+  /** Every task not read yet was named by a message: a read of them could settle this wait. */
+  get couldSettle(): boolean {
+    return this.unheard === 0 && this.left > 0;
   }
 
   /** Takes a view read from Redis: kept if the task is one of ours, pending and terminal. */
   offer(view: TaskView): boolean {
-    if (this.views.get(view.id) !== null || !isTerminal(view.state)) return false;
+    const was = this.views.get(view.id);
+    if (typeof was !== 'string') return false;
+    if (!isTerminal(view.state)) {
+      // the read believed over the message: the task waits for another one
+      if (was === 'heard') {
+        this.views.set(view.id, 'unheard');
+        this.unheard++;
+      }
+      return false;
+    }
     this.views.set(view.id, view);
     this.left--;
+    if (was === 'unheard') this.unheard--;
     return true;
   }
 
@@ -70,16 +112,25 @@ export class TaskWait {
 /**
  * The waits of one client, indexed by task id, and the confirming reads that the
  * `tasks.finished` messages ask for. A message only names tasks to read again: the views
- * that settle a wait come from Redis. The ids named by every message heard in one turn of the
- * event loop are read together (one MGET per READ_CHUNK ids, not one per message and wait),
- * and each view goes to the waits for its task: a message costs one map lookup per id, not a
- * filter per wait.
+ * that settle a wait come from Redis. Heard ids are read together, one MGET per READ_CHUNK:
+ * as soon as a wait has heard of every task it still waits for (a read could settle it, so a
+ * lone task is read at once), else once READ_BATCH ids are waiting (and no read is in flight)
+ * or the first has waited READ_LINGER_MS. A wait of many tasks thus has its views read a few
+ * hundred at a time, not a few per message: each MGET is a round trip, which costs the client
+ * and Redis far more CPU (the socket write and wake-up) than the ids in it. Each view goes to
+ * the waits for its task: a message costs one map lookup per id, not a filter per wait.
  */
 export class TaskWaiters {
   /** Task id → the wait for it (an array in the rare case that several wait for one task). */
   private readonly byId = new Map<string, TaskWait | TaskWait[]>();
-  /** Ids to read at the end of this turn (a repeated id is read twice, and delivered once). */
+  /** Heard ids not read yet (a repeated id is read twice, and delivered once). */
   private toRead: string[] = [];
+  /** Reads sent and not yet answered (a batch waits for them). */
+  private reading = 0;
+  private flushQueued = false;
+  /** A wait has heard of all it still waits for, or the linger is over: read `toRead` now. */
+  private due = false;
+  private linger: NodeJS.Timeout | undefined;
 
   constructor(private readonly read: ReadViews) {}
 
@@ -98,27 +149,85 @@ export class TaskWaiters {
     for (const id of wait.ids) this.forget(id, wait);
   }
 
-  /** Tasks a message named as done: those someone waits for are read once this turn ends. */
+  /** Tasks a message named as done: those someone waits for are read (see the class). */
   heard(ids: readonly string[]): void {
     if (this.byId.size === 0) return;
-    const start = this.toRead.length;
+    const toRead = this.toRead;
     for (let i = 0; i < ids.length; i++) {
-      if (this.byId.has(ids[i])) this.toRead.push(ids[i]);
+      const there = this.byId.get(ids[i]);
+      if (there === undefined) continue;
+      toRead.push(ids[i]);
+      if (!Array.isArray(there)) {
+        if (there.hear(ids[i])) this.due = true;
+      } else for (const wait of there) if (wait.hear(ids[i])) this.due = true;
     }
-    if (start === 0 && this.toRead.length > 0) queueMicrotask(() => this.flush());
+    this.kick();
   }
 
-  private flush(): void {
-    const ids = this.toRead;
-    this.toRead = [];
-    for (let i = 0; i < ids.length; i += READ_CHUNK) {
-      const chunk = ids.length <= READ_CHUNK ? ids : ids.slice(i, i + READ_CHUNK);
-      this.read(chunk).then(
-        (views) => this.deliver(views),
-        (err: unknown) => this.failAll(chunk, err),
-      );
+  /**
+   * Reads every task the wait still waits for, for it alone (the poll once the channel has been
+   * quiet: it finds what a lost message would have named).
+   */
+  async recheck(wait: TaskWait): Promise<void> {
+    await wait.check(this.read, wait.pendingIds());
+    if (wait.couldSettle) {
+      this.due = true;
+      this.kick();
     }
   }
+
+  /** Reads now what may go out now; else makes sure the linger will. */
+  private kick(): void {
+    if (this.readNow()) {
+      if (!this.flushQueued) {
+        this.flushQueued = true;
+        queueMicrotask(this.flush);
+      }
+    } else if (this.toRead.length > 0) {
+      this.linger ??= setTimeout(this.lingerOver, READ_LINGER_MS).unref();
+    }
+  }
+
+  private readonly lingerOver = (): void => {
+    this.linger = undefined;
+    this.due = true;
+    this.kick();
+  };
+
+  /**
+   * A read that could settle a wait (or ends the linger) goes out at once, beside any in
+   * flight: a wait never waits for a batch. A batch waits for the reads in flight.
+   */
+  private readNow(): boolean {
+    const n = this.toRead.length;
+    return n > 0 && (this.due || (n >= READ_BATCH && this.reading === 0));
+  }
+
+  private readonly flush = (): void => {
+    this.flushQueued = false;
+    if (!this.readNow()) return;
+    const ids = this.toRead;
+    this.toRead = [];
+    this.due = false;
+    clearTimeout(this.linger);
+    this.linger = undefined;
+    for (let i = 0; i < ids.length; i += READ_CHUNK) {
+      const chunk = ids.length <= READ_CHUNK ? ids : ids.slice(i, i + READ_CHUNK);
+      this.reading++;
+      this.read(chunk)
+        .then(
+          (views) => this.deliver(views),
+          (err: unknown) => this.failAll(chunk, err),
+        )
+        .finally(this.answered);
+    }
+  };
+
+  /** A read answered (or failed): a batch that waited for it may go out. */
+  private readonly answered = (): void => {
+    this.reading--;
+    this.kick();
+  };
 
   private deliver(views: readonly TaskView[]): void {
     const touched: TaskWait[] = [];
@@ -143,7 +252,11 @@ export class TaskWaiters {
         }
       }
     }
-    for (let i = 0; i < touched.length; i++) touched[i].done();
+    for (let i = 0; i < touched.length; i++) {
+      touched[i].done();
+      // (a wait that took a view it had not heard of may now have heard of all the rest)
+      if (touched[i].couldSettle) this.due = true;
+    }
   }
 
   private failAll(ids: readonly string[], err: unknown): void {
