@@ -139,7 +139,7 @@ describe('the header line of a new task', () => {
 
   it.each(
     variants.flatMap(([name, s]) =>
-      ['queued', 'delayed', 'blocked'].map((st) => [name, st, s] as const),
+      (['queued', 'delayed', 'blocked'] as const).map((st) => [name, st, s] as const),
     ),
   )('is the line of its header object (%s, %s)', (_name, state, s) => {
     expect(encodeNewTaskHeader(s, state, now)).toBe(encodeTaskHeader(newTaskHeader(s, state, now)));
