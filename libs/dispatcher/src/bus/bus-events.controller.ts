@@ -2,8 +2,8 @@ import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { Patterns, type LeaderReleasedMessage, type TasksFinishedMessage } from '@switchyard/core';
 import { LeaderLease } from '../leadership/leader-lease';
-import { AssignmentLoop } from '../scheduling/assignment-loop';
 import { ClusterState } from '../scheduling/cluster-state';
+import { LoopWaker } from '../scheduling/loop-waker';
 import { StandbyPlanner } from '../scheduling/standby-planner';
 
 /**
@@ -13,7 +13,7 @@ import { StandbyPlanner } from '../scheduling/standby-planner';
 @Controller()
 export class BusEventsController {
   constructor(
-    private readonly loop: AssignmentLoop,
+    private readonly waker: LoopWaker,
     private readonly cluster: ClusterState,
     private readonly lease: LeaderLease,
     private readonly standby: StandbyPlanner,
@@ -21,7 +21,7 @@ export class BusEventsController {
 
   @EventPattern(Patterns.TasksSubmitted)
   onSubmitted(): void {
-    this.loop.wake();
+    this.waker.now();
   }
 
   @EventPattern(Patterns.TasksFinished)
@@ -34,13 +34,13 @@ export class BusEventsController {
       this.standby.used(sb.took);
       this.standby.used(sb.dropped);
     }
-    this.loop.wake();
+    this.waker.finished(data);
   }
 
   @EventPattern(Patterns.NodesChanged)
   onNodesChanged(): void {
     this.cluster.markStale();
-    this.loop.wake();
+    this.waker.now();
   }
 
   /** The leader let go on shutdown: try to take the lease now rather than on the next renewal. */

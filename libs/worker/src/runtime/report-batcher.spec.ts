@@ -84,11 +84,17 @@ describe('report batching', () => {
   it('writes the results of the tasks that end in one turn together, without a linger', async () => {
     batcher.finished(result('a'), true);
     batcher.finished(result('b'), true);
-    batcher.finished(result('c'), false);
     expect(writes).toEqual([]);
-    await jest.advanceTimersToNextTimerAsync(); // the end of the turn
+    batcher.finished(result('c'), false); // the last one running: no other result can join
+    expect(writes).toEqual([['a', 'b', 'c']]);
+    await jest.advanceTimersByTimeAsync(LINGER_MS * 2);
     expect(writes).toEqual([['a', 'b', 'c']]);
     expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it("writes an idle node's result in the call that reports it", () => {
+    batcher.finished(result('a'), false);
+    expect(writes).toEqual([['a']]);
   });
 
   it('waits up to the linger for the tasks still running, and no longer', async () => {
@@ -121,10 +127,9 @@ describe('report batching', () => {
 
   it('holds a result as reported until it is written, across a failed write', async () => {
     failNextWrite = true;
-    batcher.finished(result('a'), false);
-    expect(batcher.has('a')).toBe(true);
-    await jest.advanceTimersToNextTimerAsync(); // the failed write
+    batcher.finished(result('a'), false); // written at once, and failed
     expect(writes).toEqual([['a']]);
+    await jest.advanceTimersByTimeAsync(0);
     expect(batcher.has('a')).toBe(true);
     await jest.advanceTimersToNextTimerAsync(); // the retry
     expect(writes).toEqual([['a'], ['a']]);
@@ -147,8 +152,8 @@ describe('report batching', () => {
 
     it('sends a second batch while the first is in flight, and queues a third', async () => {
       batcher.finished(result('a'), false);
-      await jest.advanceTimersToNextTimerAsync();
-      batcher.finished(result('b'), false);
+      batcher.finished(result('b'), false); // a write in flight: b waits for the end of the turn
+      expect(writes).toEqual([['a']]);
       await jest.advanceTimersToNextTimerAsync();
       expect(writes).toEqual([['a'], ['b']]);
       batcher.finished(result('c'), false);

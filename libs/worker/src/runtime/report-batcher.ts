@@ -92,15 +92,19 @@ export class ReportBatcher implements OnApplicationShutdown {
   /**
    * Queues a result. While other tasks still run here, it waits up to REPORT_LINGER_MS for
    * theirs (bigger batches under load); the last running task's result goes out at once
-   * (no linger on an idle node's latency).
+   * (no linger on an idle node's latency): in this call when no write is in flight, since no
+   * other result can end in this turn to join it.
    */
   finished(entry: Finished, othersRunning = false): void {
     this.starts.delete(entry.report.taskId);
     this.finishes.push(entry);
     this.unwritten.add(entry.report.taskId);
     this.othersRunning = othersRunning;
-    if (!othersRunning && this.pending === 'linger') this.cancelPending();
-    this.scheduleFlush(true);
+    if (othersRunning) return this.scheduleFlush(true);
+    if (this.pending === 'linger') this.cancelPending();
+    if (this.inFlight > 0 || this.pending === 'retry') return this.scheduleFlush(true);
+    this.cancelPending();
+    void this.flush();
   }
 
   /** Resolves once every queued report is written (or the deadline passes). */

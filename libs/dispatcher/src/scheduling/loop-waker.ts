@@ -1,0 +1,80 @@
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  SWITCHYARD_CONFIG,
+  type SwitchyardConfig,
+  type TasksFinishedMessage,
+} from '@switchyard/core';
+import { AssignmentLoop } from './assignment-loop';
+import { ClusterState } from './cluster-state';
+import { StandbyPlanner } from './standby-planner';
+
+/**
+ * How long the wake of a finish that leaves the cluster idle waits: longer than a closed-loop
+ * caller takes to read its result and submit again (about half a millisecond on a quiet
+ * machine), short against the fallback tick (SCHEDULER_TICK_MS).
+ */
+export const IDLE_FINISH_WAKE_MS = 2;
+
+/**
+ * Wakes the AssignmentLoop for what the bus announces. A submit or a node change wakes it at
+ * once, and so does a finish while anything else runs or waits. A finish after which no task
+ * runs, no standby hint is held and no attempt is retried has nothing to place: its pass would
+ * read empty queues, on Redis and on the cores, just while the caller reads its result and
+ * submits again. Its wake waits IDLE_FINISH_WAKE_MS, and a submit or node change meanwhile
+ * takes its place (one pass for both). What that pass still does for the finish (resolving its
+ * dependents) comes at most that much later.
+ */
+@Injectable()
+export class LoopWaker implements OnApplicationShutdown {
+  private deferred: NodeJS.Timeout | undefined;
+  /**
+   * Without standby hints an empty book says nothing about the queue; with TYPE_LIMITS a finish
+   * frees its type's budget for queued tasks whatever runs elsewhere.
+   */
+  private readonly mayDefer: boolean;
+
+  constructor(
+    private readonly loop: AssignmentLoop,
+    private readonly cluster: ClusterState,
+    private readonly standby: StandbyPlanner,
+    @Inject(SWITCHYARD_CONFIG) config: SwitchyardConfig,
+  ) {
+    this.mayDefer = config.standbyAssignments && Object.keys(config.typeLimits).length === 0;
+  }
+
+  /** Work was announced: a pass now (it also stands for a deferred one). */
+  now(): void {
+    this.cancel();
+    this.loop.wake();
+  }
+
+  /** A finish (its capacity already given back to the cluster state). */
+  finished(data: TasksFinishedMessage): void {
+    if (!this.idleAfter(data)) return this.now();
+    this.deferred ??= setTimeout(this.wakeDeferred, IDLE_FINISH_WAKE_MS);
+  }
+
+  onApplicationShutdown(): void {
+    this.cancel();
+  }
+
+  private readonly wakeDeferred = (): void => {
+    this.deferred = undefined;
+    this.loop.wake();
+  };
+
+  private cancel(): void {
+    if (this.deferred === undefined) return;
+    clearTimeout(this.deferred);
+    this.deferred = undefined;
+  }
+
+  /** Nothing runs, waits as a hint or comes back for a retry after this finish. */
+  private idleAfter(data: TasksFinishedMessage): boolean {
+    if (!this.mayDefer || data.standby !== undefined || data.ended !== data.done.length)
+      return false;
+    if (this.standby.held().size > 0) return false;
+    for (const node of this.cluster.peek().nodes.values()) if (node.used.slots > 0) return false;
+    return true;
+  }
+}
