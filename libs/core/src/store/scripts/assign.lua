@@ -83,25 +83,25 @@ local function load_node(id)
 end
 
 local out = {}
--- announcements per node: `order` keeps the nodes' first appearance, `told` their tasks, one
--- flat list per node: { inc = incarnation, n = its length, reply, then the task's text in three pieces
--- (task_json_parts), reply, ... }, joined into the message with one table.concat
-local order, told = {}, {}
-local function tell(nodeId, inc, reply, id, ty, to, payload, sl, cpu, mem)
-  local t = told[nodeId]
-  if t == nil then
-    t = { inc = inc, n = 0 }
-    told[nodeId] = t
+-- what each node got, kept in its state table (no table per node): node.tn entries in its array
+-- part, 6 per task: reply, the task's text in three pieces (task_json_parts), lease deadline, id;
+-- `order` keeps the nodes' first appearance (their leases and node.assigned messages are written
+-- in that order), each node's message is joined with one table.concat
+local order = {}
+local function tell(node, nodeId, reply, id, ty, to, payload, sl, cpu, mem, deadline)
+  local k = node.tn
+  if k == nil then
+    k = 0
     order[#order + 1] = nodeId
   end
-  local k = t.n
-  t.n = k + 4
-  t[k + 1] = reply
-  t[k + 2], t[k + 3], t[k + 4] = task_json_parts(id, reply[2], reply[3], ty, to, payload, sl, cpu, mem)
+  node.tn = k + 6
+  node[k + 1] = reply
+  node[k + 2], node[k + 3], node[k + 4] = task_json_parts(id, reply[2], reply[3], ty, to, payload, sl, cpu, mem)
+  node[k + 5], node[k + 6] = deadline, id
 end
 
--- queue removals per type and lease entries per node, written in bulk after the loop
-local dequeued, leased = {}, {}
+-- queue removals per type, written in bulk after the loop
+local dequeued = {}
 -- every record read with one MGET, the new ones written with one MSET; a task named twice in a
 -- batch sees its own earlier write (`written`)
 local ids = {}
@@ -144,22 +144,32 @@ for j = 0, n - 1 do
       local record, lease, attempt, _, to, payload = lease_head(raw, id, nodeId, inc, now, nowText, st, ty,
         pr, ma, toText, a, l, c, slText, qa, cpuText, memText, ra, u, hn, hi, sa, fin, as, asa, aea, ao, cold, p0)
       write(key, id, record)
-      push_at(leased, nodeId, now + to + grace, id)
-      count_type_start(ty, id, now + to + grace)
+      local deadline = now + to + grace
+      count_type_start(ty, id, deadline)
       emit_event('task', id, 'assigned', ty, nodeId)
       node.us = node.us + sl
       node.uc = node.uc + cpu
       node.um = node.um + mem
       node.dirty = true
       reply = { 1, lease, attempt, 1 }
-      tell(nodeId, inc, reply, id, ty, to, payload, sl, cpu, mem)
+      tell(node, nodeId, reply, id, ty, to, payload, sl, cpu, mem, deadline)
     end
   end
   out[j + 1] = reply
 end
 write_leased(writes, dequeued)
-for nodeId, entries in pairs(leased) do
-  bulk('ZADD', K .. 'nl:' .. nodeId, entries, 2)
+-- each node's lease entries (deadline, id), one ZADD per chunk, gathered in one reused table
+local entries = {}
+for _, nodeId in ipairs(order) do
+  local t, m = nodes[nodeId], 0
+  for k = 5, t.tn, 6 do
+    entries[m + 1], entries[m + 2] = t[k], t[k + 1]
+    m = m + 2
+  end
+  local key = K .. 'nl:' .. nodeId
+  for s = 1, m, BULK_CHUNK * 2 do
+    redis.call('ZADD', key, unpack(entries, s, math.min(m, s + BULK_CHUNK * 2 - 1)))
+  end
 end
 save_node_states(nodes)
 flush_events()
@@ -216,12 +226,12 @@ local channel, room = ARGV[ab] or '', (tonumber(ARGV[ab + 1]) or 0) - 512
 -- part: one table for every message: head, then each task's three pieces with a ',' between tasks
 local part = {}
 for _, nodeId in ipairs(order) do
-  local t = told[nodeId]
+  local t = nodes[nodeId]
   local head = '{"pattern":"node.assigned","data":{"node":' .. cjson.encode(nodeId)
     .. ',"incarnation":' .. t.inc .. ',"tasks":['
   local np, size = 1, 0
   part[1] = head
-  for k = 1, t.n, 4 do
+  for k = 1, t.tn, 6 do
     local reply, a, p, z = t[k], t[k + 1], t[k + 2], t[k + 3]
     local bytes = #a + #p + #z + 1
     if channel == '' or bytes > room then
