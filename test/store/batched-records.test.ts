@@ -4,8 +4,8 @@ import { StoreFixture, useLeadingFixture } from '../support/store-fixture';
 const retry = { backoff: 'fixed' as const, baseMs: 1000, capMs: 1000, jitter: 0 };
 
 /**
- * assign and finish read a batch's records with one MGET and assign writes them with one MSET;
- * the hot transitions rewrite header fields without JSON. These pin what must not change.
+ * assign, finish and start read a batch's records with one MGET and assign writes them with one
+ * MSET; the hot transitions rewrite header fields without JSON. These pin what must not change.
  */
 describe('batched record reads and writes', () => {
   let f: StoreFixture;
@@ -33,6 +33,48 @@ describe('batched record reads and writes', () => {
     expect(await f.tasks.finish('n1', inc, [report, report])).toEqual(['succeeded', 'stale']);
     expect((await f.nodes.get('n1')).used.slots).toBe(0);
     expect(await f.redis.lrange(f.keys.finished, 0, -1)).toEqual([id]);
+  });
+
+  it('starts a batch in one call: a task named twice sees its own start, each outcome its own', async () => {
+    const inc = await f.nodes.register(f.registration('n1', 4));
+    const ids = (await f.tasks.submit([f.spec(), f.spec(), f.spec()])).map((s) => s.id);
+    const [a, b] = await f.tasks.assign(lease, [
+      { taskId: ids[0], nodeId: 'n1', incarnation: inc },
+      { taskId: ids[1], nodeId: 'n1', incarnation: inc },
+    ]);
+    if (!a.ok || !b.ok) throw new Error('not assigned');
+    const at = 1_764_505_600_123;
+    const out = await f.tasks.start('n1', inc, [
+      { taskId: ids[0], lease: a.lease, startedAt: at },
+      { taskId: ids[0], lease: a.lease, startedAt: at + 5 },
+      { taskId: ids[1], lease: b.lease + 1, startedAt: at },
+      { taskId: ids[2], lease: 1, startedAt: at },
+      { taskId: 'gone', lease: 1, startedAt: at },
+    ]);
+    expect(out).toEqual(['running', 'running', 'stale', 'stale', 'gone']);
+    const view = await f.tasks.get(ids[0]);
+    expect(view).toMatchObject({ state: 'running', startedAt: at, updatedAt: at });
+    expect(view.history?.[0]?.startedAt).toBe(at);
+    expect((await f.tasks.get(ids[1])).state).toBe('assigned');
+  });
+
+  it('records progress of a batch: a task named twice keeps its later report', async () => {
+    const inc = await f.nodes.register(f.registration('n1', 2));
+    const ids = (await f.tasks.submit([f.spec(), f.spec()])).map((s) => s.id);
+    const [a, b] = await f.tasks.assign(lease, [
+      { taskId: ids[0], nodeId: 'n1', incarnation: inc },
+      { taskId: ids[1], nodeId: 'n1', incarnation: inc },
+    ]);
+    if (!a.ok || !b.ok) throw new Error('not assigned');
+    await f.tasks.start('n1', inc, [{ taskId: ids[0], lease: a.lease, startedAt: 1 }]);
+    const out = await f.tasks.progress('n1', inc, [
+      { taskId: ids[0], lease: a.lease, percent: 10 },
+      { taskId: ids[1], lease: b.lease, percent: 20 },
+      { taskId: ids[0], lease: a.lease, percent: 30, dataJson: '[]' },
+    ]);
+    expect(out).toEqual(['ok', 'state:assigned', 'ok']);
+    expect((await f.tasks.get(ids[0])).progress).toEqual({ percent: 30, data: [] });
+    expect((await f.tasks.get(ids[1])).progress).toBeUndefined();
   });
 
   it('keeps the history of a retried task across the JSON and the header line', async () => {

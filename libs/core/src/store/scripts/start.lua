@@ -5,27 +5,41 @@ Reply: n entries: 'running' | 'stale' | 'gone' | 'state:<s>'
 ]]
 local node, inc, n = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local out = {}
+-- every record read with one MGET (its key made once); a task named twice in a batch sees its
+-- own earlier write (`written`)
+local ids, keys, written = {}, {}, {}
+for j = 0, n - 1 do
+  ids[j + 1] = ARGV[4 + j * 3]
+end
+local raws = mget_records(ids, keys)
 for j = 0, n - 1 do
   local b = 4 + j * 3
   local id, lease, startedAt = ARGV[b], tonumber(ARGV[b + 1]), tonumber(ARGV[b + 2])
-  local key = K .. 't:' .. id
-  local raw = redis.call('GET', key)
+  local key = keys[j + 1]
+  local raw = written[id] or raws[j + 1]
   if not raw then
     out[j + 1] = 'gone'
   else
-    local f = read_head(raw)
-    if not head_holds_lease(f, lease, node, inc) then
+    -- the header fields as locals (head_values: no table)
+    local st, ty, pr, ma, to, a, l, c, sl, qa, cpu, mem, ra, _, ln, li, _, fin, as, _, ea, o, cold, p0 =
+      head_values(raw)
+    if not lease_fields_hold(st, l, ln, li, lease, node, inc) then
       out[j + 1] = 'stale'
-    elseif f[1] == 'r' then
+    elseif st == 'r' then
       out[j + 1] = 'running'
-    elseif not may(STATE_NAME[f[1]], 'running') then
-      out[j + 1] = 'state:' .. STATE_NAME[f[1]]
-    elseif f[19] ~= '' then
-      -- the open attempt starts: a few header fields change, no JSON is decoded
-      local at = txt(startedAt)
-      f[1], f[14], f[17], f[20] = 'r', at, at, at
-      redis.call('SET', key, write_head(f, string.sub(raw, f[24])))
-      emit_event('task', id, 'running', f[2], node)
+    elseif not may(STATE_NAME[st], 'running') then
+      out[j + 1] = 'state:' .. STATE_NAME[st]
+    elseif as ~= '' then
+      -- the open attempt starts: state r, updated, started and the attempt's start change, with
+      -- one concatenation and no JSON decoded
+      local at = time_text(ARGV[b + 2])
+      local record = 'r|' .. ty .. '|' .. pr .. '|' .. ma .. '|' .. to .. '|' .. a .. '|' .. l .. '|' .. c
+        .. '|' .. sl .. '|' .. qa .. '|' .. cpu .. '|' .. mem .. '|' .. ra .. '|' .. at .. '|' .. ln .. '|'
+        .. li .. '|' .. at .. '|' .. fin .. '|' .. as .. '|' .. at .. '|' .. ea .. '|' .. o .. '|' .. cold
+        .. string.sub(raw, p0)
+      written[id] = record
+      redis.call('SET', key, record)
+      emit_event('task', id, 'running', ty, node)
       out[j + 1] = 'running'
     else
       local h, rest = split(raw)
@@ -36,7 +50,9 @@ for j = 0, n - 1 do
       if att then
         att.sa = startedAt
       end
-      redis.call('SET', key, join(h, rest))
+      local record = join(h, rest)
+      written[id] = record
+      redis.call('SET', key, record)
       emit_event('task', id, 'running', h.ty, node)
       out[j + 1] = 'running'
     end
