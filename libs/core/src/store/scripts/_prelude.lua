@@ -125,11 +125,18 @@ local function emit_event(kind, id, state, ty, node)
   end
 end
 
+-- the bound as text, made on first use (once for the library): a number argument to redis.call
+-- is formatted on every call
+local EVENTS_MAXLEN_TEXT
+
 local function flush_events()
   local n = EVENTS.n
   if n ~= nil then
     EVENTS[n + 1] = '"]}]'
-    redis.call('XADD', K .. 'events', 'MAXLEN', '~', EVENTS_MAXLEN, '*', 'e', table.concat(EVENTS, '', 1, n + 1))
+    if EVENTS_MAXLEN_TEXT == nil then
+      EVENTS_MAXLEN_TEXT = EVENTS_MAXLEN .. ''
+    end
+    redis.call('XADD', K .. 'events', 'MAXLEN', '~', EVENTS_MAXLEN_TEXT, '*', 'e', table.concat(EVENTS, '', 1, n + 1))
     EVENTS = {}
   end
 end
