@@ -97,7 +97,8 @@ local function take_standby(node, inc, fs, fc, fm, now, nowText, grace)
         writes[#writes + 1] = K .. 't:' .. hint.id
         writes[#writes + 1] = record
         push_at(dequeued, ty, hint.id)
-        leased[#leased + 1] = now + to + grace
+        -- the deadline as text (num_text: no number formatted per entry by redis.call)
+        leased[#leased + 1] = num_text(now + to + grace)
         leased[#leased + 1] = hint.id
         emit_event('task', hint.id, 'assigned', ty, node)
         us, uc, um = us + sl, uc + cpu, um + mem
