@@ -74,7 +74,13 @@ function readScript(file: string): string {
 }
 
 /** Shared Lua every script starts with, in this order (each may use the ones before it). */
-const SHARED_FILES = ['_prelude.lua', '_assignment.lua', '_standby.lua'] as const;
+const SHARED_FILES = [
+  '_prelude.lua',
+  '_nodes.lua',
+  '_lifecycle.lua',
+  '_assignment.lua',
+  '_standby.lua',
+] as const;
 
 /** The generated tables and constants, then the shared code: what every script starts with. */
 function preludeSource(): string {

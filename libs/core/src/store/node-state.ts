@@ -2,7 +2,7 @@ import type { NodeCapacity, NodeStatus } from '../node/node.model';
 
 /**
  * A node's entry in the node-state hash (`Keyspace.nodeStates`), as the scripts write it
- * (`encode_node` in scripts/_prelude.lua):
+ * (`encode_node` in scripts/_nodes.lua):
  * "<incarnation>|<status>|<slots>|<cpu>|<memory MB>|<used slots>|<used cpu>|<used memory MB>|<last completion>",
  * the last completion empty until the node's first.
  */
