@@ -165,6 +165,7 @@ export class RedisBackend implements ClientBackend {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.waiters.close();
     await Promise.all([
       this.feed.close(),
       this.bus.close().catch(() => undefined),

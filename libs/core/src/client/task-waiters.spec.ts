@@ -163,6 +163,20 @@ describe('the waits of a client', () => {
     expect(wait.pendingIds()).toEqual(['b']);
   });
 
+  it('reads nothing more once closed: the linger timer goes with the ids it held', async () => {
+    const redis = store({ a: 'succeeded', b: 'succeeded' });
+    const waiters = new TaskWaiters(redis.read);
+    waiters.add(waitOn(['a', 'b']).wait);
+    waiters.heard(['a']);
+    await turn();
+    expect(jest.getTimerCount()).toBe(1);
+    waiters.close();
+    expect(jest.getTimerCount()).toBe(0);
+    jest.advanceTimersByTime(READ_LINGER_MS);
+    await turn();
+    expect(redis.reads).toEqual([]);
+  });
+
   it('sends a read that could settle a wait at once, and a batch once the reads in flight answer', async () => {
     const answers: (() => void)[] = [];
     const reads: string[][] = [];

@@ -149,6 +149,14 @@ export class TaskWaiters {
     for (const id of wait.ids) this.forget(id, wait);
   }
 
+  /** The client closes: nothing more is read (the linger timer goes). */
+  close(): void {
+    clearTimeout(this.linger);
+    this.linger = undefined;
+    this.toRead = [];
+    this.due = false;
+  }
+
   /** Tasks a message named as done: those someone waits for are read (see the class). */
   heard(ids: readonly string[]): void {
     if (this.byId.size === 0) return;
