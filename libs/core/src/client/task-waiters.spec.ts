@@ -24,6 +24,19 @@ function store(states: Record<string, TaskState>) {
   };
 }
 
+/** A fake Redis read answered by the test: answers[i]() answers the i-th read (all succeeded). */
+function answeredByHand() {
+  const answers: (() => void)[] = [];
+  const reads: string[][] = [];
+  const read = (ids: readonly string[]): Promise<TaskView[]> => {
+    reads.push([...ids]);
+    return new Promise((resolve) =>
+      answers.push(() => resolve(ids.map((id) => view(id, 'succeeded')))),
+    );
+  };
+  return { answers, reads, read };
+}
+
 /** A wait whose settlement is observable. */
 function waitOn(ids: string[]) {
   const outcome: { done: boolean; failure?: unknown } = { done: false };
@@ -178,14 +191,8 @@ describe('the waits of a client', () => {
   });
 
   it('sends a read that could settle a wait at once, and a batch once the reads in flight answer', async () => {
-    const answers: (() => void)[] = [];
-    const reads: string[][] = [];
-    const waiters = new TaskWaiters((ids) => {
-      reads.push([...ids]);
-      return new Promise((resolve) =>
-        answers.push(() => resolve(ids.map((id) => view(id, 'succeeded')))),
-      );
-    });
+    const { answers, reads, read } = answeredByHand();
+    const waiters = new TaskWaiters(read);
     const first = waitOn(['a']);
     const second = waitOn(['b']);
     const many = Array.from({ length: READ_BATCH + 1 }, (_, i) => `t${i}`);
@@ -214,14 +221,8 @@ describe('the waits of a client', () => {
   });
 
   it('reads the rest of a wait that took, from a read for another wait, a view it had not heard of', async () => {
-    const answers: (() => void)[] = [];
-    const reads: string[][] = [];
-    const waiters = new TaskWaiters((ids) => {
-      reads.push([...ids]);
-      return new Promise((resolve) =>
-        answers.push(() => resolve(ids.map((id) => view(id, 'succeeded')))),
-      );
-    });
+    const { answers, reads, read } = answeredByHand();
+    const waiters = new TaskWaiters(read);
     const first = waitOn(['a']);
     waiters.add(first.wait);
     waiters.heard(['a']);
