@@ -6,10 +6,7 @@
 //   node bench/tools/assign-cost.js [--core libs/core/dist] [--nodes 10,1000] [--rounds 20] [--batch 2000]
 const path = require('node:path');
 
-const arg = (name, def) => {
-  const at = process.argv.indexOf(`--${name}`);
-  return at > 0 ? process.argv[at + 1] : def;
-};
+const { arg } = require('./tool-args');
 const core = require(path.resolve(arg('core', 'libs/core/dist')));
 const { ownStores, startOwnRedis } = require('./own-redis');
 const ROUNDS = Number(arg('rounds', '20'));

@@ -14,10 +14,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-const arg = (name, def) => {
-  const at = process.argv.indexOf(`--${name}`);
-  return at > 0 ? process.argv[at + 1] : def;
-};
+const { arg } = require('./tool-args');
 const core = require(path.resolve(arg('core', 'libs/core/dist')));
 const Redis = require('ioredis');
 const { ownStores, startOwnRedis } = require('./own-redis');

@@ -6,10 +6,7 @@
 //   node bench/tools/plan-cost.js [--root .] [--nodes 10,100,1000] [--batch 2000] [--passes 25]
 const path = require('node:path');
 
-const arg = (name, def) => {
-  const at = process.argv.indexOf(`--${name}`);
-  return at > 0 ? process.argv[at + 1] : def;
-};
+const { arg } = require('./tool-args');
 const root = path.resolve(arg('root', '.'));
 const core = require(path.join(root, 'libs/core/dist'));
 // the dispatcher library's own output (scripts/build.js builds it under libs/dispatcher/dist)

@@ -14,10 +14,7 @@ const path = require('node:path');
 const Redis = require('ioredis');
 const { ownStores } = require('./own-redis');
 
-const arg = (name, def) => {
-  const at = process.argv.indexOf(`--${name}`);
-  return at > 0 ? process.argv[at + 1] : def;
-};
+const { arg } = require('./tool-args');
 const core = require(path.resolve(arg('core', 'libs/core/dist')));
 const TASKS = Number(arg('tasks', '4000'));
 const WARM_UP = 2000;

@@ -6,10 +6,7 @@
 //   node bench/tools/script-cost.js [--core libs/core/dist] [--rounds 40] [--batch 32]
 const path = require('node:path');
 
-const arg = (name, def) => {
-  const at = process.argv.indexOf(`--${name}`);
-  return at > 0 ? process.argv[at + 1] : def;
-};
+const { arg } = require('./tool-args');
 const core = require(path.resolve(arg('core', 'libs/core/dist')));
 // --events 0 runs the scripts with the change-event stream off (EVENTS_STREAM_MAX_LEN=0)
 if (arg('events') !== undefined) core.configureScripts({ eventsMaxLen: Number(arg('events')) });

@@ -9,10 +9,7 @@
 // Timestamps are the records' own (milliseconds, dispatcher and worker clocks of one machine).
 const path = require('node:path');
 
-const arg = (name, def) => {
-  const at = process.argv.indexOf(`--${name}`);
-  return at > 0 ? process.argv[at + 1] : def;
-};
+const { arg } = require('./tool-args');
 const dist = path.resolve(__dirname, '../../dist/bench');
 const { RedisInstance } = require(path.join(dist, 'support/redis-instance'));
 const { SwitchyardSystem } = require(path.join(dist, 'systems/switchyard-system'));

@@ -8,10 +8,7 @@
 //   node bench/tools/standby-plan-cost.js [--root .] [--passes 20000] [--reps 7]
 const path = require('node:path');
 
-const arg = (name, def) => {
-  const at = process.argv.indexOf(`--${name}`);
-  return at > 0 ? process.argv[at + 1] : def;
-};
+const { arg } = require('./tool-args');
 const root = path.resolve(arg('root', '.'));
 const core = require(path.join(root, 'libs/core/dist'));
 const scheduling = path.join(root, 'libs/dispatcher/dist/scheduling');

@@ -47,10 +47,12 @@ local function push_at(lists, key, a, b)
   end
 end
 
--- One `cmd key a1 a2 ...` per chunk of `args` (ZREM of many members, ZADD of score/member pairs).
-local function bulk(cmd, key, args, step)
-  for s = 1, #args, BULK_CHUNK * step do
-    redis.call(cmd, key, unpack(args, s, math.min(#args, s + BULK_CHUNK * step - 1)))
+-- One `cmd key a1 a2 ...` per chunk of `args` (ZREM of many members, ZADD of score/member pairs);
+-- `n`: how many of `args` to send (default all: a reused table may hold more).
+local function bulk(cmd, key, args, step, n)
+  n = n or #args
+  for s = 1, n, BULK_CHUNK * step do
+    redis.call(cmd, key, unpack(args, s, math.min(n, s + BULK_CHUNK * step - 1)))
   end
 end
 
@@ -265,14 +267,13 @@ local function holds_lease(h, lease, node, inc)
   return h.l == lease and h.n == node and h.i == inc
 end
 
--- The same check on header fields (as text): state code, lease, lease node and incarnation.
-local function lease_fields_hold(st, l, ln, li, lease, node, inc)
-  return leased_state(st) and tonumber(l) == lease and ln == node and tonumber(li) == inc
-end
-
--- The same check on read_head() fields.
-local function head_holds_lease(f, lease, node, inc)
-  return lease_fields_hold(f[1], f[7], f[15], f[16], lease, node, inc)
+-- The same check on header fields (as text): state code, lease, lease node and incarnation,
+-- against the report's lease and incarnation as sent (text). Equal texts hold without reading
+-- numbers (the usual case: a worker sends them as the header wrote them); else the numbers decide.
+local function lease_fields_hold(st, l, ln, li, leaseText, node, incText)
+  return leased_state(st) and ln == node
+    and (l == leaseText or tonumber(l) == tonumber(leaseText))
+    and (li == incText or tonumber(li) == tonumber(incText))
 end
 
 local function join(h, rest)

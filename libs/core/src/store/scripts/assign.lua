@@ -144,8 +144,6 @@ for j = 0, n - 1 do
       local record, lease, attempt, _, to, payload = lease_head(raw, id, nodeId, inc, now, nowText, st, ty,
         pr, ma, toText, a, l, c, slText, qa, cpuText, memText, ra, u, hn, hi, sa, fin, as, asa, aea, ao, cold, p0)
       write(key, id, record)
-      -- the lease deadline as text for the lease entries (a number argument to redis.call is
-      -- formatted for every entry, ~2,000 instructions; num_text caches it for the batch)
       local deadline = now + to + grace
       count_type_start(ty, id, deadline)
       emit_event('task', id, 'assigned', ty, nodeId)
@@ -154,6 +152,8 @@ for j = 0, n - 1 do
       node.um = node.um + mem
       node.dirty = true
       reply = { 1, lease, attempt, 1 }
+      -- the deadline as text for the lease entries (a number argument to redis.call is formatted
+      -- for every entry, ~2,000 instructions; num_text caches it for the batch)
       tell(node, nodeId, reply, id, ty, to, payload, sl, cpu, mem, num_text(deadline))
     end
   end
@@ -168,10 +168,7 @@ for _, nodeId in ipairs(order) do
     entries[m + 1], entries[m + 2] = t[k], t[k + 1]
     m = m + 2
   end
-  local key = K .. 'nl:' .. nodeId
-  for s = 1, m, BULK_CHUNK * 2 do
-    redis.call('ZADD', key, unpack(entries, s, math.min(m, s + BULK_CHUNK * 2 - 1)))
-  end
+  bulk('ZADD', K .. 'nl:' .. nodeId, entries, 2, m)
 end
 save_node_states(nodes)
 flush_events()

@@ -131,10 +131,7 @@ for j = 0, n - 1 do
     -- the header fields as locals (head_values: no table), rewritten with one concatenation
     local st, ty, pr, ma, to, a, l, c, sl, qa, cpu, mem, ra, _, ln, li, sa, _, as, asa, _, _, cold, p0 =
       head_values(raw)
-    -- the lease check of lease_fields_hold(), where equal texts hold without reading numbers (the
-    -- usual case: the report's lease and incarnation are sent as the header wrote them)
-    if outcome == 'ok' and as ~= '' and leased_state(st) and ln == node
-      and (l == leaseText or tonumber(l) == tonumber(leaseText)) and (li == incText or tonumber(li) == inc) then
+    if outcome == 'ok' and as ~= '' and lease_fields_hold(st, l, ln, li, leaseText, node, incText) then
       -- success of the open attempt: a few header fields change, no JSON is decoded
       release(id, ty, tonumber(sl), tonumber(cpu), tonumber(mem))
       if sa == '' or asa == '' then

@@ -3,7 +3,7 @@ KEYS[1]  key base
 ARGV[1]  node id   ARGV[2] incarnation   ARGV[3] n, then n groups of 3: task id, lease, started at
 Reply: n entries: 'running' | 'stale' | 'gone' | 'state:<s>'
 ]]
-local node, inc, n = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local node, incText, n = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local out = {}
 -- every record read with one MGET (its key made once); a task named twice in a batch sees its
 -- own earlier write (`written`)
@@ -14,7 +14,7 @@ end
 local raws = mget_records(ids, keys)
 for j = 0, n - 1 do
   local b = 4 + j * 3
-  local id, lease, startedAt = ARGV[b], tonumber(ARGV[b + 1]), tonumber(ARGV[b + 2])
+  local id, leaseText, startedAt = ARGV[b], ARGV[b + 1], tonumber(ARGV[b + 2])
   local key = keys[j + 1]
   local raw = written[id] or raws[j + 1]
   if not raw then
@@ -23,7 +23,7 @@ for j = 0, n - 1 do
     -- the header fields as locals (head_values: no table)
     local st, ty, pr, ma, to, a, l, c, sl, qa, cpu, mem, ra, _, ln, li, _, fin, as, _, ea, o, cold, p0 =
       head_values(raw)
-    if not lease_fields_hold(st, l, ln, li, lease, node, inc) then
+    if not lease_fields_hold(st, l, ln, li, leaseText, node, incText) then
       out[j + 1] = 'stale'
     elseif st == 'r' then
       out[j + 1] = 'running'
