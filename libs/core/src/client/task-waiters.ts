@@ -13,7 +13,7 @@ export const READ_BATCH = 500;
 /** The longest a heard id waits for its read (a finished task's record may expire). */
 export const READ_LINGER_MS = 50;
 
-/** Reads the views of tasks from Redis (missing ones left out): TaskStore.getMany. */
+/** Reads the views of tasks from Redis (missing ones left out): TaskReadStore.getMany. */
 export type ReadViews = (ids: readonly string[]) => Promise<TaskView[]>;
 
 /** A task not read in a terminal state yet: named by no message since, or named by one. */

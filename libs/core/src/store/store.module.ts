@@ -25,6 +25,11 @@ import { NodeStore } from './node.store';
 import { ScheduleStore } from './schedule.store';
 import { closeRedis, connectRedis, createRedis } from './redis-connection';
 import { StatsStore } from './stats.store';
+import { TaskControlStore } from './task-control.store';
+import { TaskReadStore } from './task-read.store';
+import { TaskReportStore } from './task-report.store';
+import { TaskSchedulingStore } from './task-scheduling.store';
+import { TaskSubmissionStore } from './task-submission.store';
 import { TaskStore } from './task.store';
 
 /** The command connection every store shares. */
@@ -111,6 +116,20 @@ export class SwitchyardStoreModule {
             config: SwitchyardConfig,
           ) => new TaskStore(redis, keys, config, submitRedis ?? redis),
         },
+        // each app service injects the part of TaskStore it uses (one object graph, no wrapper)
+        {
+          provide: TaskSubmissionStore,
+          inject: [TaskStore],
+          useFactory: (t: TaskStore) => t.submission,
+        },
+        {
+          provide: TaskSchedulingStore,
+          inject: [TaskStore],
+          useFactory: (t: TaskStore) => t.scheduling,
+        },
+        { provide: TaskReportStore, inject: [TaskStore], useFactory: (t: TaskStore) => t.reports },
+        { provide: TaskControlStore, inject: [TaskStore], useFactory: (t: TaskStore) => t.control },
+        { provide: TaskReadStore, inject: [TaskStore], useFactory: (t: TaskStore) => t.reads },
         {
           provide: NodeStore,
           inject: [REDIS, Keyspace, SWITCHYARD_CONFIG],
@@ -163,6 +182,11 @@ export class SwitchyardStoreModule {
         REDIS,
         Keyspace,
         TaskStore,
+        TaskSubmissionStore,
+        TaskSchedulingStore,
+        TaskReportStore,
+        TaskControlStore,
+        TaskReadStore,
         NodeStore,
         ScheduleStore,
         LeaderLeaseStore,

@@ -2,7 +2,7 @@ import type { TaskHeader } from '../task/task-record';
 import type { TaskState } from '../task/task-state';
 import type { RetryPolicy, TaskErrorInfo, TaskView } from '../task/task.model';
 
-/** What TaskStore's methods take and answer (kept apart from the store itself). */
+/** What the task stores' methods take and answer (kept apart from the stores themselves). */
 
 export interface TaskStoreSettings {
   agingStepMs: number;

@@ -12,7 +12,7 @@ import {
   NotLeaderError,
   StoreUnavailableError,
   SWITCHYARD_CONFIG,
-  TaskStore,
+  TaskSchedulingStore,
   type HealthCheckOutcome,
   type ReclaimedTask,
   type SwitchyardConfig,
@@ -44,7 +44,7 @@ export class NodeHealthCheck implements OnApplicationBootstrap, OnApplicationShu
 
   constructor(
     private readonly nodes: NodeStore,
-    private readonly tasks: TaskStore,
+    private readonly tasks: TaskSchedulingStore,
     private readonly lease: LeaderLease,
     private readonly bus: BusPublisher,
     private readonly cluster: ClusterState,

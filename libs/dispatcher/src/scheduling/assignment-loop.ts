@@ -11,7 +11,7 @@ import {
   NotLeaderError,
   Patterns,
   SWITCHYARD_CONFIG,
-  TaskStore,
+  TaskSchedulingStore,
   type AssignmentAnnouncement,
   type AssignmentResult,
   type SwitchyardConfig,
@@ -44,7 +44,7 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
   private readonly limitedTypes: number;
 
   constructor(
-    private readonly tasks: TaskStore,
+    private readonly tasks: TaskSchedulingStore,
     private readonly cluster: ClusterState,
     private readonly strategies: StrategyRegistry,
     private readonly lease: LeaderLease,

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { SWITCHYARD_CONFIG, TaskStore, type SwitchyardConfig } from '@switchyard/core';
+import { SWITCHYARD_CONFIG, TaskSchedulingStore, type SwitchyardConfig } from '@switchyard/core';
 
 export const TYPE_LIMIT_REASON = 'type limit reached (TYPE_LIMITS)';
 
@@ -7,7 +7,7 @@ export const TYPE_LIMIT_REASON = 'type limit reached (TYPE_LIMITS)';
 @Injectable()
 export class TypeLimitProbe {
   constructor(
-    private readonly tasks: TaskStore,
+    private readonly tasks: TaskSchedulingStore,
     @Inject(SWITCHYARD_CONFIG) private readonly config: SwitchyardConfig,
   ) {}
 

@@ -5,7 +5,7 @@ import {
   NODE_STATUSES,
   NodeStore,
   SWITCHYARD_CONFIG,
-  TaskStore,
+  TaskReadStore,
   type NodeStatus,
   type NodeView,
   type SwitchyardConfig,
@@ -46,7 +46,7 @@ export interface StatsView {
 @Injectable()
 export class StatsService {
   constructor(
-    private readonly tasks: TaskStore,
+    private readonly tasks: TaskReadStore,
     private readonly nodes: NodeStore,
     private readonly limits: TypeLimitProbe,
     @Inject(SWITCHYARD_CONFIG) private readonly config: SwitchyardConfig,

@@ -5,7 +5,7 @@ import {
   type TaskSpec,
 } from '@switchyard/core';
 
-/** Stores tasks in one atomic call (TaskStore.submit: all or none), payloads as the JSON given. */
+/** Stores tasks in one atomic call (TaskSubmissionStore.submit: all or none), payloads as the JSON given. */
 export type StoreTasks = (
   specs: readonly TaskSpec[],
   payloadJsons: readonly string[],

@@ -4,7 +4,7 @@ import {
   IllegalTransitionError,
   InvalidInputError,
   isTaskId,
-  TaskStore,
+  TaskControlStore,
   type ControlOutcome,
 } from '@switchyard/core';
 import { AssignmentLoop } from '../scheduling/assignment-loop';
@@ -16,7 +16,7 @@ export type { ControlOutcome };
 @Injectable()
 export class TaskControl {
   constructor(
-    private readonly tasks: TaskStore,
+    private readonly tasks: TaskControlStore,
     private readonly bus: BusPublisher,
     private readonly loop: AssignmentLoop,
   ) {}

@@ -3,7 +3,7 @@ import {
   InvalidInputError,
   isTaskId,
   NodeStore,
-  TaskStore,
+  TaskReadStore,
   type TaskPage,
   type TaskView,
 } from '@switchyard/core';
@@ -15,7 +15,7 @@ import { describeWait, waitingReasonCode } from '../scheduling/waiting-reason';
 @Injectable()
 export class TaskQuery {
   constructor(
-    private readonly tasks: TaskStore,
+    private readonly tasks: TaskReadStore,
     private readonly nodes: NodeStore,
     private readonly limits: TypeLimitProbe,
   ) {}

@@ -8,7 +8,7 @@ import {
   maxAttemptsFor,
   Patterns,
   SWITCHYARD_CONFIG,
-  TaskStore,
+  TaskSubmissionStore,
   type SubmitOutcome,
   type SwitchyardConfig,
   type TaskSpec,
@@ -35,7 +35,7 @@ export class TaskSubmission {
   private readonly singles: SubmitCoalescer;
 
   constructor(
-    private readonly tasks: TaskStore,
+    private readonly tasks: TaskSubmissionStore,
     private readonly loop: AssignmentLoop,
     private readonly strategies: StrategyRegistry,
     private readonly metrics: DispatcherMetrics,

@@ -5,7 +5,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { SWITCHYARD_CONFIG, TaskStore, type SwitchyardConfig } from '@switchyard/core';
+import { SWITCHYARD_CONFIG, TaskReadStore, type SwitchyardConfig } from '@switchyard/core';
 import { NodeSession } from './node-session';
 import { ReportBatcher } from './report-batcher';
 import { TaskRunner } from './task-runner';
@@ -23,7 +23,7 @@ export class LeaseRecovery implements OnApplicationBootstrap, OnApplicationShutd
   recovered = 0;
 
   constructor(
-    private readonly tasks: TaskStore,
+    private readonly tasks: TaskReadStore,
     private readonly session: NodeSession,
     private readonly runner: TaskRunner,
     private readonly reports: ReportBatcher,

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import {
   SWITCHYARD_CONFIG,
-  TaskStore,
+  TaskReportStore,
   type ProgressReport,
   type SwitchyardConfig,
 } from '@switchyard/core';
@@ -22,7 +22,7 @@ export class ProgressReporter implements OnApplicationShutdown {
   private closed = false;
 
   constructor(
-    private readonly tasks: TaskStore,
+    private readonly tasks: TaskReportStore,
     private readonly session: NodeSession,
     @Inject(SWITCHYARD_CONFIG) private readonly config: SwitchyardConfig,
   ) {}

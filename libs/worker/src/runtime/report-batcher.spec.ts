@@ -1,4 +1,4 @@
-import type { FinishReport, SwitchyardConfig, TaskStore } from '@switchyard/core';
+import type { FinishReport, SwitchyardConfig, TaskReportStore } from '@switchyard/core';
 import type { WorkerMetrics } from '../metrics/worker-metrics';
 import type { NodeSession } from './node-session';
 import { ReportBatcher, type Finished } from './report-batcher';
@@ -58,7 +58,7 @@ describe('report batching', () => {
             return Promise.resolve(reply);
           },
         ),
-      } as unknown as TaskStore,
+      } as unknown as TaskReportStore,
       { nodeId: 'n1', incarnation: 1 } as NodeSession,
       { recorded: jest.fn() } as unknown as WorkerMetrics,
       {

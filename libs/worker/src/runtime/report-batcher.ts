@@ -4,7 +4,7 @@ import {
   Patterns,
   retryPolicyFor,
   SWITCHYARD_CONFIG,
-  TaskStore,
+  TaskReportStore,
   type AssignedTask,
   type FinishReport,
   type RetryPolicy,
@@ -60,7 +60,7 @@ export class ReportBatcher implements OnApplicationShutdown {
   private refill: { run: (tasks: AssignedTask[]) => void; accepting: () => boolean } | undefined;
 
   constructor(
-    private readonly tasks: TaskStore,
+    private readonly tasks: TaskReportStore,
     private readonly session: NodeSession,
     private readonly metrics: WorkerMetrics,
     @Inject(SWITCHYARD_CONFIG) private readonly config: SwitchyardConfig,
