@@ -5,12 +5,23 @@
 -- cjson.encode of each type name, once per call (reset with the other per-call state)
 local TYPE_JSON = {}
 
--- queued -> assigned of the record `raw` of task `id` on `nodeId` (incarnation `inc`), its header
--- fields (head_values(raw), matched once by the caller) as further arguments: the caller has
--- checked state, node and capacity. Returns the new record, the lease, the attempt and the fields
--- a worker needs: type, timeout, payload JSON, slots, cpu, memory (numbers).
-local function lease_head(raw, id, nodeId, inc, now, nowText, _, ty, pr, ma, toText, a, l, c, slText,
-                          qa, cpuText, memText, ra, _, _, _, _, fin, as, _, _, _, cold, p0)
+-- The fields lease_head() reads, matched once by its caller (string.match(raw, LEASE_HEAD); nil
+-- when the header is corrupt): state; "ty|pr|ma|to|" as one capture, with ty and to; a; l;
+-- "c|sl|qa|cpu|mem|ra|" as one capture, with sl, cpu and mem; f; as; the cold JSON; where the
+-- header line ends (layout: HEAD in _prelude.lua). The stretches a lease keeps are single
+-- captures, so the fields in them are not made strings one by one.
+local LEASE_HEAD = '^(%a)|(([^|]*)|[^|]*|[^|]*|([^|]*)|)([^|]*)|([^|]*)|([^|]*|([^|]*)|[^|]*|([^|]*)|([^|]*)|[^|]*|)'
+  .. '[^|]*|[^|]*|[^|]*|[^|]*|([^|]*)|([^|]*)|[^|]*|[^|]*|[^|]*|([^\n]*)()\n'
+
+-- queued -> assigned of the record `raw` of task `id` on `nodeId` (incarnation `inc`), its
+-- LEASE_HEAD fields (from `st` on) as further arguments: the caller has checked state, node and
+-- capacity. Returns the new record, the lease, the attempt and the fields a worker needs: type,
+-- timeout, payload JSON, slots, cpu, memory (numbers).
+local function lease_head(raw, id, nodeId, inc, now, nowText, _, tyToText, ty, toText, a, l, cSlToRa, slText,
+                          cpuText, memText, fin, as, cold, p0)
+  if p0 == nil then
+    error('corrupt task record header')
+  end
   -- the payload alone (as string.sub(payload_part(rest), 2)); "\n<payload>[\n<result>]" is
   -- copied from raw only when there is a result segment (fewer bytes made, see task_json_parts())
   local nl = string.find(raw, '\n', p0 + 1, true)
@@ -26,11 +37,9 @@ local function lease_head(raw, id, nodeId, inc, now, nowText, _, ty, pr, ma, toT
     -- first attempt, no history: the new attempt is the open one in the header line (state a,
     -- attempt, lease, updated, the lease's node and incarnation, no start; the attempt's start is
     -- now), written with one concatenation
-    lease, attempt = tonumber(l) + 1, tonumber(a) + 1
-    record = 'a|' .. ty .. '|' .. pr .. '|' .. ma .. '|' .. toText .. '|' .. num_text(attempt)
-      .. '|' .. num_text(lease) .. '|' .. c .. '|' .. slText .. '|' .. qa .. '|' .. cpuText .. '|'
-      .. memText .. '|' .. ra .. '|' .. nowText .. '|' .. nodeId .. '|' .. num_text(inc) .. '||' .. fin
-      .. '|' .. nowText .. '||||' .. cold .. sep .. after
+    lease, attempt = l + 1, a + 1
+    record = 'a|' .. tyToText .. num_text(attempt) .. '|' .. num_text(lease) .. '|' .. cSlToRa .. nowText .. '|'
+      .. nodeId .. '|' .. num_text(inc) .. '||' .. fin .. '|' .. nowText .. '||||' .. cold .. sep .. after
   else
     -- a retry: the previous attempt moves into the history (JSON)
     local h = split(raw)
@@ -45,8 +54,9 @@ local function lease_head(raw, id, nodeId, inc, now, nowText, _, ty, pr, ma, toT
     record = join(h, rest or ('\n' .. payload))
     lease, attempt = h.l, h.a
   end
-  return record, lease, attempt, ty, tonumber(toText), payload, tonumber(slText),
-    tonumber(cpuText) or 0, tonumber(memText) or 0
+  -- (sl and the timeout are always written; an empty cpu or memory is 0)
+  return record, lease, attempt, ty, toText + 0, payload, slText + 0,
+    cpuText == '' and 0 or cpuText + 0, memText == '' and 0 or memText + 0
 end
 
 -- A leased task as the worker reads it (AssignedTask, the tasks of a node.assigned message), in

@@ -88,7 +88,7 @@ local function take_standby(node, inc, fs, fc, fm, now, nowText, grace)
         -- the leased record is made first (lease_head only makes text; its header matched once)
         -- and is dropped when the task does not fit
         local record, lease, attempt, ty, to, payload, sl, cpu, mem =
-          lease_head(raw, hint.id, node, inc, now, nowText, head_values(raw))
+          lease_head(raw, hint.id, node, inc, now, nowText, string.match(raw, LEASE_HEAD))
         if us + sl > cs or uc + cpu > cc or um + mem > cm then
           stop = true
           break
