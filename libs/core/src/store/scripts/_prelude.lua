@@ -224,7 +224,7 @@ end
 -- txt(tonumber(text)) for a number sent as text (a time in ms): `text` itself when it is already
 -- written that way (up to 14 digits, no leading zero), with no number formatted (~0.3 µs).
 local function time_text(text)
-  if #text <= 14 and string.byte(text) ~= 48 and not string.find(text, '%D') then
+  if #text <= 14 and string.find(text, '^[1-9]%d*$') then
     return text
   end
   return txt(tonumber(text))
