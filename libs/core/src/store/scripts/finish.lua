@@ -196,7 +196,7 @@ local sbText = ''
 if sb and (#sb.took > 0 or #sb.dropped > 0) then
   sbText = ',"standby":{"took":[' .. (#sb.took > 0 and '"' .. table.concat(sb.took, '","') .. '"' or '')
     .. '],"dropped":[' .. (#sb.dropped > 0 and '"' .. table.concat(sb.dropped, '","') .. '"' or '')
-    .. '],"slots":' .. txt(sb.slots) .. ',"cpu":' .. txt(sb.cpu) .. ',"memoryMb":' .. txt(sb.mem) .. '}'
+    .. '],"slots":' .. num_text(sb.slots) .. ',"cpu":' .. num_text(sb.cpu) .. ',"memoryMb":' .. num_text(sb.mem) .. '}'
 end
 if channel and channel ~= '' and (ended > 0 or sbText ~= '') then
   local done, nd = {}, 0
@@ -208,9 +208,9 @@ if channel and channel ~= '' and (ended > 0 or sbText ~= '') then
   end
   local doneJson = nd > 0 and '"' .. table.concat(done, '","') .. '"' or ''
   redis.call('PUBLISH', channel, '{"pattern":"tasks.finished","data":{"node":' .. cjson.encode(node)
-    .. ',"done":[' .. doneJson .. '],"ended":' .. ended
-    .. ',"freed":{"slots":' .. txt(freedSlots) .. ',"cpu":' .. txt(freedCpu)
-    .. ',"memoryMb":' .. txt(freedMem) .. '}' .. sbText .. '}}')
+    .. ',"done":[' .. doneJson .. '],"ended":' .. num_text(ended)
+    .. ',"freed":{"slots":' .. num_text(freedSlots) .. ',"cpu":' .. num_text(freedCpu)
+    .. ',"memoryMb":' .. num_text(freedMem) .. '}' .. sbText .. '}}')
 end
 if sb then
   out[n + 1] = sb.parts
