@@ -16,7 +16,8 @@ local LEASE_HEAD = '^(%a)|(([^|]*)|[^|]*|[^|]*|([^|]*)|)([^|]*)|([^|]*)|([^|]*|(
 -- queued -> assigned of the record `raw` of task `id` on `nodeId` (incarnation `inc`), its
 -- LEASE_HEAD fields (from `st` on) as further arguments: the caller has checked state, node and
 -- capacity. Returns the new record, the lease, the attempt and the fields a worker needs: type,
--- timeout, payload JSON, slots, cpu, memory (numbers).
+-- timeout, payload JSON, slots, cpu, memory (numbers); then the texts of lease, attempt, timeout,
+-- slots, cpu and memory (for task_json_text_parts()).
 local function lease_head(raw, id, nodeId, inc, now, nowText, _, tyToText, ty, toText, a, l, cSlToRa, slText,
                           cpuText, memText, fin, as, cold, p0)
   if p0 == nil then
@@ -32,13 +33,14 @@ local function lease_head(raw, id, nodeId, inc, now, nowText, _, tyToText, ty, t
   if rest then
     sep, after = '', rest
   end
-  local record, lease, attempt
-  if as == '' and not string.find(cold, '"h":', 1, true) then
+  local record, lease, attempt, leaseText, attemptText
+  if as == '' and (cold == '' or not string.find(cold, '"h":', 1, true)) then
     -- first attempt, no history: the new attempt is the open one in the header line (state a,
     -- attempt, lease, updated, the lease's node and incarnation, no start; the attempt's start is
     -- now), written with one concatenation
     lease, attempt = l + 1, a + 1
-    record = 'a|' .. tyToText .. num_text(attempt) .. '|' .. num_text(lease) .. '|' .. cSlToRa .. nowText .. '|'
+    leaseText, attemptText = num_text(lease), num_text(attempt)
+    record = 'a|' .. tyToText .. attemptText .. '|' .. leaseText .. '|' .. cSlToRa .. nowText .. '|'
       .. nodeId .. '|' .. num_text(inc) .. '||' .. fin .. '|' .. nowText .. '||||' .. cold .. sep .. after
   else
     -- a retry: the previous attempt moves into the history (JSON)
@@ -53,26 +55,45 @@ local function lease_head(raw, id, nodeId, inc, now, nowText, _, tyToText, ty, t
     push_attempt(h, { l = h.l, n = nodeId, i = inc, as = now })
     record = join(h, rest or ('\n' .. payload))
     lease, attempt = h.l, h.a
+    leaseText, attemptText = num_text(lease), num_text(attempt)
   end
-  -- (sl and the timeout are always written; an empty cpu or memory is 0)
-  return record, lease, attempt, ty, toText + 0, payload, slText + 0,
-    cpuText == '' and 0 or cpuText + 0, memText == '' and 0 or memText + 0
+  -- sl and the timeout are always written, an empty cpu or memory is 0; the texts are those of
+  -- the numbers as num_text() writes them (submits take whole numbers only)
+  local cpu, mem = 0, 0
+  if cpuText == '' then
+    cpuText = '0'
+  else
+    cpu = cpuText + 0
+  end
+  if memText == '' then
+    memText = '0'
+  else
+    mem = memText + 0
+  end
+  return record, lease, attempt, ty, toText + 0, payload, slText + 0, cpu, mem,
+    leaseText, attemptText, toText, slText, cpuText, memText
 end
 
 -- A leased task as the worker reads it (AssignedTask, the tasks of a node.assigned message), in
 -- three pieces: before the payload, the payload as a JSON string, after it. Joined with one
 -- table.concat by the caller: every Lua string made costs about 1.4 ns per byte in this Redis (it
 -- is hashed whole), so the ~420 bytes of a task are not joined twice.
-local function task_json_parts(id, lease, attempt, ty, to, payload, sl, cpu, mem)
+-- The numbers as their texts (num_text(); what lease_head() returns after the numbers).
+local function task_json_text_parts(id, leaseText, attemptText, ty, toText, payload, slText, cpuText, memText)
   local tyJson = TYPE_JSON[ty]
   if tyJson == nil then
     tyJson = cjson.encode(ty)
     TYPE_JSON[ty] = tyJson
   end
-  return '{"id":"' .. id .. '","lease":' .. num_text(lease) .. ',"attempt":' .. num_text(attempt)
-    .. ',"type":' .. tyJson .. ',"timeoutMs":' .. num_text(to) .. ',"payload":',
+  return '{"id":"' .. id .. '","lease":' .. leaseText .. ',"attempt":' .. attemptText
+    .. ',"type":' .. tyJson .. ',"timeoutMs":' .. toText .. ',"payload":',
     cjson.encode(payload),
-    ',"slots":' .. num_text(sl) .. ',"cpu":' .. num_text(cpu) .. ',"memoryMb":' .. num_text(mem) .. '}'
+    ',"slots":' .. slText .. ',"cpu":' .. cpuText .. ',"memoryMb":' .. memText .. '}'
+end
+
+local function task_json_parts(id, lease, attempt, ty, to, payload, sl, cpu, mem)
+  return task_json_text_parts(id, num_text(lease), num_text(attempt), ty, num_text(to), payload, num_text(sl),
+    num_text(cpu), num_text(mem))
 end
 
 -- Writes a batch of leased tasks: the new records (`writes`: key, record, ...) with MSET and

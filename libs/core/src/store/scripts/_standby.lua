@@ -80,7 +80,7 @@ local function take_standby(node, inc, fs, fc, fm, now, nowText, grace)
       else
         -- the leased record is made first (lease_head only makes text; its header matched once)
         -- and is dropped when the task does not fit
-        local record, lease, attempt, ty, to, payload, sl, cpu, mem =
+        local record, _, _, ty, to, payload, sl, cpu, mem, leaseText, attemptText, toText, slText, cpuText, memText =
           lease_head(raw, id, node, inc, now, nowText, match(raw, LEASE_HEAD))
         if us + sl > cs or uc + cpu > cc or um + mem > cm then
           stop = true
@@ -98,7 +98,8 @@ local function take_standby(node, inc, fs, fc, fm, now, nowText, grace)
         res.slots, res.cpu, res.mem = res.slots + sl, res.cpu + cpu, res.mem + mem
         res.took[#res.took + 1] = id
         local p = res.parts
-        p[#p + 1], p[#p + 2], p[#p + 3] = task_json_parts(id, lease, attempt, ty, to, payload, sl, cpu, mem)
+        p[#p + 1], p[#p + 2], p[#p + 3] = task_json_text_parts(id, leaseText, attemptText, ty, toText, payload,
+          slText, cpuText, memText)
       end
       done = done + 1
     end
