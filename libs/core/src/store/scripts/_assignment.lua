@@ -10,7 +10,8 @@ local TYPE_JSON = {}
 -- "c|sl|qa|cpu|mem|ra|" as one capture, with sl, cpu and mem; f; as; the cold JSON; where the
 -- header line ends (layout: HEAD in _prelude.lua). The stretches a lease keeps are single
 -- captures, so the fields in them are not made strings one by one.
-local LEASE_HEAD = '^(%a)|(([^|]*)|[^|]*|[^|]*|([^|]*)|)([^|]*)|([^|]*)|([^|]*|([^|]*)|[^|]*|([^|]*)|([^|]*)|[^|]*|)'
+local LEASE_HEAD = '^(%a)|(([^|]*)|[^|]*|[^|]*|([^|]*)|)([^|]*)|([^|]*)|'
+  .. '([^|]*|([^|]*)|[^|]*|([^|]*)|([^|]*)|[^|]*|)'
   .. '[^|]*|[^|]*|[^|]*|[^|]*|([^|]*)|([^|]*)|[^|]*|[^|]*|[^|]*|([^\n]*)()\n'
 
 -- queued -> assigned of the record `raw` of task `id` on `nodeId` (incarnation `inc`), its
@@ -91,6 +92,7 @@ local function task_json_text_parts(id, leaseText, attemptText, ty, toText, payl
     ',"slots":' .. slText .. ',"cpu":' .. cpuText .. ',"memoryMb":' .. memText .. '}'
 end
 
+-- The same from the numbers (assign.lua).
 local function task_json_parts(id, lease, attempt, ty, to, payload, sl, cpu, mem)
   return task_json_text_parts(id, num_text(lease), num_text(attempt), ty, num_text(to), payload, num_text(sl),
     num_text(cpu), num_text(mem))

@@ -73,15 +73,16 @@ local function take_standby(node, inc, fs, fc, fm, now, nowText, grace)
     local raws = mget_records(ids, keys)
     for x = 1, n do
       local id, raw = ids[x], raws[x]
-      if not holds[x] or not raw or taken[id] or string.sub(raw, 1, 1) ~= 'q' or not queuedToAssigned then
+      if not holds[x] or not raw or taken[id] or string.sub(raw, 1, 1) ~= 'q'
+        or not queuedToAssigned then
         if id ~= '' then
           res.dropped[#res.dropped + 1] = id
         end
       else
         -- the leased record is made first (lease_head only makes text; its header matched once)
         -- and is dropped when the task does not fit
-        local record, _, _, ty, to, payload, sl, cpu, mem, leaseText, attemptText, toText, slText, cpuText, memText =
-          lease_head(raw, id, node, inc, now, nowText, match(raw, LEASE_HEAD))
+        local record, _, _, ty, to, payload, sl, cpu, mem, leaseText, attemptText, toText, slText, cpuText,
+          memText = lease_head(raw, id, node, inc, now, nowText, match(raw, LEASE_HEAD))
         if us + sl > cs or uc + cpu > cc or um + mem > cm then
           stop = true
           break

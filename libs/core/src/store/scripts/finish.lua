@@ -30,8 +30,8 @@ local match = string.match
 -- a success's fields: state, then fields ty..ra as one capture (with ty, l, sl, cpu and mem on
 -- their own), u skipped, "n|i|" as one capture (with n and i), sa, f skipped, as, asa, ea and o
 -- skipped, then where the cold JSON starts and where the header line ends (see HEAD)
-local FINISH_HEAD = '^(%a)|(([^|]*)|[^|]*|[^|]*|[^|]*|[^|]*|([^|]*)|[^|]*|([^|]*)|[^|]*|([^|]*)|([^|]*)|[^|]*|)'
-  .. '[^|]*|(([^|]*)|([^|]*)|)([^|]*)|[^|]*|([^|]*)|([^|]*)|[^|]*|[^|]*|()[^\n]*()\n'
+local FINISH_HEAD = '^(%a)|(([^|]*)|[^|]*|[^|]*|[^|]*|[^|]*|([^|]*)|[^|]*|([^|]*)|[^|]*|([^|]*)|([^|]*)|'
+  .. '[^|]*|)[^|]*|(([^|]*)|([^|]*)|)([^|]*)|[^|]*|([^|]*)|([^|]*)|[^|]*|[^|]*|()[^\n]*()\n'
 
 local function backoff(h, spec, attempt)
   local kind, base, cap, jitter, rnd = string.match(spec, '^([^,]+),([^,]+),([^,]+),([^,]+),([^,]+)$')
@@ -157,9 +157,9 @@ for j = 0, n - 1 do
       -- state s, updated, finished, the attempt's end and outcome; then the cold JSON and the
       -- payload (up to a result segment, as payload_part) and the result
       local nl = string.find(raw, '\n', p0 + 1, true)
-      redis.call('SET', key, 's|' .. kept .. nowText .. '|' .. lnli .. sa .. '|' .. nowText .. '|' .. as .. '|'
-        .. asa .. '|' .. nowText .. '|succeeded|' .. string.sub(raw, pc, nl and nl - 1 or -1) .. '\n' .. body,
-        'PX', retainText)
+      redis.call('SET', key, 's|' .. kept .. nowText .. '|' .. lnli .. sa .. '|' .. nowText .. '|' .. as
+        .. '|' .. asa .. '|' .. nowText .. '|succeeded|' .. string.sub(raw, pc, nl and nl - 1 or -1) .. '\n'
+        .. body, 'PX', retainText)
       emit_event('task', id, 'succeeded', ty, nil)
       finished[#finished + 1] = id
       counts.succeeded = counts.succeeded + 1
@@ -196,7 +196,8 @@ local sbText = ''
 if sb and (#sb.took > 0 or #sb.dropped > 0) then
   sbText = ',"standby":{"took":[' .. (#sb.took > 0 and '"' .. table.concat(sb.took, '","') .. '"' or '')
     .. '],"dropped":[' .. (#sb.dropped > 0 and '"' .. table.concat(sb.dropped, '","') .. '"' or '')
-    .. '],"slots":' .. num_text(sb.slots) .. ',"cpu":' .. num_text(sb.cpu) .. ',"memoryMb":' .. num_text(sb.mem) .. '}'
+    .. '],"slots":' .. num_text(sb.slots) .. ',"cpu":' .. num_text(sb.cpu) .. ',"memoryMb":' .. num_text(sb.mem)
+    .. '}'
 end
 if channel and channel ~= '' and (ended > 0 or sbText ~= '') then
   local done, nd = {}, 0

@@ -6,9 +6,9 @@ Reply: n entries: 'running' | 'stale' | 'gone' | 'state:<s>'
 local node, incText, n = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local out = {}
 local match = string.match
--- a start's fields: state, then fields ty..ra as one capture (with ty and l), u skipped, "n|i|" as one
--- capture (with n and i), sa skipped, "f|as|" as one capture (with as), asa skipped, then where
--- the rest of the record starts (see HEAD)
+-- a start's fields: state, then fields ty..ra as one capture (with ty and l), u skipped, "n|i|"
+-- as one capture (with n and i), sa skipped, "f|as|" as one capture (with as), asa skipped, then
+-- where the rest of the record starts (see HEAD)
 local START_HEAD = '^(%a)|(([^|]*)|[^|]*|[^|]*|[^|]*|[^|]*|([^|]*)|[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|)'
   .. '[^|]*|(([^|]*)|([^|]*)|)[^|]*|([^|]*|([^|]*)|)[^|]*|()'
 -- every record read with one MGET (its key made once); a task named twice in a batch sees its
@@ -42,7 +42,8 @@ for j = 0, n - 1 do
       -- the open attempt starts: state r, updated, started and the attempt's start change, with
       -- one concatenation and no JSON decoded
       local at = time_text(ARGV[b + 2])
-      local record = 'r|' .. kept .. at .. '|' .. lnli .. at .. '|' .. finAs .. at .. '|' .. string.sub(raw, ea)
+      local record = 'r|' .. kept .. at .. '|' .. lnli .. at .. '|' .. finAs .. at .. '|'
+        .. string.sub(raw, ea)
       written[id] = record
       redis.call('SET', key, record)
       emit_event('task', id, 'running', ty, node)
