@@ -4,7 +4,8 @@
 // shaped load through TaskStore: 2 nodes × 16 slots, submits of 500, leader passes (read-heads,
 // then assign with standby hints for the rest of the heads), finish with refill in reports of 12.
 // Two runs of one build differ by ~0.4%; wall-clock µs on the shared 2-core machine by ~10%.
-//   node bench/tools/redis-instructions.js [--core libs/core/dist] [--tasks 4000]
+//   node bench/tools/redis-instructions.js [--core libs/core/dist] [--tasks 4000] [--keep FILE]
+// (--keep: the callgrind output is kept there, for callgrind_annotate)
 // Prints the instructions of the whole run (start-up and 2,000 warm-up tasks included, the same
 // for every build) and commands per task. Needs valgrind; takes ~30 s.
 const { spawn } = require('node:child_process');
@@ -149,7 +150,8 @@ async function main() {
     own.redis.disconnect();
   }
   const log = await own.exited;
-  fs.rmSync(out, { force: true });
+  if (arg('keep')) fs.renameSync(out, arg('keep'));
+  else fs.rmSync(out, { force: true });
   const total = Number(/Collected : (\d+)/.exec(log)?.[1]);
   console.log(
     `${arg('core', 'libs/core/dist')}: ${(total / 1e9).toFixed(3)}G instructions in Redis` +

@@ -174,8 +174,11 @@ local HOT
 
 -- Text of a number exactly as tostring() and table.concat() write it ("%.14g"), cached per
 -- call: formatting costs ~0.3 µs, and a batch repeats the same few values (now, incarnation,
--- lease 1, attempt 1, a type's slots and timeout).
+-- lease 1, attempt 1, a type's slots and timeout). Small non-negative integers (counts, slots,
+-- cpu, memory, leases, attempts: what recurs from call to call) are also kept in INT_TEXT, which
+-- lives as long as the library (bounded: at most INT_TEXT_MAX + 1 entries).
 local NUM_TEXT = {}
+local INT_TEXT, INT_TEXT_MAX = {}, 65535
 local function num_text(v)
   local s = NUM_TEXT[v]
   if s == nil then
@@ -183,7 +186,13 @@ local function num_text(v)
       -- 0 and -0 are one table key but two texts
       return 1 / v < 0 and '-0' or '0'
     end
-    s = tostring(v)
+    s = INT_TEXT[v]
+    if s == nil then
+      s = tostring(v)
+      if v > 0 and v <= INT_TEXT_MAX and v % 1 == 0 then
+        INT_TEXT[v] = s
+      end
+    end
     if v == v then -- NaN is no table key
       NUM_TEXT[v] = s
     end
@@ -224,7 +233,7 @@ end
 -- txt(tonumber(text)) for a number sent as text (a time in ms): `text` itself when it is already
 -- written that way (up to 14 digits, no leading zero), with no number formatted (~0.3 µs).
 local function time_text(text)
-  if #text <= 14 and string.byte(text) ~= 48 and not string.find(text, '%D') then
+  if #text <= 14 and string.find(text, '^[1-9]%d*$') then
     return text
   end
   return txt(tonumber(text))

@@ -10,16 +10,8 @@ local function standby_key(node)
   return K .. 'sb:' .. node
 end
 
--- Entries of a node's list as {id, incarnation, deadline, lease value} (false for an entry that
--- does not parse).
-local function parse_hints(entries)
-  local out = {}
-  for x, e in ipairs(entries) do
-    local id, hinc, deadline, lv = string.match(e, '^([^|]+)|([^|]+)|([^|]+)|(.+)$')
-    out[x] = id and { id = id, inc = tonumber(hinc), deadline = tonumber(deadline), lv = lv } or false
-  end
-  return out
-end
+-- An entry's fields: task id, incarnation, deadline, leader lease value (nil when it does not parse).
+local HINT = '^([^|]+)|([^|]+)|([^|]+)|(.+)$'
 
 -- The node `node` (incarnation `inc`) gave back fs slots, fc cpu, fm memory (already committed
 -- by the caller): its usage goes down, then its standby hints are taken in list order while each
@@ -41,9 +33,10 @@ local function take_standby(node, inc, fs, fc, fm, now, nowText, grace)
       return res
     end
     -- gone, draining or dead: no hint of this node holds (the list is bounded when written)
-    for _, hint in ipairs(parse_hints(redis.call('LRANGE', key, 0, -1))) do
-      if hint then
-        res.dropped[#res.dropped + 1] = hint.id
+    for _, e in ipairs(redis.call('LRANGE', key, 0, -1)) do
+      local id = string.match(e, HINT)
+      if id then
+        res.dropped[#res.dropped + 1] = id
       end
     end
     redis.call('DEL', key)
@@ -53,7 +46,7 @@ local function take_standby(node, inc, fs, fc, fm, now, nowText, grace)
   local us = math.max(0, s.us - fs)
   local uc = math.max(0, s.uc - fc)
   local um = math.max(0, s.um - fm)
-  local leader
+  local leader, match, incText = nil, string.match, num_text(inc)
   local queuedToAssigned = may('queued', 'assigned')
   local taken, dequeued, leased, writes = {}, {}, {}, {}
   local done, stop = 0, false
@@ -64,52 +57,54 @@ local function take_standby(node, inc, fs, fc, fm, now, nowText, grace)
     -- the list's tail holds the oldest hint (assign.lua pushes at the head): read backwards
     local entries = redis.call('LRANGE', key, -(done + asked), -(done + 1))
     local n = #entries
-    for x = 1, math.floor(n / 2) do
-      entries[x], entries[n + 1 - x] = entries[n + 1 - x], entries[x]
-    end
-    local hints = parse_hints(entries)
-    if #hints == 0 then
+    if n == 0 then
       break
     end
     leader = leader or redis.call('GET', K .. 'leader')
-    local ids = {}
-    for x, hint in ipairs(hints) do
-      ids[x] = hint and hint.id or ''
+    -- per entry, oldest first: its task id ('' when it does not parse) and whether it still holds
+    -- (this incarnation, the current leader lease value, the deadline ahead); no table per entry
+    local ids, holds, keys = {}, {}, {}
+    for x = 1, n do
+      local id, hinc, deadline, lv = match(entries[n + 1 - x], HINT)
+      ids[x] = id or ''
+      holds[x] = id ~= nil and (hinc == incText or tonumber(hinc) == inc) and lv == leader
+        and not (tonumber(deadline) <= now)
     end
-    local raws = mget_records(ids)
-    for x, hint in ipairs(hints) do
-      local raw = raws[x]
-      if not hint or hint.inc ~= inc or hint.lv ~= leader or hint.deadline <= now or not raw
-        or taken[hint.id] or string.sub(raw, 1, 1) ~= 'q' or not queuedToAssigned then
-        if hint then
-          res.dropped[#res.dropped + 1] = hint.id
+    local raws = mget_records(ids, keys)
+    for x = 1, n do
+      local id, raw = ids[x], raws[x]
+      if not holds[x] or not raw or taken[id] or string.sub(raw, 1, 1) ~= 'q'
+        or not queuedToAssigned then
+        if id ~= '' then
+          res.dropped[#res.dropped + 1] = id
         end
       else
         -- the leased record is made first (lease_head only makes text; its header matched once)
         -- and is dropped when the task does not fit
-        local record, lease, attempt, ty, to, payload, sl, cpu, mem =
-          lease_head(raw, hint.id, node, inc, now, nowText, head_values(raw))
+        local record, _, _, ty, to, payload, sl, cpu, mem, leaseText, attemptText, toText, slText, cpuText,
+          memText = lease_head(raw, id, node, inc, now, nowText, match(raw, LEASE_HEAD))
         if us + sl > cs or uc + cpu > cc or um + mem > cm then
           stop = true
           break
         end
-        taken[hint.id] = true
-        writes[#writes + 1] = K .. 't:' .. hint.id
+        taken[id] = true
+        writes[#writes + 1] = keys[x]
         writes[#writes + 1] = record
-        push_at(dequeued, ty, hint.id)
+        push_at(dequeued, ty, id)
         -- the deadline as text (num_text: no number formatted per entry by redis.call)
         leased[#leased + 1] = num_text(now + to + grace)
-        leased[#leased + 1] = hint.id
-        emit_event('task', hint.id, 'assigned', ty, node)
+        leased[#leased + 1] = id
+        emit_event('task', id, 'assigned', ty, node)
         us, uc, um = us + sl, uc + cpu, um + mem
         res.slots, res.cpu, res.mem = res.slots + sl, res.cpu + cpu, res.mem + mem
-        res.took[#res.took + 1] = hint.id
+        res.took[#res.took + 1] = id
         local p = res.parts
-        p[#p + 1], p[#p + 2], p[#p + 3] = task_json_parts(hint.id, lease, attempt, ty, to, payload, sl, cpu, mem)
+        p[#p + 1], p[#p + 2], p[#p + 3] = task_json_text_parts(id, leaseText, attemptText, ty, toText, payload,
+          slText, cpuText, memText)
       end
       done = done + 1
     end
-    if #hints < asked then
+    if n < asked then
       break -- the end of the list
     end
   end

@@ -126,9 +126,12 @@ for j = 0, n - 1 do
   if not raw then
     reply = { 0, 'gone' }
   else
-    -- every header field, matched once: lease_head() takes them as they are
-    local st, ty, pr, ma, toText, a, l, c, slText, qa, cpuText, memText, ra, u, hn, hi, sa, fin, as, asa,
-      aea, ao, cold, p0 = head_values(raw)
+    -- the header fields lease_head() reads, matched once: it takes them as they are
+    local st, tyToText, ty, toText, a, l, cSlToRa, slText, cpuText, memText, fin, as, cold, p0 =
+      string.match(raw, LEASE_HEAD)
+    if st == nil then
+      error('corrupt task record header')
+    end
     local node = load_node(nodeId)
     local sl, cpu, mem = tonumber(slText), tonumber(cpuText) or 0, tonumber(memText) or 0
     if st ~= 'q' or not queuedToAssigned then
@@ -141,8 +144,8 @@ for j = 0, n - 1 do
       reply = { 0, 'limit' }
     else
       push_at(dequeued, ty, id)
-      local record, lease, attempt, _, to, payload = lease_head(raw, id, nodeId, inc, now, nowText, st, ty,
-        pr, ma, toText, a, l, c, slText, qa, cpuText, memText, ra, u, hn, hi, sa, fin, as, asa, aea, ao, cold, p0)
+      local record, lease, attempt, _, to, payload = lease_head(raw, id, nodeId, inc, now, nowText, st,
+        tyToText, ty, toText, a, l, cSlToRa, slText, cpuText, memText, fin, as, cold, p0)
       write(key, id, record)
       local deadline = now + to + grace
       count_type_start(ty, id, deadline)

@@ -26,6 +26,12 @@ local retainMs, finishedCap, failedCap, n =
   tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 -- `now` as the header writes it and the retention as SET takes it (once, not per task)
 local nowText, retainText = num_text(now), time_text(ARGV[5])
+local match = string.match
+-- a success's fields: state, then fields ty..ra as one capture (with ty, l, sl, cpu and mem on
+-- their own), u skipped, "n|i|" as one capture (with n and i), sa, f skipped, as, asa, ea and o
+-- skipped, then where the cold JSON starts and where the header line ends (see HEAD)
+local FINISH_HEAD = '^(%a)|(([^|]*)|[^|]*|[^|]*|[^|]*|[^|]*|([^|]*)|[^|]*|([^|]*)|[^|]*|([^|]*)|([^|]*)|'
+  .. '[^|]*|)[^|]*|(([^|]*)|([^|]*)|)([^|]*)|[^|]*|([^|]*)|([^|]*)|[^|]*|[^|]*|()[^\n]*()\n'
 
 local function backoff(h, spec, attempt)
   local kind, base, cap, jitter, rnd = string.match(spec, '^([^,]+),([^,]+),([^,]+),([^,]+),([^,]+)$')
@@ -128,12 +134,17 @@ for j = 0, n - 1 do
   if not raw then
     out[j + 1] = 'gone'
   else
-    -- the header fields as locals (head_values: no table), rewritten with one concatenation
-    local st, ty, pr, ma, to, a, l, c, sl, qa, cpu, mem, ra, _, ln, li, sa, _, as, asa, _, _, cold, p0 =
-      head_values(raw)
+    -- the fields a success reads, matched once (FINISH_HEAD): the stretches it keeps as they are
+    -- are single captures (ty..ra, the lease's node and incarnation) or positions (the cold JSON
+    -- up to the payload's end), so no other field becomes a string
+    local st, kept, ty, l, sl, cpu, mem, lnli, ln, li, sa, as, asa, pc, p0 = match(raw, FINISH_HEAD)
+    if st == nil then
+      error('corrupt task record header')
+    end
     if outcome == 'ok' and as ~= '' and lease_fields_hold(st, l, ln, li, leaseText, node, incText) then
       -- success of the open attempt: a few header fields change, no JSON is decoded
-      release(id, ty, tonumber(sl), tonumber(cpu), tonumber(mem))
+      -- (sl is always written; an empty cpu or memory is 0)
+      release(id, ty, sl + 0, cpu == '' and 0 or cpu + 0, mem == '' and 0 or mem + 0)
       if sa == '' or asa == '' then
         local started = time_text(ARGV[b + 3])
         if sa == '' then
@@ -143,13 +154,12 @@ for j = 0, n - 1 do
           asa = started
         end
       end
-      -- state s, updated, finished, the attempt's end and outcome; then the payload (up to a
-      -- result segment, as payload_part) and the result
+      -- state s, updated, finished, the attempt's end and outcome; then the cold JSON and the
+      -- payload (up to a result segment, as payload_part) and the result
       local nl = string.find(raw, '\n', p0 + 1, true)
-      redis.call('SET', key, 's|' .. ty .. '|' .. pr .. '|' .. ma .. '|' .. to .. '|' .. a .. '|' .. l
-        .. '|' .. c .. '|' .. sl .. '|' .. qa .. '|' .. cpu .. '|' .. mem .. '|' .. ra .. '|' .. nowText
-        .. '|' .. ln .. '|' .. li .. '|' .. sa .. '|' .. nowText .. '|' .. as .. '|' .. asa .. '|' .. nowText
-        .. '|succeeded|' .. cold .. string.sub(raw, p0, nl and nl - 1 or -1) .. '\n' .. body, 'PX', retainText)
+      redis.call('SET', key, 's|' .. kept .. nowText .. '|' .. lnli .. sa .. '|' .. nowText .. '|' .. as
+        .. '|' .. asa .. '|' .. nowText .. '|succeeded|' .. string.sub(raw, pc, nl and nl - 1 or -1) .. '\n'
+        .. body, 'PX', retainText)
       emit_event('task', id, 'succeeded', ty, nil)
       finished[#finished + 1] = id
       counts.succeeded = counts.succeeded + 1
@@ -186,7 +196,8 @@ local sbText = ''
 if sb and (#sb.took > 0 or #sb.dropped > 0) then
   sbText = ',"standby":{"took":[' .. (#sb.took > 0 and '"' .. table.concat(sb.took, '","') .. '"' or '')
     .. '],"dropped":[' .. (#sb.dropped > 0 and '"' .. table.concat(sb.dropped, '","') .. '"' or '')
-    .. '],"slots":' .. txt(sb.slots) .. ',"cpu":' .. txt(sb.cpu) .. ',"memoryMb":' .. txt(sb.mem) .. '}'
+    .. '],"slots":' .. num_text(sb.slots) .. ',"cpu":' .. num_text(sb.cpu) .. ',"memoryMb":' .. num_text(sb.mem)
+    .. '}'
 end
 if channel and channel ~= '' and (ended > 0 or sbText ~= '') then
   local done, nd = {}, 0
@@ -198,9 +209,9 @@ if channel and channel ~= '' and (ended > 0 or sbText ~= '') then
   end
   local doneJson = nd > 0 and '"' .. table.concat(done, '","') .. '"' or ''
   redis.call('PUBLISH', channel, '{"pattern":"tasks.finished","data":{"node":' .. cjson.encode(node)
-    .. ',"done":[' .. doneJson .. '],"ended":' .. ended
-    .. ',"freed":{"slots":' .. txt(freedSlots) .. ',"cpu":' .. txt(freedCpu)
-    .. ',"memoryMb":' .. txt(freedMem) .. '}' .. sbText .. '}}')
+    .. ',"done":[' .. doneJson .. '],"ended":' .. num_text(ended)
+    .. ',"freed":{"slots":' .. num_text(freedSlots) .. ',"cpu":' .. num_text(freedCpu)
+    .. ',"memoryMb":' .. num_text(freedMem) .. '}' .. sbText .. '}}')
 end
 if sb then
   out[n + 1] = sb.parts

@@ -5,6 +5,12 @@ Reply: n entries: 'running' | 'stale' | 'gone' | 'state:<s>'
 ]]
 local node, incText, n = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local out = {}
+local match = string.match
+-- a start's fields: state, then fields ty..ra as one capture (with ty and l), u skipped, "n|i|"
+-- as one capture (with n and i), sa skipped, "f|as|" as one capture (with as), asa skipped, then
+-- where the rest of the record starts (see HEAD)
+local START_HEAD = '^(%a)|(([^|]*)|[^|]*|[^|]*|[^|]*|[^|]*|([^|]*)|[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|)'
+  .. '[^|]*|(([^|]*)|([^|]*)|)[^|]*|([^|]*|([^|]*)|)[^|]*|()'
 -- every record read with one MGET (its key made once); a task named twice in a batch sees its
 -- own earlier write (`written`)
 local ids, keys, written = {}, {}, {}
@@ -20,9 +26,12 @@ for j = 0, n - 1 do
   if not raw then
     out[j + 1] = 'gone'
   else
-    -- the header fields as locals (head_values: no table)
-    local st, ty, pr, ma, to, a, l, c, sl, qa, cpu, mem, ra, _, ln, li, _, fin, as, _, ea, o, cold, p0 =
-      head_values(raw)
+    -- the fields a start reads, matched once (START_HEAD): the stretches it keeps are single
+    -- captures, and the rest of the record (ea onwards) is copied from where asa ends
+    local st, kept, ty, l, lnli, ln, li, finAs, as, ea = match(raw, START_HEAD)
+    if st == nil then
+      error('corrupt task record header')
+    end
     if not lease_fields_hold(st, l, ln, li, leaseText, node, incText) then
       out[j + 1] = 'stale'
     elseif st == 'r' then
@@ -33,10 +42,8 @@ for j = 0, n - 1 do
       -- the open attempt starts: state r, updated, started and the attempt's start change, with
       -- one concatenation and no JSON decoded
       local at = time_text(ARGV[b + 2])
-      local record = 'r|' .. ty .. '|' .. pr .. '|' .. ma .. '|' .. to .. '|' .. a .. '|' .. l .. '|' .. c
-        .. '|' .. sl .. '|' .. qa .. '|' .. cpu .. '|' .. mem .. '|' .. ra .. '|' .. at .. '|' .. ln .. '|'
-        .. li .. '|' .. at .. '|' .. fin .. '|' .. as .. '|' .. at .. '|' .. ea .. '|' .. o .. '|' .. cold
-        .. string.sub(raw, p0)
+      local record = 'r|' .. kept .. at .. '|' .. lnli .. at .. '|' .. finAs .. at .. '|'
+        .. string.sub(raw, ea)
       written[id] = record
       redis.call('SET', key, record)
       emit_event('task', id, 'running', ty, node)

@@ -1,0 +1,127 @@
+#!/usr/bin/env node
+// Redis instructions per task of each hot script on its own (callgrind, like redis-instructions.js,
+// which measures them together): a redis-server under callgrind, one node, then per round
+// submits of 500, read-heads + assign passes of --assign-batch tasks, finishes of --finish-batch
+// (with standby refill, no hints held); the counters are dumped around every call so each script
+// gets its own count. Two rounds; the second (warm) is printed. Batches of different sizes split a
+// script's cost per call from its cost per task: per task = F / batch + P.
+//   node bench/tools/phase-instructions.js [--core libs/core/dist] [--tasks 1536]
+//     [--assign-batch 32] [--finish-batch 12] [--keep]   (--keep: the dumps' folder is kept)
+const { spawn, execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const Redis = require('ioredis');
+const { ownStores } = require('./own-redis');
+const { arg } = require('./tool-args');
+
+const core = require(path.resolve(arg('core', 'libs/core/dist')));
+const TASKS = Number(arg('tasks', '1536'));
+const ASSIGN_BATCH = Number(arg('assign-batch', '32'));
+const FINISH_BATCH = Number(arg('finish-batch', '12'));
+const RETRY = { backoff: 'fixed', baseMs: 0, capMs: 0, jitter: 0 };
+
+/** A callgrind'ed redis-server, and dump(): its instructions since the last dump. */
+async function underCallgrind(dir) {
+  const port = 20000 + Math.floor(Math.random() * 10000);
+  const server = spawn(
+    'valgrind',
+    [
+      '--tool=callgrind',
+      `--callgrind-out-file=${dir}/cg.out`,
+      'redis-server',
+      '--port',
+      String(port),
+    ].concat(['--save', '', '--appendonly', 'no']),
+    { stdio: 'ignore' },
+  );
+  const redis = new Redis({ port, maxRetriesPerRequest: 1, retryStrategy: () => 200 });
+  redis.on('error', () => {});
+  await new Promise((resolve) => redis.once('ready', resolve));
+  let dumps = 0;
+  const dump = () => {
+    execFileSync('callgrind_control', ['-d', String(server.pid)], { stdio: 'ignore' });
+    dumps++;
+    const text = fs.readFileSync(path.join(dir, `cg.out.${dumps}`), 'utf8');
+    return Number(/^summary: (\d+)/m.exec(text)[1]);
+  };
+  return { port, redis, dump };
+}
+
+async function round(own, stores, inc, dump) {
+  const { config, tasks } = stores;
+  const payload = { pad: 'x'.repeat(246) };
+  const cost = { submit: 0, readHeads: 0, assign: 0, finish: 0 };
+  dump();
+  for (let s = 0; s < TASKS; s += 500) {
+    const now = Date.now();
+    const specs = Array.from({ length: Math.min(500, TASKS - s) }, () =>
+      core.toTaskSpec({ type: 'noop', payload }, config, now),
+    );
+    await tasks.submit(specs, now);
+  }
+  cost.submit = dump();
+  const leased = [];
+  while (leased.length < TASKS) {
+    const { heads } = await tasks.readHeads(new Map([['noop', ASSIGN_BATCH]]), {
+      maxPromotions: ASSIGN_BATCH,
+      maxTypes: 16,
+    });
+    cost.readHeads += dump();
+    const decisions = heads.map((h) => ({ taskId: h.id, nodeId: 'w1', incarnation: inc }));
+    const announce = { channelBase: 'pi:node.', maxBytes: 1 << 20 };
+    const r = await tasks.assign('1:bench', decisions, Date.now(), new Map(), announce);
+    cost.assign += dump();
+    r.forEach((a) => a.ok && leased.push({ taskId: a.taskId, lease: a.lease }));
+  }
+  for (let s = 0; s < TASKS; s += FINISH_BATCH) {
+    const now = Date.now();
+    const reports = leased.slice(s, s + FINISH_BATCH).map((t) => ({
+      taskId: t.taskId,
+      lease: t.lease,
+      startedAt: now,
+      resultJson: 'null',
+      retry: RETRY,
+      random: 0.5,
+    }));
+    await tasks.finishAndRefill('w1', inc, reports, now, 'pi:tasks.finished', true);
+  }
+  cost.finish = dump();
+  return cost;
+}
+
+async function main() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'phase-instructions-'));
+  const own = await underCallgrind(dir);
+  try {
+    const stores = ownStores(core, own, 'pi');
+    const inc = await stores.nodes.register({
+      id: 'w1',
+      types: ['noop'],
+      capacity: { slots: 1e6, cpu: 1e9, memoryMb: 1e9 },
+      labels: {},
+      hostname: 'bench',
+      pid: 0,
+    });
+    await own.redis.set(stores.keys.leader, '1:bench');
+    await round(own, stores, inc, own.dump);
+    const cost = await round(own, stores, inc, own.dump);
+    console.log(
+      `${arg('core', 'libs/core/dist')}: instructions per task` +
+        Object.entries(cost)
+          .map(([k, v]) => `  ${k} ${Math.round(v / TASKS).toLocaleString('en')}`)
+          .join('') +
+        `  (assign batch ${ASSIGN_BATCH}, finish batch ${FINISH_BATCH})`,
+    );
+  } finally {
+    await own.redis.shutdown('NOSAVE').catch(() => {});
+    own.redis.disconnect();
+    if (process.argv.includes('--keep')) console.log(`dumps in ${dir}`);
+    else fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
