@@ -10,7 +10,24 @@
 -- do not change: a usage write then formats three numbers, not eight).
 local NODE_STATE = '^(([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)|)([^|]*)|([^|]*)|([^|]*)|([^|]*)$'
 
-local function decode_node(v)
+-- The number of a text, kept in `nums` (text -> number) when given: tonumber() of a text runs
+-- strtod twice (~700 instructions), a hit is one table read. A batch repeats a few texts: nodes
+-- of one shape share their capacity, their incarnations and usage are often the same few values,
+-- and so are a batch's task requirements. Without `nums`: tonumber().
+local function number_of(nums, text)
+  if nums == nil then
+    return tonumber(text)
+  end
+  local x = nums[text]
+  if x == nil then
+    x = tonumber(text)
+    nums[text] = x
+  end
+  return x
+end
+
+-- `it`: the incarnation as stored (every writer formats it with num_text, so it is num_text(inc)).
+local function decode_node(v, nums)
   if not v then
     return false
   end
@@ -19,8 +36,9 @@ local function decode_node(v)
     error('corrupt node state')
   end
   return {
-    fixed = fixed, inc = tonumber(inc), st = st, cs = tonumber(cs), cc = tonumber(cc), cm = tonumber(cm),
-    us = tonumber(us), uc = tonumber(uc), um = tonumber(um), lc = lc,
+    fixed = fixed, inc = number_of(nums, inc), it = inc, st = st, cs = number_of(nums, cs),
+    cc = number_of(nums, cc), cm = number_of(nums, cm), us = number_of(nums, us),
+    uc = number_of(nums, uc), um = number_of(nums, um), lc = lc,
   }
 end
 
@@ -49,14 +67,15 @@ local function save_node_status(id, s, status)
   save_node(id, s)
 end
 
--- The states of distinct node ids `ids`, one HMGET per chunk: id -> state table or false.
-local function node_states(ids)
-  local out = {}
+-- The states of distinct node ids `ids`, one HMGET per chunk, into `out` (id -> state table or
+-- false; the caller may have made its keys already, so the table is not grown twice); `nums` as
+-- for decode_node.
+local function node_states(ids, out, nums)
   for s = 1, #ids, BULK_CHUNK do
     local e = math.min(#ids, s + BULK_CHUNK - 1)
     local v = redis.call('HMGET', K .. 'ns', unpack(ids, s, e))
     for i = s, e do
-      out[ids[i]] = decode_node(v[i - s + 1])
+      out[ids[i]] = decode_node(v[i - s + 1], nums)
     end
   end
   return out

@@ -58,19 +58,22 @@ local function count_type_start(ty, id, deadline)
   redis.call('PEXPIRE', l.startsKey, 2000)
 end
 
+-- the numbers of the texts this call converts (number_of): a batch repeats a few values
+-- (incarnations, a type's slots, node capacities and usage)
+local nums = {}
 -- the state of every node the batch names, read with one HMGET (node_states) and written back
 -- with one HSET after the loop (save_node_states); load_node reads one more on its own
-local nodes
+local nodes = {}
 do
-  local ids, seen = {}, {}
+  local ids = {}
   for j = 0, n - 1 do
     local id = ARGV[6 + j * 3]
-    if not seen[id] then
-      seen[id] = true
+    if nodes[id] == nil then
+      nodes[id] = false
       ids[#ids + 1] = id
     end
   end
-  nodes = node_states(ids)
+  node_states(ids, nodes, nums)
 end
 
 local function load_node(id)
@@ -83,22 +86,13 @@ local function load_node(id)
 end
 
 local out = {}
--- what each node got, kept in its state table (no table per node): node.tn entries in its array
--- part, 6 per task: reply, the task's text in three pieces (task_json_parts), lease deadline, id;
+-- what each node got, in one flat table for the batch (no table per node, none grown per node:
+-- a table's growth rehashes it): `told` holds 7 entries per task from its index b: reply, the
+-- task's text in three pieces (task_json_parts), lease deadline, id, and the index of the node's
+-- next task (false for its last); a node's state table keeps its first and last (th, tt).
 -- `order` keeps the nodes' first appearance (their leases and node.assigned messages are written
 -- in that order), each node's message is joined with one table.concat
-local order = {}
-local function tell(node, nodeId, reply, id, ty, to, payload, sl, cpu, mem, deadline)
-  local k = node.tn
-  if k == nil then
-    k = 0
-    order[#order + 1] = nodeId
-  end
-  node.tn = k + 6
-  node[k + 1] = reply
-  node[k + 2], node[k + 3], node[k + 4] = task_json_parts(id, reply[2], reply[3], ty, to, payload, sl, cpu, mem)
-  node[k + 5], node[k + 6] = deadline, id
-end
+local order, told, nt = {}, {}, 0
 
 -- queue removals per type, written in bulk after the loop
 local dequeued = {}
@@ -109,17 +103,12 @@ for j = 0, n - 1 do
   ids[j + 1] = ARGV[5 + j * 3]
 end
 local raws = mget_records(ids)
-local written, writes = {}, {}
-local function write(key, id, record)
-  written[id] = record
-  writes[#writes + 1] = key
-  writes[#writes + 1] = record
-end
+local written, writes, nw = {}, {}, 0
 -- the transition is the same for every task of the batch
 local queuedToAssigned = may('queued', 'assigned')
 for j = 0, n - 1 do
   local b = 5 + j * 3
-  local id, nodeId, inc = ARGV[b], ARGV[b + 1], tonumber(ARGV[b + 2])
+  local id, nodeId, inc = ARGV[b], ARGV[b + 1], number_of(nums, ARGV[b + 2])
   local key = K .. 't:' .. id
   local raw = written[id] or raws[j + 1]
   local reply
@@ -129,8 +118,9 @@ for j = 0, n - 1 do
     -- every header field, matched once: lease_head() takes them as they are
     local st, ty, pr, ma, toText, a, l, c, slText, qa, cpuText, memText, ra, u, hn, hi, sa, fin, as, asa,
       aea, ao, cold, p0 = head_values(raw)
-    local node = load_node(nodeId)
-    local sl, cpu, mem = tonumber(slText), tonumber(cpuText) or 0, tonumber(memText) or 0
+    local node = nodes[nodeId] -- every node of the batch is read (node_states above)
+    local sl, cpu, mem = number_of(nums, slText), number_of(nums, cpuText) or 0,
+      number_of(nums, memText) or 0
     if st ~= 'q' or not queuedToAssigned then
       reply = { 0, 'state:' .. STATE_NAME[st] }
     elseif not node or node.inc ~= inc or node.st ~= 'alive' then
@@ -143,7 +133,9 @@ for j = 0, n - 1 do
       push_at(dequeued, ty, id)
       local record, lease, attempt, _, to, payload = lease_head(raw, id, nodeId, inc, now, nowText, st, ty,
         pr, ma, toText, a, l, c, slText, qa, cpuText, memText, ra, u, hn, hi, sa, fin, as, asa, aea, ao, cold, p0)
-      write(key, id, record)
+      written[id] = record
+      writes[nw + 1], writes[nw + 2] = key, record
+      nw = nw + 2
       local deadline = now + to + grace
       count_type_start(ty, id, deadline)
       emit_event('task', id, 'assigned', ty, nodeId)
@@ -152,9 +144,22 @@ for j = 0, n - 1 do
       node.um = node.um + mem
       node.dirty = true
       reply = { 1, lease, attempt, 1 }
+      -- the task joins its node's chain in `told` (inline: this runs for every task)
+      local tb = nt + 1
+      nt = nt + 7
+      local last = node.tt
+      if last == nil then
+        node.th = tb
+        order[#order + 1] = nodeId
+      else
+        told[last + 6] = tb
+      end
+      node.tt = tb
+      told[tb], told[tb + 1], told[tb + 2], told[tb + 3] = reply,
+        task_json_parts(id, lease, attempt, ty, to, payload, sl, cpu, mem)
       -- the deadline as text for the lease entries (a number argument to redis.call is formatted
       -- for every entry, ~2,000 instructions; num_text caches it for the batch)
-      tell(node, nodeId, reply, id, ty, to, payload, sl, cpu, mem, num_text(deadline))
+      told[tb + 4], told[tb + 5], told[tb + 6] = num_text(deadline), id, false
     end
   end
   out[j + 1] = reply
@@ -163,10 +168,11 @@ write_leased(writes, dequeued)
 -- each node's lease entries (deadline, id), one ZADD per chunk, gathered in one reused table
 local entries = {}
 for _, nodeId in ipairs(order) do
-  local t, m = nodes[nodeId], 0
-  for k = 5, t.tn, 6 do
-    entries[m + 1], entries[m + 2] = t[k], t[k + 1]
+  local b, m = nodes[nodeId].th, 0
+  while b do
+    entries[m + 1], entries[m + 2] = told[b + 4], told[b + 5]
     m = m + 2
+    b = told[b + 6]
   end
   bulk('ZADD', K .. 'nl:' .. nodeId, entries, 2, m)
 end
@@ -222,26 +228,30 @@ out[n + 1] = hinted
 -- One message per node, split where the next task would pass the byte limit (less room for the
 -- envelope); a task too large for any message is not announced (reply[4] = 0).
 local channel, room = ARGV[ab] or '', (tonumber(ARGV[ab + 1]) or 0) - 512
--- part: one table for every message: head, then each task's three pieces with a ',' between tasks
-local part = {}
+-- part: one table for every message: its head in HEAD_PIECES pieces, then each task's three
+-- pieces with a ',' between tasks. The node id needs no JSON escaping (node ids are validated on
+-- the way in: [A-Za-z0-9._:-]) and the incarnation is its stored text (node.it): the head is
+-- joined with the tasks, no string of its own and no number formatted per node.
+local part = { '{"pattern":"node.assigned","data":{"node":"', '', '","incarnation":', '', ',"tasks":[' }
+local HEAD_PIECES = #part
 for _, nodeId in ipairs(order) do
   local t = nodes[nodeId]
-  local head = '{"pattern":"node.assigned","data":{"node":' .. cjson.encode(nodeId)
-    .. ',"incarnation":' .. t.inc .. ',"tasks":['
-  local np, size = 1, 0
-  part[1] = head
-  for k = 1, t.tn, 6 do
-    local reply, a, p, z = t[k], t[k + 1], t[k + 2], t[k + 3]
+  local np, size = HEAD_PIECES, 0
+  part[2], part[4] = nodeId, t.it
+  local b = t.th
+  while b do
+    local reply, a, p, z = told[b], told[b + 1], told[b + 2], told[b + 3]
+    b = told[b + 6]
     local bytes = #a + #p + #z + 1
     if channel == '' or bytes > room then
       reply[4] = 0
     else
-      if np > 1 and size + bytes > room then
+      if np > HEAD_PIECES and size + bytes > room then
         part[np + 1] = ']}}'
         redis.call('PUBLISH', channel .. nodeId, table.concat(part, '', 1, np + 1))
-        np, size = 1, 0
+        np, size = HEAD_PIECES, 0
       end
-      if np > 1 then
+      if np > HEAD_PIECES then
         np = np + 1
         part[np] = ','
       end
@@ -250,7 +260,7 @@ for _, nodeId in ipairs(order) do
       size = size + bytes
     end
   end
-  if np > 1 then
+  if np > HEAD_PIECES then
     part[np + 1] = ']}}'
     redis.call('PUBLISH', channel .. nodeId, table.concat(part, '', 1, np + 1))
   end
