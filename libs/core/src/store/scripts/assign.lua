@@ -58,41 +58,34 @@ local function count_type_start(ty, id, deadline)
   redis.call('PEXPIRE', l.startsKey, 2000)
 end
 
--- the numbers of the texts this call converts (number_of): a batch repeats a few values
--- (incarnations, a type's slots, node capacities and usage)
-local nums = {}
--- the state of every node the batch names, read with one HMGET (node_states) and written back
--- with one HSET after the loop (save_node_states); load_node reads one more on its own
-local nodes = {}
+-- every node the batch names, read with one HMGET (read_node_rows, as rows: _nodes.lua) and
+-- written back with one HSET after the loop (save_node_rows); node_row() reads one more on its own
+local nodes = node_rows()
 do
-  local ids = {}
+  local ids, row = {}, nodes.row
   for j = 0, n - 1 do
     local id = ARGV[6 + j * 3]
-    if nodes[id] == nil then
-      nodes[id] = false
+    if row[id] == nil then
+      row[id] = false
       ids[#ids + 1] = id
     end
   end
-  node_states(ids, nodes, nums)
+  read_node_rows(nodes, ids)
 end
-
-local function load_node(id)
-  local node = nodes[id]
-  if node == nil then
-    node = node_state(id)
-    nodes[id] = node
-  end
-  return node
-end
+-- the numbers of the texts this call converts (number_of): also a batch's task requirements
+local nums = nodes.nums
+-- the columns the loop below reads and writes for every task
+local nodeRow, nodeShape, nodeUs, nodeUc, nodeUm, nodeDirty = nodes.row, nodes.shape, nodes.us, nodes.uc,
+  nodes.um, nodes.dirty
 
 local out = {}
 -- what each node got, in one flat table for the batch (no table per node, none grown per node:
 -- a table's growth rehashes it): `told` holds 7 entries per task from its index b: reply, the
 -- task's text in three pieces (task_json_parts), lease deadline, id, and the index of the node's
--- next task (false for its last); a node's state table keeps its first and last (th, tt).
--- `order` keeps the nodes' first appearance (their leases and node.assigned messages are written
--- in that order), each node's message is joined with one table.concat
-local order, told, nt = {}, {}, 0
+-- next task (false for its last); th[r] and tt[r] are the first and last of node row r.
+-- `order` keeps the nodes' rows in their first appearance (their leases and node.assigned
+-- messages are written in that order), each node's message is joined with one table.concat
+local order, told, nt, th, tt = {}, {}, 0, {}, {}
 
 -- queue removals per type, written in bulk after the loop
 local dequeued = {}
@@ -118,14 +111,15 @@ for j = 0, n - 1 do
     -- every header field, matched once: lease_head() takes them as they are
     local st, ty, pr, ma, toText, a, l, c, slText, qa, cpuText, memText, ra, u, hn, hi, sa, fin, as, asa,
       aea, ao, cold, p0 = head_values(raw)
-    local node = nodes[nodeId] -- every node of the batch is read (node_states above)
+    local r = nodeRow[nodeId] -- every node of the batch is read (read_node_rows above)
+    local f = r and nodeShape[r]
     local sl, cpu, mem = number_of(nums, slText), number_of(nums, cpuText) or 0,
       number_of(nums, memText) or 0
     if st ~= 'q' or not queuedToAssigned then
       reply = { 0, 'state:' .. STATE_NAME[st] }
-    elseif not node or node.inc ~= inc or node.st ~= 'alive' then
+    elseif not r or f.inc ~= inc or f.st ~= 'alive' then
       reply = { 0, 'node' }
-    elseif node.us + sl > node.cs or node.uc + cpu > node.cc or node.um + mem > node.cm then
+    elseif nodeUs[r] + sl > f.cs or nodeUc[r] + cpu > f.cc or nodeUm[r] + mem > f.cm then
       reply = { 0, 'capacity' }
     elseif not type_room(ty) then
       reply = { 0, 'limit' }
@@ -139,22 +133,22 @@ for j = 0, n - 1 do
       local deadline = now + to + grace
       count_type_start(ty, id, deadline)
       emit_event('task', id, 'assigned', ty, nodeId)
-      node.us = node.us + sl
-      node.uc = node.uc + cpu
-      node.um = node.um + mem
-      node.dirty = true
+      nodeUs[r] = nodeUs[r] + sl
+      nodeUc[r] = nodeUc[r] + cpu
+      nodeUm[r] = nodeUm[r] + mem
+      nodeDirty[r] = true
       reply = { 1, lease, attempt, 1 }
       -- the task joins its node's chain in `told` (inline: this runs for every task)
       local tb = nt + 1
       nt = nt + 7
-      local last = node.tt
+      local last = tt[r]
       if last == nil then
-        node.th = tb
-        order[#order + 1] = nodeId
+        th[r] = tb
+        order[#order + 1] = r
       else
         told[last + 6] = tb
       end
-      node.tt = tb
+      tt[r] = tb
       told[tb], told[tb + 1], told[tb + 2], told[tb + 3] = reply,
         task_json_parts(id, lease, attempt, ty, to, payload, sl, cpu, mem)
       -- the deadline as text for the lease entries (a number argument to redis.call is formatted
@@ -167,16 +161,16 @@ end
 write_leased(writes, dequeued)
 -- each node's lease entries (deadline, id), one ZADD per chunk, gathered in one reused table
 local entries = {}
-for _, nodeId in ipairs(order) do
-  local b, m = nodes[nodeId].th, 0
+for _, r in ipairs(order) do
+  local b, m = th[r], 0
   while b do
     entries[m + 1], entries[m + 2] = told[b + 4], told[b + 5]
     m = m + 2
     b = told[b + 6]
   end
-  bulk('ZADD', K .. 'nl:' .. nodeId, entries, 2, m)
+  bulk('ZADD', K .. 'nl:' .. nodes.id[r], entries, 2, m)
 end
-save_node_states(nodes)
+save_node_rows(nodes)
 flush_events()
 
 -- Standby hints, per node in the order given, up to the node's slot count in its list (entries
@@ -192,9 +186,10 @@ if ns > 0 then
   for j = 0, ns - 1 do
     local b = ab + 5 + j * 3
     local id, nodeId, inc = ARGV[b], ARGV[b + 1], tonumber(ARGV[b + 2])
-    local node = load_node(nodeId)
+    local r = node_row(nodes, nodeId)
+    local f = r and nodes.shape[r]
     hinted[j + 1] = 0
-    if node and node.inc == inc and node.st == 'alive' and not written[id] and #(lists[nodeId] or {}) < node.cs * depth then
+    if r and f.inc == inc and f.st == 'alive' and not written[id] and #(lists[nodeId] or {}) < f.cs * depth then
       local l = lists[nodeId]
       if l == nil then
         l = { at = {} }
@@ -213,7 +208,7 @@ if ns > 0 then
       len = redis.call('LPUSH', key, unpack(l, s, math.min(#l, s + BULK_CHUNK - 1)))
     end
     -- over the node's slot count: the newest entries (at the head) go again
-    local excess = math.min(#l, len - nodes[nodeId].cs * depth)
+    local excess = math.min(#l, len - nodes.shape[nodes.row[nodeId]].cs * depth)
     if excess > 0 then
       redis.call('LTRIM', key, excess, -1)
       for x = #l - excess + 1, #l do
@@ -230,15 +225,15 @@ out[n + 1] = hinted
 local channel, room = ARGV[ab] or '', (tonumber(ARGV[ab + 1]) or 0) - 512
 -- part: one table for every message: its head in HEAD_PIECES pieces, then each task's three
 -- pieces with a ',' between tasks. The node id needs no JSON escaping (node ids are validated on
--- the way in: [A-Za-z0-9._:-]) and the incarnation is its stored text (node.it): the head is
+-- the way in: [A-Za-z0-9._:-]) and the incarnation is its stored text (shape.it): the head is
 -- joined with the tasks, no string of its own and no number formatted per node.
 local part = { '{"pattern":"node.assigned","data":{"node":"', '', '","incarnation":', '', ',"tasks":[' }
 local HEAD_PIECES = #part
-for _, nodeId in ipairs(order) do
-  local t = nodes[nodeId]
+for _, r in ipairs(order) do
+  local nodeId = nodes.id[r]
   local np, size = HEAD_PIECES, 0
-  part[2], part[4] = nodeId, t.it
-  local b = t.th
+  part[2], part[4] = nodeId, nodes.shape[r].it
+  local b = th[r]
   while b do
     local reply, a, p, z = told[b], told[b + 1], told[b + 2], told[b + 3]
     b = told[b + 6]
