@@ -24,9 +24,12 @@ async function underCallgrind(out) {
   const port = 20000 + Math.floor(Math.random() * 10000);
   const server = spawn(
     'valgrind',
-    ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${out}`, 'redis-server'].concat(
-      ['--port', String(port), '--save', '', '--appendonly', 'no'],
-    ),
+    [
+      '--tool=callgrind',
+      '--instr-atstart=no',
+      `--callgrind-out-file=${out}`,
+      'redis-server',
+    ].concat(['--port', String(port), '--save', '', '--appendonly', 'no']),
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let log = '';
@@ -105,8 +108,7 @@ async function oneCount(nodeCount) {
   console.log(`${ROUNDS} rounds × ${BATCH} decisions (core: ${arg('core', 'libs/core/dist')})`);
   const per = [];
   for (const n of NODES) per.push(await oneCount(n));
-  if (per.length > 1)
-    console.log(`last / first: ${(per[per.length - 1] / per[0]).toFixed(3)}`);
+  if (per.length > 1) console.log(`last / first: ${(per[per.length - 1] / per[0]).toFixed(3)}`);
 })().catch((err) => {
   console.error(err);
   process.exitCode = 1;
