@@ -154,6 +154,24 @@ describe('node states in one hash, against real Redis', () => {
     await inStep();
   });
 
+  it('keeps apart the usage of nodes of one incarnation and capacity in one batch', async () => {
+    // the commit parses the text the two share (incarnation, status, capacity) once for both
+    const i1 = await f.nodes.register(f.registration('n1', 2), t0);
+    const i2 = await f.nodes.register(f.registration('n2', 2), t0);
+    expect(i2).toBe(i1);
+    const ids = await submit([{}, {}, {}, {}]);
+    const results = await f.tasks.assign(lease, [
+      { taskId: ids[0], nodeId: 'n1', incarnation: i1 },
+      { taskId: ids[1], nodeId: 'n2', incarnation: i2 },
+      { taskId: ids[2], nodeId: 'n1', incarnation: i1 },
+      { taskId: ids[3], nodeId: 'n1', incarnation: i1 }, // n1 is full
+    ]);
+    expect(results.map((r) => (r.ok ? 'ok' : r.reason))).toEqual(['ok', 'ok', 'ok', 'capacity']);
+    expect(await raw('n1')).toBe(`${i1}|alive|2|4000|4096|2|0|0|`);
+    expect(await raw('n2')).toBe(`${i2}|alive|2|4000|4096|1|0|0|`);
+    await inStep();
+  });
+
   it('takes a node of the layout before the hash as unknown, and counts its incarnation on', async () => {
     // what the previous release stored: everything in the node's own hash
     await f.redis.hset(f.keys.node('old'), { inc: 5, st: 'alive', cs: 4, us: 1, ty: '["echo"]' });

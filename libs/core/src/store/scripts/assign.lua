@@ -58,47 +58,34 @@ local function count_type_start(ty, id, deadline)
   redis.call('PEXPIRE', l.startsKey, 2000)
 end
 
--- the state of every node the batch names, read with one HMGET (node_states) and written back
--- with one HSET after the loop (save_node_states); load_node reads one more on its own
-local nodes
+-- every node the batch names, read with one HMGET (read_node_rows, as rows: _nodes.lua) and
+-- written back with one HSET after the loop (save_node_rows); node_row() reads one more on its own
+local nodes = node_rows()
 do
-  local ids, seen = {}, {}
+  local ids, row = {}, nodes.row
   for j = 0, n - 1 do
     local id = ARGV[6 + j * 3]
-    if not seen[id] then
-      seen[id] = true
+    if row[id] == nil then
+      row[id] = false
       ids[#ids + 1] = id
     end
   end
-  nodes = node_states(ids)
+  read_node_rows(nodes, ids)
 end
-
-local function load_node(id)
-  local node = nodes[id]
-  if node == nil then
-    node = node_state(id)
-    nodes[id] = node
-  end
-  return node
-end
+-- the numbers of the texts this call converts (number_of): also a batch's task requirements
+local nums = nodes.nums
+-- the columns the loop below reads and writes for every task
+local nodeRow, nodeShape, nodeUs, nodeUc, nodeUm, nodeDirty = nodes.row, nodes.shape, nodes.us, nodes.uc,
+  nodes.um, nodes.dirty
 
 local out = {}
--- what each node got, kept in its state table (no table per node): node.tn entries in its array
--- part, 6 per task: reply, the task's text in three pieces (task_json_parts), lease deadline, id;
--- `order` keeps the nodes' first appearance (their leases and node.assigned messages are written
--- in that order), each node's message is joined with one table.concat
-local order = {}
-local function tell(node, nodeId, reply, id, ty, to, payload, sl, cpu, mem, deadline)
-  local k = node.tn
-  if k == nil then
-    k = 0
-    order[#order + 1] = nodeId
-  end
-  node.tn = k + 6
-  node[k + 1] = reply
-  node[k + 2], node[k + 3], node[k + 4] = task_json_parts(id, reply[2], reply[3], ty, to, payload, sl, cpu, mem)
-  node[k + 5], node[k + 6] = deadline, id
-end
+-- what each node got, in one flat table for the batch (no table per node, none grown per node:
+-- a table's growth rehashes it): `told` holds 7 entries per task from its index b: reply, the
+-- task's text in three pieces (task_json_parts), lease deadline, id, and the index of the node's
+-- next task (false for its last); th[r] and tt[r] are the first and last of node row r.
+-- `order` keeps the nodes' rows in their first appearance (their leases and node.assigned
+-- messages are written in that order), each node's message is joined with one table.concat
+local order, told, nt, th, tt = {}, {}, 0, {}, {}
 
 -- queue removals per type, written in bulk after the loop
 local dequeued = {}
@@ -109,17 +96,12 @@ for j = 0, n - 1 do
   ids[j + 1] = ARGV[5 + j * 3]
 end
 local raws = mget_records(ids)
-local written, writes = {}, {}
-local function write(key, id, record)
-  written[id] = record
-  writes[#writes + 1] = key
-  writes[#writes + 1] = record
-end
+local written, writes, nw = {}, {}, 0
 -- the transition is the same for every task of the batch
 local queuedToAssigned = may('queued', 'assigned')
 for j = 0, n - 1 do
   local b = 5 + j * 3
-  local id, nodeId, inc = ARGV[b], ARGV[b + 1], tonumber(ARGV[b + 2])
+  local id, nodeId, inc = ARGV[b], ARGV[b + 1], number_of(nums, ARGV[b + 2])
   local key = K .. 't:' .. id
   local raw = written[id] or raws[j + 1]
   local reply
@@ -132,13 +114,15 @@ for j = 0, n - 1 do
     if st == nil then
       error('corrupt task record header')
     end
-    local node = load_node(nodeId)
-    local sl, cpu, mem = tonumber(slText), tonumber(cpuText) or 0, tonumber(memText) or 0
+    local r = nodeRow[nodeId] -- every node of the batch is read (read_node_rows above)
+    local f = r and nodeShape[r]
+    local sl, cpu, mem = number_of(nums, slText), number_of(nums, cpuText) or 0,
+      number_of(nums, memText) or 0
     if st ~= 'q' or not queuedToAssigned then
       reply = { 0, 'state:' .. STATE_NAME[st] }
-    elseif not node or node.inc ~= inc or node.st ~= 'alive' then
+    elseif not r or f.inc ~= inc or f.st ~= 'alive' then
       reply = { 0, 'node' }
-    elseif node.us + sl > node.cs or node.uc + cpu > node.cc or node.um + mem > node.cm then
+    elseif nodeUs[r] + sl > f.cs or nodeUc[r] + cpu > f.cc or nodeUm[r] + mem > f.cm then
       reply = { 0, 'capacity' }
     elseif not type_room(ty) then
       reply = { 0, 'limit' }
@@ -146,18 +130,33 @@ for j = 0, n - 1 do
       push_at(dequeued, ty, id)
       local record, lease, attempt, _, to, payload = lease_head(raw, id, nodeId, inc, now, nowText, st,
         tyToText, ty, toText, a, l, cSlToRa, slText, cpuText, memText, fin, as, cold, p0)
-      write(key, id, record)
+      written[id] = record
+      writes[nw + 1], writes[nw + 2] = key, record
+      nw = nw + 2
       local deadline = now + to + grace
       count_type_start(ty, id, deadline)
       emit_event('task', id, 'assigned', ty, nodeId)
-      node.us = node.us + sl
-      node.uc = node.uc + cpu
-      node.um = node.um + mem
-      node.dirty = true
+      nodeUs[r] = nodeUs[r] + sl
+      nodeUc[r] = nodeUc[r] + cpu
+      nodeUm[r] = nodeUm[r] + mem
+      nodeDirty[r] = true
       reply = { 1, lease, attempt, 1 }
+      -- the task joins its node's chain in `told` (inline: this runs for every task)
+      local tb = nt + 1
+      nt = nt + 7
+      local last = tt[r]
+      if last == nil then
+        th[r] = tb
+        order[#order + 1] = r
+      else
+        told[last + 6] = tb
+      end
+      tt[r] = tb
+      told[tb], told[tb + 1], told[tb + 2], told[tb + 3] = reply,
+        task_json_parts(id, lease, attempt, ty, to, payload, sl, cpu, mem)
       -- the deadline as text for the lease entries (a number argument to redis.call is formatted
       -- for every entry, ~2,000 instructions; num_text caches it for the batch)
-      tell(node, nodeId, reply, id, ty, to, payload, sl, cpu, mem, num_text(deadline))
+      told[tb + 4], told[tb + 5], told[tb + 6] = num_text(deadline), id, false
     end
   end
   out[j + 1] = reply
@@ -165,15 +164,16 @@ end
 write_leased(writes, dequeued)
 -- each node's lease entries (deadline, id), one ZADD per chunk, gathered in one reused table
 local entries = {}
-for _, nodeId in ipairs(order) do
-  local t, m = nodes[nodeId], 0
-  for k = 5, t.tn, 6 do
-    entries[m + 1], entries[m + 2] = t[k], t[k + 1]
+for _, r in ipairs(order) do
+  local b, m = th[r], 0
+  while b do
+    entries[m + 1], entries[m + 2] = told[b + 4], told[b + 5]
     m = m + 2
+    b = told[b + 6]
   end
-  bulk('ZADD', K .. 'nl:' .. nodeId, entries, 2, m)
+  bulk('ZADD', K .. 'nl:' .. nodes.id[r], entries, 2, m)
 end
-save_node_states(nodes)
+save_node_rows(nodes)
 flush_events()
 
 -- Standby hints, per node in the order given, up to the node's slot count in its list (entries
@@ -189,9 +189,10 @@ if ns > 0 then
   for j = 0, ns - 1 do
     local b = ab + 5 + j * 3
     local id, nodeId, inc = ARGV[b], ARGV[b + 1], tonumber(ARGV[b + 2])
-    local node = load_node(nodeId)
+    local r = node_row(nodes, nodeId)
+    local f = r and nodes.shape[r]
     hinted[j + 1] = 0
-    if node and node.inc == inc and node.st == 'alive' and not written[id] and #(lists[nodeId] or {}) < node.cs * depth then
+    if r and f.inc == inc and f.st == 'alive' and not written[id] and #(lists[nodeId] or {}) < f.cs * depth then
       local l = lists[nodeId]
       if l == nil then
         l = { at = {} }
@@ -210,7 +211,7 @@ if ns > 0 then
       len = redis.call('LPUSH', key, unpack(l, s, math.min(#l, s + BULK_CHUNK - 1)))
     end
     -- over the node's slot count: the newest entries (at the head) go again
-    local excess = math.min(#l, len - nodes[nodeId].cs * depth)
+    local excess = math.min(#l, len - nodes.shape[nodes.row[nodeId]].cs * depth)
     if excess > 0 then
       redis.call('LTRIM', key, excess, -1)
       for x = #l - excess + 1, #l do
@@ -225,26 +226,30 @@ out[n + 1] = hinted
 -- One message per node, split where the next task would pass the byte limit (less room for the
 -- envelope); a task too large for any message is not announced (reply[4] = 0).
 local channel, room = ARGV[ab] or '', (tonumber(ARGV[ab + 1]) or 0) - 512
--- part: one table for every message: head, then each task's three pieces with a ',' between tasks
-local part = {}
-for _, nodeId in ipairs(order) do
-  local t = nodes[nodeId]
-  local head = '{"pattern":"node.assigned","data":{"node":' .. cjson.encode(nodeId)
-    .. ',"incarnation":' .. t.inc .. ',"tasks":['
-  local np, size = 1, 0
-  part[1] = head
-  for k = 1, t.tn, 6 do
-    local reply, a, p, z = t[k], t[k + 1], t[k + 2], t[k + 3]
+-- part: one table for every message: its head in HEAD_PIECES pieces, then each task's three
+-- pieces with a ',' between tasks. The node id needs no JSON escaping (node ids are validated on
+-- the way in: [A-Za-z0-9._:-]) and the incarnation is its stored text (shape.it): the head is
+-- joined with the tasks, no string of its own and no number formatted per node.
+local part = { '{"pattern":"node.assigned","data":{"node":"', '', '","incarnation":', '', ',"tasks":[' }
+local HEAD_PIECES = #part
+for _, r in ipairs(order) do
+  local nodeId = nodes.id[r]
+  local np, size = HEAD_PIECES, 0
+  part[2], part[4] = nodeId, nodes.shape[r].it
+  local b = th[r]
+  while b do
+    local reply, a, p, z = told[b], told[b + 1], told[b + 2], told[b + 3]
+    b = told[b + 6]
     local bytes = #a + #p + #z + 1
     if channel == '' or bytes > room then
       reply[4] = 0
     else
-      if np > 1 and size + bytes > room then
+      if np > HEAD_PIECES and size + bytes > room then
         part[np + 1] = ']}}'
         redis.call('PUBLISH', channel .. nodeId, table.concat(part, '', 1, np + 1))
-        np, size = 1, 0
+        np, size = HEAD_PIECES, 0
       end
-      if np > 1 then
+      if np > HEAD_PIECES then
         np = np + 1
         part[np] = ','
       end
@@ -253,7 +258,7 @@ for _, nodeId in ipairs(order) do
       size = size + bytes
     end
   end
-  if np > 1 then
+  if np > HEAD_PIECES then
     part[np + 1] = ']}}'
     redis.call('PUBLISH', channel .. nodeId, table.concat(part, '', 1, np + 1))
   end
