@@ -36,6 +36,18 @@ export interface HeadsSnapshot {
   resolving: number;
 }
 
+/**
+ * Per type, the heads a commit still in flight takes: the first `count` heads of the read it was
+ * planned from (`first` and `last` of them in queue order). A read sent ahead of that commit
+ * reads past them while the queue still starts with them, else from the front (`count` more);
+ * the caller drops the ids it has in flight either way.
+ */
+export interface HeadsInFlight {
+  count: number;
+  first: string;
+  last: string;
+}
+
 export interface TypeLoad {
   /** Tasks of the type holding a lease (assigned or running), cluster-wide. */
   running: number;
