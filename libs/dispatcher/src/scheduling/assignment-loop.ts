@@ -21,6 +21,12 @@ import { headsInFlight } from './heads-in-flight';
 import { PassPlanner, type CommitInFlight, type PlannedPass } from './pass-planner';
 import { StandbyPlanner } from './standby-planner';
 
+/** A commit's outcome: every decision taken (`clean`), and whether more is likely waiting. */
+interface Committed {
+  more: boolean;
+  clean: boolean;
+}
+
 /** What a pass leaves: whether more work is likely waiting, and the next pass if read ahead. */
 interface PassStep {
   more: boolean;
@@ -34,8 +40,9 @@ interface PassStep {
  * timer; at most one runs at a time and a wake during a pass schedules exactly one more.
  *
  * A full pass (a batch decided, so more is likely queued) reads and plans the next one while its
- * commit runs: that read goes out just before the commit, reads past the heads the commit takes
- * and plans on the snapshot with the commit's capacity reserved. The next pass commits it only
+ * commit runs: that read goes out before the commit (sent as soon as the read's reply is in),
+ * reads past the heads the commit takes and plans on the snapshot with the commit's capacity
+ * reserved. The next pass commits it only
  * after a commit that took everything it decided, on the same snapshot under the same lease;
  * otherwise it is undone and the next pass reads afresh. At most one commit is in flight.
  */
@@ -135,12 +142,18 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
       planned = read.planned;
     }
     const inFlight = this.readAhead(planned);
-    // the next pass's read is sent first, so Redis runs it before this commit
+    let commit: Promise<Committed> | undefined;
+    const send = (): Promise<Committed> => (commit ??= this.commit(planned));
+    // the next pass's read goes first and this commit once its reply is in: Redis answers the
+    // commands that reach it together only after running them all, so a read sent along with
+    // the commit would come back after it, and nothing would be planned while the commit runs
     const next =
       inFlight === undefined
         ? undefined
-        : this.planner.read(planned.leaseValue, planned.snapshot, inFlight);
-    const [done, after] = await Promise.allSettled([this.commit(planned), next]);
+        : this.planner.read(planned.leaseValue, planned.snapshot, inFlight, send);
+    // a failed read is the next pass's failure: this commit goes out all the same
+    const [after] = await Promise.allSettled([next]);
+    const [done] = await Promise.allSettled([send()]);
     const upcoming = after.status === 'fulfilled' ? after.value : undefined;
     if (upcoming !== undefined) this.armDueTimer(upcoming.nextDueAt);
     if (done.status === 'rejected') {
@@ -190,7 +203,7 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
    * Commits a pass. `clean`: every decision was taken (none came back to the queue or the
    * snapshot); `more`: more work is likely waiting.
    */
-  private async commit(p: PlannedPass): Promise<{ more: boolean; clean: boolean }> {
+  private async commit(p: PlannedPass): Promise<Committed> {
     let reply: Awaited<ReturnType<TaskStore['assignAndHint']>>;
     try {
       reply = await this.tasks.assignAndHint(

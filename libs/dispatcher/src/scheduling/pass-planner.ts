@@ -65,18 +65,20 @@ export class PassPlanner {
 
   /**
    * Reads and plans a pass on `snapshot`. With `inFlight` (a pass planned on the same snapshot,
-   * whose commit the caller sends right after this call) the read goes out first, reads past
-   * the heads that commit takes, and the plan leaves out its tasks (its capacity is reserved in
-   * the snapshot already). Without TYPE_LIMITS this sends the read before it returns.
+   * whose commit is not sent yet) the read reads past the heads that commit takes and the plan
+   * leaves out its tasks (their capacity is reserved in the snapshot already). `onRead` runs as
+   * soon as the read's reply is in, before the plan is made.
    */
   read(
     leaseValue: string,
     snapshot: ClusterSnapshot,
     inFlight?: CommitInFlight,
+    onRead?: () => void,
   ): Promise<PassRead> {
-    if (this.limitedTypes === 0) return this.readAndPlan(leaseValue, snapshot, new Map(), inFlight);
+    if (this.limitedTypes === 0)
+      return this.readAndPlan(leaseValue, snapshot, new Map(), inFlight, onRead);
     return this.typeBudgets().then((budgets) =>
-      this.readAndPlan(leaseValue, snapshot, budgets, inFlight),
+      this.readAndPlan(leaseValue, snapshot, budgets, inFlight, onRead),
     );
   }
 
@@ -94,6 +96,7 @@ export class PassPlanner {
     snapshot: ClusterSnapshot,
     budgets: Map<string, number>,
     inFlight: CommitInFlight | undefined,
+    onRead: (() => void) | undefined,
   ): Promise<PassRead> {
     const batch = this.config.batchSize;
     this.standby.expire();
@@ -117,6 +120,7 @@ export class PassPlanner {
       room.size > 0 ? { room, skip: this.standby.held() } : undefined,
       inFlight?.heads,
     );
+    onRead?.();
     if (read.nodesVersion !== snapshot.version) this.cluster.markStale();
     // dependents are resolved only when a finished task announced some (no round trip otherwise);
     // the tasks it releases are read on the next pass, which `backlog` asks for
