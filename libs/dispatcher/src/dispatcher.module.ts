@@ -33,6 +33,7 @@ import { RateLimitGuard } from './rate-limit/rate-limit.guard';
 import { rateLimitModule } from './rate-limit/rate-limit.module';
 import { AssignmentLoop } from './scheduling/assignment-loop';
 import { ClusterState } from './scheduling/cluster-state';
+import { PassPlanner } from './scheduling/pass-planner';
 import { LoopWaker } from './scheduling/loop-waker';
 import { StandbyBook } from './scheduling/standby-book';
 import { StandbyPlanner } from './scheduling/standby-planner';
@@ -111,6 +112,7 @@ function dispatcherDefinition(definition: DynamicModule): DynamicModule {
       ClusterState,
       StandbyBook,
       StandbyPlanner,
+      PassPlanner,
       AssignmentLoop,
       LoopWaker,
       TaskSubmission,

@@ -1,6 +1,7 @@
 import { describeProblem } from '../messaging/message-schema';
 import { ASSIGNED_TASKS, type AssignedTask } from '../messaging/messages';
 import type { ScriptArg } from './lua-scripts';
+import type { HeadsInFlight } from './task-store.types';
 
 /** Standby hints for assign.lua to write (STANDBY_ASSIGNMENTS; see scripts/_standby.lua). */
 export interface StandbyHints {
@@ -18,16 +19,23 @@ export interface HeadsAhead {
   skip: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
-/** One type's read-heads arguments: type, heads for now, heads ahead, k, k held ids. */
+/**
+ * One type's read-heads arguments: type, heads for now, heads ahead, the heads in flight (count,
+ * first, last), k, k held ids.
+ */
 export function pushHeadsAsked(
   args: ScriptArg[],
   type: string,
   limit: number,
   ahead: HeadsAhead | undefined,
+  inFlight: HeadsInFlight | undefined,
 ): void {
   const room = ahead?.room.get(type) ?? 0;
   const held = room > 0 ? ahead?.skip.get(type) : undefined;
-  args.push(type, limit, room, held?.size ?? 0);
+  args.push(type, limit, room);
+  if (inFlight === undefined) args.push(0, '', '');
+  else args.push(inFlight.count, inFlight.first, inFlight.last);
+  args.push(held?.size ?? 0);
   if (held !== undefined) for (const id of held) args.push(id);
 }
 

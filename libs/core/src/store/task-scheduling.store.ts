@@ -12,6 +12,7 @@ import type {
   AssignmentAnnouncement,
   AssignmentDecision,
   AssignmentResult,
+  HeadsInFlight,
   HeadsSnapshot,
   QueueHead,
   ReclaimedTask,
@@ -32,13 +33,15 @@ export class TaskSchedulingStore {
   /**
    * One tick's read: promotes due delayed tasks, returns queue depths and the heads asked for.
    * `ahead`: per type, how many more heads to return for standby hints, past the first `limits`
-   * and past the ids in `skip` (the hints the leader already holds).
+   * and past the ids in `skip` (the hints the leader already holds). `inFlight`: per type, the
+   * heads a commit still in flight takes (a read sent ahead of it); see HeadsInFlight.
    */
   async readHeads(
     limits: ReadonlyMap<string, number>,
     opts: { maxPromotions: number; maxTypes: number },
     now = Date.now(),
     ahead?: HeadsAhead,
+    inFlight?: ReadonlyMap<string, HeadsInFlight>,
   ): Promise<HeadsSnapshot> {
     const args: ScriptArg[] = [
       now,
@@ -50,13 +53,13 @@ export class TaskSchedulingStore {
     let m = 0;
     for (const [type, limit] of limits) {
       m++;
-      pushHeadsAsked(args, type, limit, ahead);
+      pushHeadsAsked(args, type, limit, ahead, inFlight?.get(type));
     }
     if (ahead !== undefined) {
       for (const type of ahead.room.keys()) {
         if (limits.has(type)) continue;
         m++;
-        pushHeadsAsked(args, type, 0, ahead);
+        pushHeadsAsked(args, type, 0, ahead, undefined);
       }
     }
     args[4] = m;

@@ -36,6 +36,21 @@ export interface HeadsSnapshot {
   resolving: number;
 }
 
+/**
+ * Per type, the heads a commit still in flight takes: the first `count` heads of the read it was
+ * planned from (`first` and `last` of them in queue order). A read sent ahead of that commit
+ * reads past them while the queue still starts with them, else from the front (`count` more);
+ * the caller drops the ids it has in flight either way. Only the first and the `count`-th are
+ * compared: were one between them to leave the queue (cancelled, taken by a standby hint) while
+ * another task took its place between them, that task is read one pass later, never lost and
+ * never decided twice.
+ */
+export interface HeadsInFlight {
+  count: number;
+  first: string;
+  last: string;
+}
+
 export interface TypeLoad {
   /** Tasks of the type holding a lease (assigned or running), cluster-wide. */
   running: number;

@@ -13,21 +13,38 @@ import {
   SWITCHYARD_CONFIG,
   TaskSchedulingStore,
   type AssignmentAnnouncement,
-  type AssignmentResult,
   type SwitchyardConfig,
-  type TypeLimit,
 } from '@switchyard/core';
 import { LeaderLease } from '../leadership/leader-lease';
-import { planAssignments, seededRandom } from './assignment-planner';
 import { ClusterState } from './cluster-state';
+import { headsInFlight } from './heads-in-flight';
+import { PassPlanner, type CommitInFlight, type PlannedPass } from './pass-planner';
 import { StandbyPlanner } from './standby-planner';
-import { StrategyRegistry } from './strategy-registry';
+
+/** A commit's outcome: every decision taken (`clean`), and whether more is likely waiting. */
+interface Committed {
+  more: boolean;
+  clean: boolean;
+}
+
+/** What a pass leaves: whether more work is likely waiting, and the next pass if read ahead. */
+interface PassStep {
+  more: boolean;
+  ahead?: PlannedPass;
+}
 
 /**
  * The leader's scheduling loop. Each pass: one read (promote due tasks, queue heads, depths),
- * decisions in memory, one atomic commit that also tells each node what it got. Passes run when
- * something announces work (submit, finish, node change) and on a fallback timer; at most one
- * runs at a time and a wake during a pass schedules exactly one more.
+ * decisions in memory (PassPlanner), one atomic commit that also tells each node what it got.
+ * Passes run when something announces work (submit, finish, node change) and on a fallback
+ * timer; at most one runs at a time and a wake during a pass schedules exactly one more.
+ *
+ * A full pass (a batch decided, so more is likely queued) reads and plans the next one while its
+ * commit runs: that read goes out before the commit (sent as soon as the read's reply is in),
+ * reads past the heads the commit takes and plans on the snapshot with the commit's capacity
+ * reserved. The next pass commits it only
+ * after a commit that took everything it decided, on the same snapshot under the same lease;
+ * otherwise it is undone and the next pass reads afresh. At most one commit is in flight.
  */
 @Injectable()
 export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -36,17 +53,14 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
   private again = false;
   private wakePending = false;
   private stopped = false;
-  private seed = Date.now() >>> 0;
   private lastErrorLogAt = 0;
   private dueTimer: NodeJS.Timeout | undefined;
   private readonly announcement: AssignmentAnnouncement;
-  /** How many types have TYPE_LIMITS (most deployments: none, and a pass skips their checks). */
-  private readonly limitedTypes: number;
 
   constructor(
     private readonly tasks: TaskSchedulingStore,
     private readonly cluster: ClusterState,
-    private readonly strategies: StrategyRegistry,
+    private readonly planner: PassPlanner,
     private readonly lease: LeaderLease,
     private readonly scheduler: SchedulerRegistry,
     private readonly standby: StandbyPlanner,
@@ -56,7 +70,6 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
       channelBase: new ChannelNaming(config.prefix).channel(Patterns.NodeAssigned, ''),
       maxBytes: config.maxBusMessageBytes,
     };
-    this.limitedTypes = Object.keys(config.typeLimits).length;
   }
 
   onApplicationBootstrap(): void {
@@ -97,145 +110,137 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
   private async run(): Promise<void> {
     if (this.running || this.stopped || !this.lease.isLeader) return;
     this.running = true;
+    let ahead: PlannedPass | undefined;
     try {
       // bounded: each pass either assigns a full batch or promotes, or the loop ends
       for (let pass = 0; pass < 1000; pass++) {
         this.again = false;
-        const more = await this.pass();
-        if (!(more || this.again) || this.stopped || !this.lease.isLeader) break;
+        const ready = ahead;
+        ahead = undefined;
+        const step = await this.pass(ready);
+        ahead = step.ahead;
+        if (!(step.more || this.again) || this.stopped || !this.lease.isLeader) break;
       }
     } catch (err) {
       this.logFailure(err);
     } finally {
+      // a pass read ahead and never committed (stopped, demoted, or the bound reached)
+      if (ahead !== undefined) this.planner.drop(ahead);
       this.running = false;
     }
   }
 
-  /** One read–decide–commit pass. Returns true when more work is likely waiting. */
-  private async pass(): Promise<boolean> {
-    const leaseValue = this.lease.leaseValue;
-    if (leaseValue === null) return false;
-    const batch = this.config.batchSize;
-    const snapshot = await this.cluster.current();
-    const budgets = await this.typeBudgets();
-    this.standby.expire();
-    const limits = new Map<string, number>();
-    for (const [type, free] of snapshot.freeSlotsByType()) {
-      const heads = Math.min(free, batch, budgets.get(type) ?? Infinity);
-      if (heads > 0) limits.set(type, heads);
+  /** One pass: its read and plan (unless the last pass read it ahead), then its commit. */
+  private async pass(ready: PlannedPass | undefined): Promise<PassStep> {
+    let planned = ready;
+    if (planned === undefined) {
+      const leaseValue = this.lease.leaseValue;
+      if (leaseValue === null) return { more: false };
+      const read = await this.planner.read(leaseValue, await this.cluster.current());
+      this.armDueTimer(read.nextDueAt);
+      if (read.planned === undefined) return { more: read.backlog };
+      planned = read.planned;
     }
-    // one step ahead: heads for standby hints too, past the ones already held as hints, only
-    // as many as the pass has room for after the heads for now (a pass decides at most `batch`)
-    const room = this.standby.roomByType(snapshot);
-    for (const [type, r] of room) {
-      const ahead = Math.min(r, batch - (limits.get(type) ?? 0));
-      if (ahead > 0) room.set(type, ahead);
-      else room.delete(type);
+    const inFlight = this.readAhead(planned);
+    let commit: Promise<Committed> | undefined;
+    const send = (): Promise<Committed> => (commit ??= this.commit(planned));
+    // the next pass's read goes first and this commit once its reply is in: Redis answers the
+    // commands that reach it together only after running them all, so a read sent along with
+    // the commit would come back after it, and nothing would be planned while the commit runs
+    const next =
+      inFlight === undefined
+        ? undefined
+        : this.planner.read(planned.leaseValue, planned.snapshot, inFlight, send);
+    // a failed read is the next pass's failure: this commit goes out all the same
+    const [after] = await Promise.allSettled([next]);
+    const [done] = await Promise.allSettled([send()]);
+    const upcoming = after.status === 'fulfilled' ? after.value : undefined;
+    if (upcoming !== undefined) this.armDueTimer(upcoming.nextDueAt);
+    if (done.status === 'rejected') {
+      if (upcoming?.planned !== undefined) this.planner.drop(upcoming.planned);
+      throw done.reason;
     }
-    const read = await this.tasks.readHeads(
-      limits,
-      { maxPromotions: batch, maxTypes: this.config.maxTaskTypes },
-      Date.now(),
-      room.size > 0 ? { room, skip: this.standby.held() } : undefined,
-    );
-    this.armDueTimer(read.nextDueAt);
-    if (read.nodesVersion !== snapshot.version) this.cluster.markStale();
-    // dependents are resolved only when a finished task announced some (no round trip otherwise);
-    // the tasks it releases are read on the next pass, which `backlog` asks for
-    const deps =
-      read.resolving > 0
-        ? await this.tasks.resolveDependents(this.config.dependencyBatch)
-        : { settled: 0, pending: 0 };
-    const backlog = read.promoted >= batch || deps.pending > 0 || deps.settled > 0;
-    if (read.heads.length === 0) return backlog;
+    if (after.status === 'rejected') throw after.reason;
+    const committed = done.value;
+    if (upcoming === undefined) return { more: committed.more };
+    // the read ahead stands for the next pass's read only after a commit that took all it
+    // decided (nothing it skipped is back in the queue) on a picture nothing changed since
+    if (!committed.clean) {
+      if (upcoming.planned !== undefined) this.planner.drop(upcoming.planned);
+      return { more: committed.more };
+    }
+    if (upcoming.planned === undefined) return { more: upcoming.backlog };
+    if (this.mayCommit(upcoming.planned)) return { more: true, ahead: upcoming.planned };
+    this.planner.drop(upcoming.planned);
+    return { more: committed.more };
+  }
 
-    const random = seededRandom(this.seed++);
-    const ctx = { now: Date.now(), random, allNodeIds: snapshot.allNodeIds };
-    const plan = planAssignments(
-      read.heads,
-      snapshot,
-      this.strategies,
-      this.config.agingStepMs,
-      ctx,
-      batch,
-      budgets,
-    );
-    // a held hint may be decided for now (a node has room now): it is then no longer a hint
-    const hints = this.standby.plan(
-      this.standby.enabled
-        ? read.heads.filter((h) => !plan.reserved.has(h.id) && !this.standby.holds(h.id))
-        : [],
-      snapshot,
-      this.config.agingStepMs,
-      ctx,
-      batch - plan.decisions.length,
-    );
-    if (plan.decisions.length === 0 && hints === undefined) return backlog;
+  /**
+   * The commit in flight to read the next pass ahead of, or undefined: only after a full pass
+   * (more is likely queued; a pass that found the queue short does not spin), without hints or
+   * TYPE_LIMITS (their reads and budgets wait for the commit), when each type's decided heads are
+   * its first ones, on a snapshot still current and not due for its resync.
+   */
+  private readAhead(planned: PlannedPass): CommitInFlight | undefined {
+    if (planned.plan.decisions.length < this.config.batchSize) return undefined;
+    if (planned.hints !== undefined || this.planner.limitedTypes > 0) return undefined;
+    // a resync reads the registry after the commit, so the next pass reads afresh then
+    if (!this.mayCommit(planned) || this.cluster.due()) return undefined;
+    const heads = headsInFlight(planned.heads, planned.plan.reserved);
+    return heads === undefined ? undefined : { pass: planned, heads };
+  }
 
-    let results: AssignmentResult[];
+  /** A pass planned earlier is still ours to commit: same lease, same snapshot, still running. */
+  private mayCommit(planned: PlannedPass): boolean {
+    return (
+      !this.stopped &&
+      this.lease.leaseValue === planned.leaseValue &&
+      this.cluster.holds(planned.snapshot)
+    );
+  }
+
+  /**
+   * Commits a pass. `clean`: every decision was taken (none came back to the queue or the
+   * snapshot); `more`: more work is likely waiting.
+   */
+  private async commit(p: PlannedPass): Promise<Committed> {
+    let reply: Awaited<ReturnType<TaskStore['assignAndHint']>>;
     try {
-      const reply = await this.tasks.assignAndHint(
-        leaseValue,
-        plan.decisions,
+      reply = await this.tasks.assignAndHint(
+        p.leaseValue,
+        p.plan.decisions,
         Date.now(),
-        this.limitsOf(read.heads),
+        p.limits,
         this.announcement,
-        hints,
+        p.hints,
       );
-      results = reply.results;
-      if (hints !== undefined) this.standby.settle(hints, reply.hinted);
+      if (p.hints !== undefined) this.standby.settle(p.hints, reply.hinted);
     } catch (err) {
-      if (hints !== undefined) this.standby.settle(hints, undefined);
+      if (p.hints !== undefined) this.standby.settle(p.hints, undefined);
       this.cluster.markStale();
       if (err instanceof NotLeaderError) {
         this.logger.warn('assignment refused: the leader lease moved; standing by');
         this.standby.forget();
         await this.lease.renew();
-        return false;
+        return { more: false, clean: false };
       }
       throw err;
     }
     let unannounced = 0;
-    for (const r of results) {
+    let clean = true;
+    for (const r of reply.results) {
       if (r.ok) {
         this.standby.assignedNow(r.taskId);
         if (!r.announced) unannounced++;
         continue;
       }
-      const req = plan.reserved.get(r.taskId);
-      if (req !== undefined) snapshot.reserve(r.nodeId, req, -1);
+      clean = false;
+      const req = p.plan.reserved.get(r.taskId);
+      if (req !== undefined) p.snapshot.reserve(r.nodeId, req, -1);
       if (r.reason === 'node' || r.reason === 'capacity') this.cluster.markStale();
     }
     if (unannounced > 0) this.warnUnannounced(unannounced);
-    return plan.decisions.length >= batch || backlog;
-  }
-
-  /** How many more tasks of each limited type may start now (TYPE_LIMITS; empty when none). */
-  private async typeBudgets(): Promise<Map<string, number>> {
-    const budgets = new Map<string, number>();
-    if (this.limitedTypes === 0) return budgets;
-    const types = Object.keys(this.config.typeLimits);
-    for (const [type, load] of await this.tasks.typeLoad(types)) {
-      const l = this.config.typeLimits[type];
-      const byRunning = l.maxRunning === undefined ? Infinity : l.maxRunning - load.running;
-      const byRate =
-        l.maxStartsPerSecond === undefined
-          ? Infinity
-          : l.maxStartsPerSecond - load.startsThisSecond;
-      budgets.set(type, Math.max(0, Math.min(byRunning, byRate)));
-    }
-    return budgets;
-  }
-
-  /** The TYPE_LIMITS the assign script must re-check for these heads. */
-  private limitsOf(heads: readonly { type: string }[]): Map<string, TypeLimit> {
-    const limits = new Map<string, TypeLimit>();
-    if (this.limitedTypes === 0) return limits;
-    for (const { type } of heads) {
-      const l = this.config.typeLimits[type];
-      if (l !== undefined) limits.set(type, l);
-    }
-    return limits;
+    return { more: p.plan.decisions.length >= this.config.batchSize || p.backlog, clean };
   }
 
   /** Tasks too large for any node.assigned message: their workers read them from their leases. */
@@ -248,7 +253,8 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
   /** Wake exactly when the next delayed task falls due (the fallback tick bounds it anyway). */
   private armDueTimer(nextDueAt: number | null): void {
     clearTimeout(this.dueTimer);
-    if (nextDueAt === null) return;
+    // a pass still running at shutdown leaves no timer behind
+    if (nextDueAt === null || this.stopped) return;
     const delay = nextDueAt - Date.now();
     if (delay <= 0 || delay >= this.config.tickIntervalMs) return;
     this.dueTimer = setTimeout(() => this.wake(), delay + 1);

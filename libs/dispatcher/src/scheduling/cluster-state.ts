@@ -28,6 +28,19 @@ export class ClusterState {
     return this.snapshot;
   }
 
+  /**
+   * Whether `snapshot` is still the one to plan with (nothing marked it stale or replaced it): a
+   * pass read ahead of a commit plans on the snapshot that commit was planned on.
+   */
+  holds(snapshot: ClusterSnapshot): boolean {
+    return !this.stale && this.snapshot === snapshot;
+  }
+
+  /** Whether current() would re-read the registry (stale, or due for its resync). */
+  due(now = Date.now()): boolean {
+    return this.stale || now - this.loadedAt >= RESYNC_MS;
+  }
+
   markStale(): void {
     this.stale = true;
   }

@@ -3,7 +3,12 @@
 KEYS[1]  key base
 ARGV[1]  now   ARGV[2] aging step (ms)   ARGV[3] max promotions   ARGV[4] max types reported
 ARGV[5]  m, then m groups: type, how many heads to return, how many more to return past them
-         for standby hints, k, then k task ids those are not to include (the hints already held)
+         for standby hints, c, the first and the last of c task ids ('' when c = 0), k, then k
+         task ids those are not to include (the hints already held). c: the leader's commit in
+         flight takes the first c heads of its last read (read ahead of that commit); when the
+         queue still starts with them (its first and c-th members are those two) they are read
+         past, else the heads are read from the front, c more of them, and the leader drops the
+         ones it has in flight
 Reply: { promoted, next due time ('' = none), {type, depth, ...}, {type, id, header JSON, ...},
          node registry version, finished tasks whose dependents wait to be resolved }
 ]]
@@ -41,14 +46,23 @@ end
 local heads, nh = {}, 0
 local b = 6
 for _ = 1, m do
-  local ty, limit, ahead, nskip = ARGV[b], tonumber(ARGV[b + 1]), tonumber(ARGV[b + 2]), tonumber(ARGV[b + 3])
+  local ty, limit, ahead, flying = ARGV[b], tonumber(ARGV[b + 1]), tonumber(ARGV[b + 2]), tonumber(ARGV[b + 3])
+  local nskip = tonumber(ARGV[b + 6])
   local skip = {}
-  for x = b + 4, b + 3 + nskip do
+  for x = b + 7, b + 6 + nskip do
     skip[ARGV[x]] = true
   end
-  b = b + 4 + nskip
   if limit + ahead > 0 then
-    local ids = redis.call('ZRANGE', K .. 'q:' .. ty, 0, limit + ahead + nskip - 1)
+    local q, from = K .. 'q:' .. ty, 0
+    if flying > 0 then
+      if redis.call('ZRANGE', q, 0, 0)[1] == ARGV[b + 4]
+        and redis.call('ZRANGE', q, flying - 1, flying - 1)[1] == ARGV[b + 5] then
+        from = flying
+      else
+        limit = limit + flying
+      end
+    end
+    local ids = redis.call('ZRANGE', q, from, from + limit + ahead + nskip - 1)
     if #ids > limit then
       -- the first `limit` as they are; then up to `ahead` more that are not held as standby hints
       local kept, more = {}, 0
@@ -71,10 +85,11 @@ for _ = 1, m do
         nh = nh + 3
       else
         -- the record expired or was deleted under us: drop the dangling index entry
-        redis.call('ZREM', K .. 'q:' .. ty, id)
+        redis.call('ZREM', q, id)
       end
     end
   end
+  b = b + 7 + nskip
 end
 return {
   promoted, nextDue, depths, heads,
