@@ -204,7 +204,7 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
    * snapshot); `more`: more work is likely waiting.
    */
   private async commit(p: PlannedPass): Promise<Committed> {
-    let reply: Awaited<ReturnType<TaskStore['assignAndHint']>>;
+    let reply: Awaited<ReturnType<TaskSchedulingStore['assignAndHint']>>;
     try {
       reply = await this.tasks.assignAndHint(
         p.leaseValue,

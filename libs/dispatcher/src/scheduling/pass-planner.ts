@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   SWITCHYARD_CONFIG,
-  TaskStore,
+  TaskSchedulingStore,
   type HeadsInFlight,
   type QueueHead,
   type StandbyHints,
@@ -54,7 +54,7 @@ export class PassPlanner {
   readonly limitedTypes: number;
 
   constructor(
-    private readonly tasks: TaskStore,
+    private readonly tasks: TaskSchedulingStore,
     private readonly cluster: ClusterState,
     private readonly strategies: StrategyRegistry,
     private readonly standby: StandbyPlanner,

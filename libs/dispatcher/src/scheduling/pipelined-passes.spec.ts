@@ -9,7 +9,7 @@ import {
   type NodeStore,
   type NodeView,
   type QueueHead,
-  type TaskStore,
+  type TaskSchedulingStore,
 } from '@switchyard/core';
 import type { LeaderLease } from '../leadership/leader-lease';
 import { AssignmentLoop } from './assignment-loop';
@@ -106,7 +106,7 @@ class FakeRedis {
       });
       return this.later(() => ({ results, hinted: [] as boolean[] }));
     },
-  } as unknown as TaskStore;
+  } as unknown as TaskSchedulingStore;
 
   readonly registry = {
     version: () => Promise.resolve(this.version),
