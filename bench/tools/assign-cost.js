@@ -7,6 +7,7 @@
 const path = require('node:path');
 
 const { arg } = require('./tool-args');
+const { queueNoops, registerFakeNodes } = require('./fake-cluster');
 const core = require(path.resolve(arg('core', 'libs/core/dist')));
 const { ownStores, startOwnRedis } = require('./own-redis');
 const ROUNDS = Number(arg('rounds', '20'));
@@ -27,29 +28,8 @@ async function oneCount(nodeCount) {
   try {
     const { config, keys, tasks, nodes } = ownStores(core, own, 'cost');
     const total = (ROUNDS + 2) * BATCH;
-    const ids = [];
-    for (let i = 0; i < nodeCount; i++) {
-      const id = `fake-${i}`;
-      const slots = Math.ceil(total / nodeCount);
-      const inc = await nodes.register({
-        id,
-        types: ['noop'],
-        capacity: { slots, cpu: 1e6, memoryMb: 1e6 },
-        labels: {},
-        hostname: 'bench',
-        pid: 0,
-      });
-      ids.push({ id, inc });
-    }
-    await redis.set(keys.leader, '1:bench');
-    const payload = { pad: 'x'.repeat(256 - 10) };
-    for (let sent = 0; sent < total; sent += 1000) {
-      const now = Date.now();
-      const specs = Array.from({ length: 1000 }, () =>
-        core.toTaskSpec({ type: 'noop', payload }, config, now),
-      );
-      await tasks.submit(specs, now);
-    }
+    const ids = await registerFakeNodes(nodes, nodeCount, Math.ceil(total / nodeCount));
+    await queueNoops(core, { redis: redis, config, keys, tasks }, total);
     const announce =
       arg('announce', '1') === '1'
         ? { channelBase: 'cost:node.assigned:', maxBytes: config.maxBusMessageBytes }

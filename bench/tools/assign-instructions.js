@@ -6,13 +6,13 @@
 // well under 1% where assign-cost.js's µs swing ~10% on the shared machine.
 //   node bench/tools/assign-instructions.js [--core libs/core/dist] [--nodes 10,1000]
 //        [--rounds 5] [--batch 2000] [--keep <dir>]   (--keep: leave callgrind.<nodes>.out there)
-const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const Redis = require('ioredis');
 
 const { arg } = require('./tool-args');
+const { queueNoops, registerFakeNodes } = require('./fake-cluster');
+const { underCallgrind } = require('./callgrind-redis');
 const { ownStores } = require('./own-redis');
 const core = require(path.resolve(arg('core', 'libs/core/dist')));
 const ROUNDS = Number(arg('rounds', '5'));
@@ -20,58 +20,15 @@ const BATCH = Number(arg('batch', '2000'));
 const NODES = arg('nodes', '10,1000').split(',').map(Number);
 const KEEP = arg('keep', '');
 
-async function underCallgrind(out) {
-  const port = 20000 + Math.floor(Math.random() * 10000);
-  const server = spawn(
-    'valgrind',
-    [
-      '--tool=callgrind',
-      '--instr-atstart=no',
-      `--callgrind-out-file=${out}`,
-      'redis-server',
-    ].concat(['--port', String(port), '--save', '', '--appendonly', 'no']),
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let log = '';
-  server.stderr.on('data', (d) => (log += d));
-  const exited = new Promise((resolve) => server.on('exit', () => resolve(log)));
-  const redis = new Redis({ port, maxRetriesPerRequest: 1, retryStrategy: () => 200 });
-  redis.on('error', () => {});
-  await new Promise((resolve) => redis.once('ready', resolve));
-  const collect = (on) =>
-    execFileSync('callgrind_control', ['-i', on, String(server.pid)], { stdio: 'ignore' });
-  return { port, redis, exited, collect };
-}
-
 async function oneCount(nodeCount) {
   if (KEEP) fs.mkdirSync(KEEP, { recursive: true });
   const out = path.join(KEEP || os.tmpdir(), `callgrind.${nodeCount}.out`);
-  const own = await underCallgrind(out);
+  const own = await underCallgrind(out, { atStart: false });
   const { config, keys, tasks, nodes } = ownStores(core, own, 'ai');
   try {
     const total = (ROUNDS + 1) * BATCH;
-    const ids = [];
-    for (let i = 0; i < nodeCount; i++) {
-      const id = `fake-${i}`;
-      const inc = await nodes.register({
-        id,
-        types: ['noop'],
-        capacity: { slots: Math.ceil(total / nodeCount), cpu: 1e6, memoryMb: 1e6 },
-        labels: {},
-        hostname: 'bench',
-        pid: 0,
-      });
-      ids.push({ id, inc });
-    }
-    await own.redis.set(keys.leader, '1:bench');
-    const payload = { pad: 'x'.repeat(256 - 10) };
-    for (let sent = 0; sent < total; sent += 1000) {
-      const now = Date.now();
-      const specs = Array.from({ length: 1000 }, () =>
-        core.toTaskSpec({ type: 'noop', payload }, config, now),
-      );
-      await tasks.submit(specs, now);
-    }
+    const ids = await registerFakeNodes(nodes, nodeCount, Math.ceil(total / nodeCount));
+    await queueNoops(core, { redis: own.redis, config, keys, tasks }, total);
     const announce = { channelBase: 'ai:node.assigned:', maxBytes: config.maxBusMessageBytes };
     let next = 0;
     // round 0 warms the scripts up, uncounted

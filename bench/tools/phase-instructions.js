@@ -7,46 +7,18 @@
 // script's cost per call from its cost per task: per task = F / batch + P.
 //   node bench/tools/phase-instructions.js [--core libs/core/dist] [--tasks 1536]
 //     [--assign-batch 32] [--finish-batch 12] [--keep]   (--keep: the dumps' folder is kept)
-const { spawn, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const Redis = require('ioredis');
 const { ownStores } = require('./own-redis');
 const { arg } = require('./tool-args');
+const { underCallgrind } = require('./callgrind-redis');
 
 const core = require(path.resolve(arg('core', 'libs/core/dist')));
 const TASKS = Number(arg('tasks', '1536'));
 const ASSIGN_BATCH = Number(arg('assign-batch', '32'));
 const FINISH_BATCH = Number(arg('finish-batch', '12'));
 const RETRY = { backoff: 'fixed', baseMs: 0, capMs: 0, jitter: 0 };
-
-/** A callgrind'ed redis-server, and dump(): its instructions since the last dump. */
-async function underCallgrind(dir) {
-  const port = 20000 + Math.floor(Math.random() * 10000);
-  const server = spawn(
-    'valgrind',
-    [
-      '--tool=callgrind',
-      `--callgrind-out-file=${dir}/cg.out`,
-      'redis-server',
-      '--port',
-      String(port),
-    ].concat(['--save', '', '--appendonly', 'no']),
-    { stdio: 'ignore' },
-  );
-  const redis = new Redis({ port, maxRetriesPerRequest: 1, retryStrategy: () => 200 });
-  redis.on('error', () => {});
-  await new Promise((resolve) => redis.once('ready', resolve));
-  let dumps = 0;
-  const dump = () => {
-    execFileSync('callgrind_control', ['-d', String(server.pid)], { stdio: 'ignore' });
-    dumps++;
-    const text = fs.readFileSync(path.join(dir, `cg.out.${dumps}`), 'utf8');
-    return Number(/^summary: (\d+)/m.exec(text)[1]);
-  };
-  return { port, redis, dump };
-}
 
 async function round(own, stores, inc, dump) {
   const { config, tasks } = stores;
@@ -92,7 +64,7 @@ async function round(own, stores, inc, dump) {
 
 async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'phase-instructions-'));
-  const own = await underCallgrind(dir);
+  const own = await underCallgrind(path.join(dir, 'cg.out'));
   try {
     const stores = ownStores(core, own, 'pi');
     const inc = await stores.nodes.register({

@@ -8,14 +8,13 @@
 // (--keep: the callgrind output is kept there, for callgrind_annotate)
 // Prints the instructions of the whole run (start-up and 2,000 warm-up tasks included, the same
 // for every build) and commands per task. Needs valgrind; takes ~30 s.
-const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const Redis = require('ioredis');
 const { ownStores } = require('./own-redis');
 
 const { arg } = require('./tool-args');
+const { underCallgrind } = require('./callgrind-redis');
 const core = require(path.resolve(arg('core', 'libs/core/dist')));
 const TASKS = Number(arg('tasks', '4000'));
 const WARM_UP = 2000;
@@ -23,28 +22,6 @@ const SLOTS = 16;
 const REPORTS = 12;
 const NODES = ['w1', 'w2'];
 const RETRY = { backoff: 'exponential', baseMs: 100, capMs: 1000, jitter: 0 };
-
-async function underCallgrind(out) {
-  const port = 20000 + Math.floor(Math.random() * 10000);
-  const server = spawn(
-    'valgrind',
-    [
-      '--tool=callgrind',
-      `--callgrind-out-file=${out}`,
-      'redis-server',
-      '--port',
-      String(port),
-    ].concat(['--save', '', '--appendonly', 'no']),
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let log = '';
-  server.stderr.on('data', (d) => (log += d));
-  const exited = new Promise((resolve) => server.on('exit', () => resolve(log)));
-  const redis = new Redis({ port, maxRetriesPerRequest: 1, retryStrategy: () => 200 });
-  redis.on('error', () => {});
-  await new Promise((resolve) => redis.once('ready', resolve));
-  return { port, redis, exited };
-}
 
 async function commands(redis) {
   let calls = 0;

@@ -1,0 +1,35 @@
+// The scheduling tools' cluster (assign-cost.js, assign-instructions.js): `count` registered
+// nodes with no processes behind them, `total` queued no-op tasks, and this tool as the leader.
+
+/** Registers fake-0 .. fake-<count-1> (type noop, `slots` each); returns their ids and incarnations. */
+async function registerFakeNodes(nodes, count, slots) {
+  const ids = [];
+  for (let i = 0; i < count; i++) {
+    const id = `fake-${i}`;
+    const inc = await nodes.register({
+      id,
+      types: ['noop'],
+      capacity: { slots, cpu: 1e6, memoryMb: 1e6 },
+      labels: {},
+      hostname: 'bench',
+      pid: 0,
+    });
+    ids.push({ id, inc });
+  }
+  return ids;
+}
+
+/** Takes the leader lease and queues `total` no-op tasks (256-byte payload) in batches of 1,000. */
+async function queueNoops(core, { redis, config, keys, tasks }, total) {
+  await redis.set(keys.leader, '1:bench');
+  const payload = { pad: 'x'.repeat(256 - 10) };
+  for (let sent = 0; sent < total; sent += 1000) {
+    const now = Date.now();
+    const specs = Array.from({ length: 1000 }, () =>
+      core.toTaskSpec({ type: 'noop', payload }, config, now),
+    );
+    await tasks.submit(specs, now);
+  }
+}
+
+module.exports = { queueNoops, registerFakeNodes };
