@@ -152,25 +152,25 @@ export class TaskSchedulingStore {
     for (const [type, l] of limits) args.push(type, l.maxRunning ?? 0, l.maxStartsPerSecond ?? 0);
     args.push(announce?.channelBase ?? '', announce?.maxBytes ?? 0);
     if (standby !== undefined) pushStandbyHints(args, standby);
-    const reply = await inStore(this.scripts.run<(string | number)[][]>('assign', args));
+    // flat: lease (0 when skipped), attempt or reason, announced; then the hint flags
+    const reply = await inStore(this.scripts.run<(string | number | number[])[]>('assign', args));
     const results = new Array<AssignmentResult>(decisions.length);
-    for (let i = 0; i < decisions.length; i++) {
-      const r = reply[i];
+    for (let i = 0, o = 0; i < decisions.length; i++, o += 3) {
       const d = decisions[i];
       results[i] =
-        r[0] === 1
+        reply[o] !== 0
           ? {
               ok: true,
               taskId: d.taskId,
               nodeId: d.nodeId,
               incarnation: d.incarnation,
-              lease: Number(r[1]),
-              attempt: Number(r[2]),
-              announced: r[3] === 1,
+              lease: Number(reply[o]),
+              attempt: Number(reply[o + 1]),
+              announced: reply[o + 2] === 1,
             }
-          : { ok: false, taskId: d.taskId, nodeId: d.nodeId, reason: String(r[1]) };
+          : { ok: false, taskId: d.taskId, nodeId: d.nodeId, reason: String(reply[o + 1]) };
     }
-    const flags = reply[decisions.length] ?? [];
+    const flags = (reply[decisions.length * 3] as number[] | undefined) ?? [];
     return { results, hinted: (standby?.hints ?? []).map((_, i) => flags[i] === 1) };
   }
 

@@ -14,9 +14,10 @@ then     standby hint lifetime (ms), depth (a node's list holds at most depth ×
          then s, then s groups of 3: task id, node id, incarnation
          (STANDBY_ASSIGNMENTS: queued tasks for the node to take in its finish call, _standby.lua;
          absent: none)
-Reply: n entries; committed: {1, lease, attempt, announced (1 | 0)}  (0: too large for any
-                              message, or no channel given; the worker reads it from its leases)
-                  skipped:   {0, reason}   (gone | state:<s> | node | capacity | limit)
+Reply: flat, 3 entries per decision (no table per task: converting one to a reply costs ~8k
+       instructions); committed: lease (>= 1), attempt, announced (1 | 0)  (0: too large for
+                     any message, or no channel given; the worker reads it from its leases)
+                  skipped:   0, reason, 0   (gone | state:<s> | node | capacity | limit)
        then one more entry: s flags, 1 where the standby hint was written
 Error: NOTLEADER when the lease value does not match (nothing is written).
 ]]
@@ -80,7 +81,7 @@ local nodeRow, nodeShape, nodeUs, nodeUc, nodeUm, nodeDirty = nodes.row, nodes.s
 
 local out = {}
 -- what each node got, in one flat table for the batch (no table per node, none grown per node:
--- a table's growth rehashes it): `told` holds 7 entries per task from its index b: reply, the
+-- a table's growth rehashes it): `told` holds 7 entries per task from its index b: where its announced flag is in `out`, the
 -- task's text in three pieces (task_json_parts), lease deadline, id, and the index of the node's
 -- next task (false for its last); th[r] and tt[r] are the first and last of node row r.
 -- `order` keeps the nodes' rows in their first appearance (their leases and node.assigned
@@ -104,9 +105,11 @@ for j = 0, n - 1 do
   local id, nodeId, inc = ARGV[b], ARGV[b + 1], number_of(nums, ARGV[b + 2])
   local key = K .. 't:' .. id
   local raw = written[id] or raws[j + 1]
-  local reply
+  -- the task's three reply entries (see Reply above): skipped until committed
+  local o = j * 3
+  out[o + 1], out[o + 3] = 0, 0
   if not raw then
-    reply = { 0, 'gone' }
+    out[o + 2] = 'gone'
   else
     -- the header fields lease_head() reads, matched once: it takes them as they are
     local st, tyToText, ty, toText, a, l, cSlToRa, slText, cpuText, memText, fin, as, cold, p0 =
@@ -119,13 +122,13 @@ for j = 0, n - 1 do
     local sl, cpu, mem = number_of(nums, slText), number_of(nums, cpuText) or 0,
       number_of(nums, memText) or 0
     if st ~= 'q' or not queuedToAssigned then
-      reply = { 0, 'state:' .. STATE_NAME[st] }
+      out[o + 2] = 'state:' .. STATE_NAME[st]
     elseif not r or f.inc ~= inc or f.st ~= 'alive' then
-      reply = { 0, 'node' }
+      out[o + 2] = 'node'
     elseif nodeUs[r] + sl > f.cs or nodeUc[r] + cpu > f.cc or nodeUm[r] + mem > f.cm then
-      reply = { 0, 'capacity' }
+      out[o + 2] = 'capacity'
     elseif not type_room(ty) then
-      reply = { 0, 'limit' }
+      out[o + 2] = 'limit'
     else
       push_at(dequeued, ty, id)
       local record, lease, attempt, _, to, payload = lease_head(raw, id, nodeId, inc, now, nowText, st,
@@ -140,7 +143,7 @@ for j = 0, n - 1 do
       nodeUc[r] = nodeUc[r] + cpu
       nodeUm[r] = nodeUm[r] + mem
       nodeDirty[r] = true
-      reply = { 1, lease, attempt, 1 }
+      out[o + 1], out[o + 2], out[o + 3] = lease, attempt, 1
       -- the task joins its node's chain in `told` (inline: this runs for every task)
       local tb = nt + 1
       nt = nt + 7
@@ -152,14 +155,13 @@ for j = 0, n - 1 do
         told[last + 6] = tb
       end
       tt[r] = tb
-      told[tb], told[tb + 1], told[tb + 2], told[tb + 3] = reply,
+      told[tb], told[tb + 1], told[tb + 2], told[tb + 3] = o + 3,
         task_json_parts(id, lease, attempt, ty, to, payload, sl, cpu, mem)
       -- the deadline as text for the lease entries (a number argument to redis.call is formatted
       -- for every entry, ~2,000 instructions; num_text caches it for the batch)
       told[tb + 4], told[tb + 5], told[tb + 6] = num_text(deadline), id, false
     end
   end
-  out[j + 1] = reply
 end
 write_leased(writes, dequeued)
 -- each node's lease entries (deadline, id), one ZADD per chunk, gathered in one reused table
@@ -221,10 +223,10 @@ if ns > 0 then
     redis.call('PEXPIRE', key, hintTtl)
   end
 end
-out[n + 1] = hinted
+out[n * 3 + 1] = hinted
 
 -- One message per node, split where the next task would pass the byte limit (less room for the
--- envelope); a task too large for any message is not announced (reply[4] = 0).
+-- envelope); a task too large for any message is not announced (its reply's third entry is 0).
 local channel, room = ARGV[ab] or '', (tonumber(ARGV[ab + 1]) or 0) - 512
 -- part: one table for every message: its head in HEAD_PIECES pieces, then each task's three
 -- pieces with a ',' between tasks. The node id needs no JSON escaping (node ids are validated on
@@ -238,11 +240,11 @@ for _, r in ipairs(order) do
   part[2], part[4] = nodeId, nodes.shape[r].it
   local b = th[r]
   while b do
-    local reply, a, p, z = told[b], told[b + 1], told[b + 2], told[b + 3]
+    local announced, a, p, z = told[b], told[b + 1], told[b + 2], told[b + 3]
     b = told[b + 6]
     local bytes = #a + #p + #z + 1
     if channel == '' or bytes > room then
-      reply[4] = 0
+      out[announced] = 0
     else
       if np > HEAD_PIECES and size + bytes > room then
         part[np + 1] = ']}}'
