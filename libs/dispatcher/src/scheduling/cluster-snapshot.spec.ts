@@ -1,5 +1,6 @@
 import type { NodeView, TaskRequirements } from '@switchyard/core';
 import { ClusterSnapshot } from './cluster-snapshot';
+import { nodeView } from './node-view.fixture';
 
 function view(
   id: string,
@@ -7,20 +8,7 @@ function view(
   labels: Record<string, string> = {},
   types = ['echo'],
 ): NodeView {
-  return {
-    id,
-    types,
-    capacity: { slots, cpu: 4000, memoryMb: 4096 },
-    labels,
-    hostname: 'h',
-    pid: 1,
-    incarnation: 1,
-    status: 'alive',
-    used: { slots: 0, cpu: 0, memoryMb: 0 },
-    registeredAt: 0,
-    lastHeartbeatAt: 0,
-    inFlight: 0,
-  };
+  return nodeView(id, { slots, labels, types });
 }
 
 const req = (slots = 1, labels: TaskRequirements['labels'] = {}): TaskRequirements => ({

@@ -1,21 +1,9 @@
 import type { NodeState, NodeStatus, NodeStore, NodeView } from '@switchyard/core';
 import { ClusterState, withStates } from './cluster-state';
+import { nodeView } from './node-view.fixture';
 
 function view(id: string, usedSlots = 0, status: NodeStatus = 'alive', incarnation = 1): NodeView {
-  return {
-    id,
-    types: ['echo'],
-    capacity: { slots: 4, cpu: 4000, memoryMb: 4096 },
-    labels: { zone: 'a' },
-    hostname: 'h',
-    pid: 1,
-    incarnation,
-    status,
-    used: { slots: usedSlots, cpu: 0, memoryMb: 0 },
-    registeredAt: 0,
-    lastHeartbeatAt: 0,
-    inFlight: usedSlots,
-  };
+  return nodeView(id, { slots: 4, usedSlots, status, incarnation, labels: { zone: 'a' } });
 }
 
 function stateOf(v: NodeView): NodeState {

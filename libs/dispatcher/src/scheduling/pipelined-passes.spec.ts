@@ -18,6 +18,7 @@ import { PassPlanner } from './pass-planner';
 import { StandbyBook } from './standby-book';
 import { StandbyPlanner } from './standby-planner';
 import type { StrategyRegistry } from './strategy-registry';
+import { nodeView } from './node-view.fixture';
 
 const BATCH = 5;
 const LEASE = '1:me';
@@ -26,20 +27,7 @@ const firstCandidate: AssignmentStrategy = {
 };
 const strategies = { resolve: () => firstCandidate } as unknown as StrategyRegistry;
 
-const node = (id: string): NodeView => ({
-  id,
-  types: ['echo'],
-  capacity: { slots: 100, cpu: 4000, memoryMb: 4096 },
-  labels: {},
-  hostname: 'h',
-  pid: 1,
-  incarnation: 1,
-  status: 'alive',
-  used: { slots: 0, cpu: 0, memoryMb: 0 },
-  registeredAt: 0,
-  lastHeartbeatAt: 0,
-  inFlight: 0,
-});
+const node = (id: string): NodeView => nodeView(id, { slots: 100 });
 
 const head = (id: string, at: number): QueueHead =>
   ({ type: 'echo', id, header: { s: 'queued', ty: 'echo', pr: 0, sl: 1, c: at } }) as QueueHead;

@@ -9,22 +9,10 @@ import { ClusterSnapshot } from './cluster-snapshot';
 import { StandbyBook } from './standby-book';
 import { StandbyPlanner } from './standby-planner';
 import type { StrategyRegistry } from './strategy-registry';
+import { nodeView } from './node-view.fixture';
 
 function view(id: string, slots: number, usedSlots: number, types = ['echo']): NodeView {
-  return {
-    id,
-    types,
-    capacity: { slots, cpu: 4000, memoryMb: 4096 },
-    labels: {},
-    hostname: 'h',
-    pid: 1,
-    incarnation: 7,
-    status: 'alive',
-    used: { slots: usedSlots, cpu: 0, memoryMb: 0 },
-    registeredAt: 0,
-    lastHeartbeatAt: 0,
-    inFlight: usedSlots,
-  };
+  return nodeView(id, { slots, usedSlots, types, incarnation: 7 });
 }
 
 function head(n: number, type = 'echo', slots = 1): QueueHead {
