@@ -173,6 +173,7 @@ describe('pipelined scheduling passes (real Redis)', () => {
       expect(other).not.toBeNull();
     });
     await waitFor(idle, (v) => v && run.committed.length > 0, { what: 'the loop to stop' });
+    expect(run.readsAhead.length).toBeGreaterThan(0);
     expect(run.committed).toEqual(ids.slice(0, BATCH));
     expect(await statesOf(ids.slice(BATCH))).toEqual(ids.slice(BATCH).map(() => 'queued'));
     expect((await usedSlots()).n1).toBe(BATCH);
