@@ -1,5 +1,6 @@
 // The scheduling tools' cluster (assign-cost.js, assign-instructions.js): `count` registered
-// nodes with no processes behind them, `total` queued no-op tasks, and this tool as the leader.
+// nodes with no processes behind them, `total` queued no-op tasks, and this tool as the leader;
+// and the finish reports a worker would send for them (phase-instructions.js, redis-instructions.js).
 
 /** Registers fake-0 .. fake-<count-1> (type noop, `slots` each); returns their ids and incarnations. */
 async function registerFakeNodes(nodes, count, slots) {
@@ -32,4 +33,16 @@ async function queueNoops(core, { redis, config, keys, tasks }, total) {
   }
 }
 
-module.exports = { queueNoops, registerFakeNodes };
+/** A succeeded report (result null) for each `{ taskId, lease }` held, as a worker writes it. */
+function succeededReports(held, now, retry) {
+  return held.map((t) => ({
+    taskId: t.taskId,
+    lease: t.lease,
+    startedAt: now,
+    resultJson: 'null',
+    retry,
+    random: 0.5,
+  }));
+}
+
+module.exports = { queueNoops, registerFakeNodes, succeededReports };

@@ -13,6 +13,7 @@ const path = require('node:path');
 const { ownStores } = require('./own-redis');
 const { arg } = require('./tool-args');
 const { underCallgrind } = require('./callgrind-redis');
+const { succeededReports } = require('./fake-cluster');
 
 const core = require(path.resolve(arg('core', 'libs/core/dist')));
 const TASKS = Number(arg('tasks', '1536'));
@@ -48,14 +49,7 @@ async function round(own, stores, inc, dump) {
   }
   for (let s = 0; s < TASKS; s += FINISH_BATCH) {
     const now = Date.now();
-    const reports = leased.slice(s, s + FINISH_BATCH).map((t) => ({
-      taskId: t.taskId,
-      lease: t.lease,
-      startedAt: now,
-      resultJson: 'null',
-      retry: RETRY,
-      random: 0.5,
-    }));
+    const reports = succeededReports(leased.slice(s, s + FINISH_BATCH), now, RETRY);
     await tasks.finishAndRefill('w1', inc, reports, now, 'pi:tasks.finished', true);
   }
   cost.finish = dump();

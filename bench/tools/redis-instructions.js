@@ -15,6 +15,7 @@ const { ownStores } = require('./own-redis');
 
 const { arg } = require('./tool-args');
 const { underCallgrind } = require('./callgrind-redis');
+const { succeededReports } = require('./fake-cluster');
 const core = require(path.resolve(arg('core', 'libs/core/dist')));
 const TASKS = Number(arg('tasks', '4000'));
 const WARM_UP = 2000;
@@ -98,14 +99,7 @@ async function load(own) {
       const batch = held[id].splice(0, REPORTS);
       if (batch.length === 0) continue;
       const now = Date.now();
-      const reports = batch.map((t) => ({
-        taskId: t.taskId,
-        lease: t.lease,
-        startedAt: now,
-        resultJson: 'null',
-        retry: RETRY,
-        random: 0.5,
-      }));
+      const reports = succeededReports(batch, now, RETRY);
       const r = await tasks.finishAndRefill(id, inc[id], reports, now, 'ri:tasks.finished');
       if (r.outcomes.some((o) => o !== 'succeeded'))
         throw new Error(`finish: ${r.outcomes.join(',')}`);

@@ -89,6 +89,17 @@ describe('pipelined scheduling passes (real Redis)', () => {
 
   const idle = () => (loop as unknown as { running: boolean }).running === false;
 
+  /** Waits until `count` tasks are committed and the loop has stopped, and checks that it read ahead. */
+  async function settled(run: { committed: string[]; readsAhead: unknown[] }, count: number) {
+    await waitFor(
+      () => run.committed.length,
+      (n) => n === count,
+      { what: `${count} tasks committed` },
+    );
+    await waitFor(idle, (v) => v, { what: 'the loop to stop' });
+    expect(run.readsAhead.length).toBeGreaterThan(0);
+  }
+
   async function usedSlots(): Promise<Record<string, number>> {
     const out: Record<string, number> = {};
     for (const n of await f.nodes.list()) out[n.id] = n.used.slots;
@@ -104,13 +115,7 @@ describe('pipelined scheduling passes (real Redis)', () => {
     await f.nodes.register(f.registration('n1', 100));
     await f.nodes.register(f.registration('n2', 100));
     const run = startLoop();
-    await waitFor(
-      () => run.committed.length,
-      (n) => n === ids.length,
-      { what: 'every task committed' },
-    );
-    await waitFor(idle, (v) => v, { what: 'the loop to stop' });
-    expect(run.readsAhead.length).toBeGreaterThan(0);
+    await settled(run, ids.length);
     expect(run.committed).toEqual(ids);
     expect(new Set(await statesOf(ids))).toEqual(new Set(['assigned']));
     const views = await f.tasks.getMany(ids);
@@ -124,13 +129,7 @@ describe('pipelined scheduling passes (real Redis)', () => {
     await f.nodes.register(f.registration('n1', 12));
     await f.nodes.register(f.registration('n2', 13));
     const run = startLoop();
-    await waitFor(
-      () => run.committed.length,
-      (n) => n === 25,
-      { what: 'both nodes full' },
-    );
-    await waitFor(idle, (v) => v, { what: 'the loop to stop' });
-    expect(run.readsAhead.length).toBeGreaterThan(0);
+    await settled(run, 25);
     expect(await usedSlots()).toEqual({ n1: 12, n2: 13 });
     expect(run.committed).toEqual(ids.slice(0, 25));
     expect(await statesOf(ids.slice(25))).toEqual(ids.slice(25).map(() => 'queued'));
@@ -147,13 +146,7 @@ describe('pipelined scheduling passes (real Redis)', () => {
       expect((await f.tasks.cancel(cancelled)).ok).toBe(true);
     });
     const expected = ids.length - 1 + 2;
-    await waitFor(
-      () => run.committed.length,
-      (n) => n === expected,
-      { what: 'every live task committed' },
-    );
-    await waitFor(idle, (v) => v, { what: 'the loop to stop' });
-    expect(run.readsAhead.length).toBeGreaterThan(0);
+    await settled(run, expected);
     expect(run.committed).not.toContain(cancelled);
     expect(new Set(run.committed).size).toBe(expected);
     expect([...run.committed].sort()).toEqual(
