@@ -97,7 +97,7 @@ describe('standby hints: written by assign.lua, taken by finish.lua (real Redis)
         timeoutMs: 10_000,
       }),
     ]);
-    expect(JSON.parse(assigned[0].payload)).toEqual({ hello: 'world', list: [] });
+    expect(assigned[0].input).toEqual({ hello: 'world', list: [] });
     expect(await f.tasks.get(c)).toMatchObject({
       state: 'assigned',
       lease: { seq: 1, node: 'n1', incarnation: inc },

@@ -1,4 +1,5 @@
 import { checkBusMessage, type DropReason } from './bus-message-check';
+import { payloadOf, type AssignedTask } from './messages';
 import { Patterns, type Pattern } from './patterns';
 
 const ID = '01JD0000000000000000000000';
@@ -15,7 +16,7 @@ const assigned = {
   attempt: 1,
   type: 'echo',
   timeoutMs: 60_000,
-  payload: '{"a":1}',
+  input: { a: 1 },
   slots: 1,
   cpu: 0,
   memoryMb: 0,
@@ -109,8 +110,12 @@ const CONTRACTS: Record<Pattern, { valid: object; invalid: [string, object][] }>
         { node: 'w1', incarnation: 2, tasks: [{ ...assigned, slots: 10_001 }] },
       ],
       [
-        'payload not a string',
-        { node: 'w1', incarnation: 2, tasks: [{ ...assigned, payload: {} }] },
+        'payload missing (neither input nor payload)',
+        { node: 'w1', incarnation: 2, tasks: [{ ...assigned, input: undefined }] },
+      ],
+      [
+        "payload text not a string (an older dispatcher's field)",
+        { node: 'w1', incarnation: 2, tasks: [{ ...assigned, input: undefined, payload: {} }] },
       ],
       ['type with a space', { node: 'w1', incarnation: 2, tasks: [{ ...assigned, type: 'a b' }] }],
       ['incarnation negative', { node: 'w1', incarnation: -2, tasks: [] }],
@@ -237,5 +242,16 @@ describe('checkBusMessage', () => {
     const verdict = checkBusMessage(Patterns.NodeDrain, raw, MAX);
     expect(verdict.ok).toBe(false);
     expect(JSON.stringify(verdict)).not.toContain(secret);
+  });
+
+  it("takes an older dispatcher's assignment (the payload as JSON text) and reads both forms alike", () => {
+    const legacy = { ...assigned, input: undefined, payload: '{"a":1}' };
+    const raw = wire(Patterns.NodeAssigned, { node: 'w1', incarnation: 2, tasks: [legacy] });
+    const verdict = checkBusMessage(Patterns.NodeAssigned, raw, MAX);
+    expect(verdict.ok).toBe(true);
+    const [task] = (JSON.parse(raw) as { data: { tasks: AssignedTask[] } }).data.tasks;
+    expect(payloadOf(task)).toEqual({ a: 1 });
+    expect(payloadOf(assigned)).toEqual({ a: 1 });
+    expect(payloadOf({ ...assigned, input: null })).toBeNull();
   });
 });

@@ -40,8 +40,14 @@ export interface AssignedTask {
   attempt: number;
   type: string;
   timeoutMs: number;
-  /** The payload as JSON text (a copy; Redis holds the original). */
-  payload: string;
+  /**
+   * The payload, as the JSON stored at submit (any JSON value; read it with payloadOf()). An
+   * older dispatcher sent `payload` instead: the same JSON as a string, parsed by payloadOf().
+   * The new name keeps the versions apart in a rolling deploy: an older worker drops a message
+   * without `payload` (its lease recovery then runs the tasks), rather than misread `input`.
+   */
+  input?: unknown;
+  payload?: string;
   slots: number;
   cpu: number;
   memoryMb: number;
@@ -81,18 +87,30 @@ const sequence = int(0, MAX_INT);
 // Per-task resources follow the submit limits; sums over a batch of ended attempts stay below these.
 const freed = record({ slots: int(0, 1e12), cpu: int(0, 1e15), memoryMb: int(0, 1e15) });
 
-const assignedTask = record({
+const assignedTaskFields = record({
   id: taskId,
   lease: sequence,
   attempt: int(0, 1_000_000),
   type: taskType,
   timeoutMs: int(0, 30 * DAY_MS),
-  // a JSON text bounded by MAX_BUS_MESSAGE_BYTES as a whole
-  payload: text(0, MAX_INT),
+  // input: any JSON value; both are bounded by MAX_BUS_MESSAGE_BYTES as a whole
+  payload: optional(text(0, MAX_INT)),
   slots: int(0, 10_000),
   cpu: int(0, 10_000_000),
   memoryMb: int(0, 100_000_000),
 });
+const noPayload = { at: 'input', expected: 'the payload (input, or payload as JSON text)' };
+const assignedTask: Check = (v) => {
+  const problem = assignedTaskFields(v);
+  if (problem !== null) return problem;
+  const t = v as AssignedTask;
+  return t.input !== undefined || t.payload !== undefined ? null : noPayload;
+};
+
+/** An assigned task's payload: its `input`, or an older dispatcher's `payload` text parsed (may throw). */
+export function payloadOf(task: AssignedTask): unknown {
+  return task.input !== undefined ? task.input : JSON.parse(task.payload as string);
+}
 
 /** The tasks of a node.assigned message (also what finish.lua returns from standby hints). */
 export const ASSIGNED_TASKS: Check = list(assignedTask, MESSAGE_LIMITS.maxIds);

@@ -6,8 +6,8 @@ const T2 = '01JD0000000000000000000002';
 /** One task of finish.lua's reply in the three pieces task_json_parts() makes. */
 function pieces(id: string, payload: unknown): string[] {
   return [
-    `{"id":"${id}","lease":2,"attempt":1,"type":"noop","timeoutMs":30000,"payload":`,
-    JSON.stringify(JSON.stringify(payload)),
+    `{"id":"${id}","lease":2,"attempt":1,"type":"noop","timeoutMs":30000,"input":`,
+    JSON.stringify(payload),
     ',"slots":1,"cpu":0,"memoryMb":0}',
   ];
 }
@@ -15,9 +15,9 @@ function pieces(id: string, payload: unknown): string[] {
 describe('decodeRefill (the standby tasks of a finish reply)', () => {
   it('joins each task from its three pieces, in order', () => {
     const tasks = decodeRefill([...pieces(T1, { a: 1 }), ...pieces(T2, 'x,y')]);
-    expect(tasks.map((t) => [t.id, t.payload])).toEqual([
-      [T1, '{"a":1}'],
-      [T2, '"x,y"'],
+    expect(tasks.map((t) => [t.id, t.input])).toEqual([
+      [T1, { a: 1 }],
+      [T2, 'x,y'],
     ]);
     expect(tasks[0]).toMatchObject({ lease: 2, attempt: 1, type: 'noop', slots: 1 });
   });

@@ -66,7 +66,7 @@ export class LeaseRecovery implements OnApplicationBootstrap, OnApplicationShutd
           attempt: task.attempts,
           type: task.type,
           timeoutMs: task.timeoutMs,
-          payload: JSON.stringify(task.payload),
+          input: task.payload,
           slots: task.requirements.slots,
           cpu: task.requirements.cpu,
           memoryMb: task.requirements.memoryMb,

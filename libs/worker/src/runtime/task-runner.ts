@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import {
   exceedsUtf8Bytes,
+  payloadOf,
   NonRetryableError,
   SWITCHYARD_CONFIG,
   type AssignedTask,
@@ -171,11 +172,11 @@ export class TaskRunner implements OnApplicationShutdown {
       );
       entry.ctx = ctx;
       try {
-        const parsed: unknown = JSON.parse(task.payload);
         const dto = handler.options.payload;
         // awaited either way: the handler starts in a later microtask, once every task of the
         // assignment that brought it is registered here
-        const payload: unknown = await (dto === undefined ? parsed : validatePayload(dto, parsed));
+        const given = payloadOf(task);
+        const payload: unknown = await (dto === undefined ? given : validatePayload(dto, given));
         const result: unknown = await entry.abort.race(
           handler.options.isolated !== undefined
             ? this.isolated.run(handler.options.isolated, payload, entry.abort.signal)
