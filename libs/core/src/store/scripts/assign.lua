@@ -157,14 +157,14 @@ for j = 0, n - 1 do
       tt[r] = tb
       told[tb], told[tb + 1], told[tb + 2], told[tb + 3] = o + 3,
         task_json_parts(id, lease, attempt, ty, to, payload, sl, cpu, mem)
-      -- the deadline as text for the lease entries (a number argument to redis.call is formatted
-      -- for every entry, ~2,000 instructions; num_text caches it for the batch)
-      told[tb + 4], told[tb + 5], told[tb + 6] = num_text(deadline), id, false
+      -- the lease score as text (lease_score: newest first; a number argument to redis.call is
+      -- formatted for every entry, ~2,000 instructions; num_text caches it for the batch)
+      told[tb + 4], told[tb + 5], told[tb + 6] = lease_score(deadline), id, false
     end
   end
 end
 write_leased(writes, dequeued)
--- each node's lease entries (deadline, id), one ZADD per chunk, gathered in one reused table
+-- each node's lease entries (score, id), one ZADD per chunk, gathered in one reused table
 local entries = {}
 for _, r in ipairs(order) do
   local b, m = th[r], 0
