@@ -111,14 +111,17 @@ local function emit_event(kind, id, state, ty, node)
     end
     local head = byNode[node or false]
     if head == nil then
-      head = '{"k":"' .. kind .. '","s":"' .. state .. '"'
-      if ty then
-        head = head .. ',"ty":"' .. ty .. '"'
+      -- one concatenation each: a string made and then extended is hashed again whole (assign.lua
+      -- makes one head per node of its pass)
+      if ty and node then
+        head = '{"k":"' .. kind .. '","s":"' .. state .. '","ty":"' .. ty .. '","n":"' .. node .. '","ids":["'
+      elseif ty then
+        head = '{"k":"' .. kind .. '","s":"' .. state .. '","ty":"' .. ty .. '","ids":["'
+      elseif node then
+        head = '{"k":"' .. kind .. '","s":"' .. state .. '","n":"' .. node .. '","ids":["'
+      else
+        head = '{"k":"' .. kind .. '","s":"' .. state .. '","ids":["'
       end
-      if node then
-        head = head .. ',"n":"' .. node .. '"'
-      end
-      head = head .. ',"ids":["'
       byNode[node or false] = head
     end
     e[n + 1], e[n + 2] = head, id
