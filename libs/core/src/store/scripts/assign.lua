@@ -167,7 +167,8 @@ write_leased(writes, dequeued)
 -- each node's lease entries (score, id), one ZADD per chunk, gathered in one reused table; and
 -- its 'assigned' events, node by node: one event group per node (and type), where queue order
 -- alternates nodes and every event opened a group of its own (~45 bytes more each)
-local entries = {}
+local entries, leaseBase = {}, K .. 'nl:'
+local leaseKeys = node_texts(LEASE_KEYS, leaseBase)
 for _, r in ipairs(order) do
   local b, m, nodeId = th[r], 0, nodes.id[r]
   while b do
@@ -176,7 +177,7 @@ for _, r in ipairs(order) do
     m = m + 2
     b = told[b + 6]
   end
-  bulk('ZADD', K .. 'nl:' .. nodeId, entries, 2, m)
+  bulk('ZADD', leaseKeys[nodeId] or node_text(LEASE_KEYS, leaseBase, nodeId), entries, 2, m)
 end
 save_node_rows(nodes)
 flush_events()
@@ -237,8 +238,10 @@ local channel, room = ARGV[ab] or '', (tonumber(ARGV[ab + 1]) or 0) - 512
 -- joined with the tasks, no string of its own and no number formatted per node.
 local part = { '{"pattern":"node.assigned","data":{"node":"', '', '","incarnation":', '', ',"tasks":[' }
 local HEAD_PIECES = #part
+local channels = node_texts(CHANNELS, channel)
 for _, r in ipairs(order) do
   local nodeId = nodes.id[r]
+  local nodeChannel = channel ~= '' and (channels[nodeId] or node_text(CHANNELS, channel, nodeId))
   local np, size = HEAD_PIECES, 0
   part[2], part[4] = nodeId, nodes.shape[r].it
   local b = th[r]
@@ -251,7 +254,7 @@ for _, r in ipairs(order) do
     else
       if np > HEAD_PIECES and size + bytes > room then
         part[np + 1] = ']}}'
-        redis.call('PUBLISH', channel .. nodeId, table.concat(part, '', 1, np + 1))
+        redis.call('PUBLISH', nodeChannel, table.concat(part, '', 1, np + 1))
         np, size = HEAD_PIECES, 0
       end
       if np > HEAD_PIECES then
@@ -265,7 +268,7 @@ for _, r in ipairs(order) do
   end
   if np > HEAD_PIECES then
     part[np + 1] = ']}}'
-    redis.call('PUBLISH', channel .. nodeId, table.concat(part, '', 1, np + 1))
+    redis.call('PUBLISH', nodeChannel, table.concat(part, '', 1, np + 1))
   end
 end
 return out
