@@ -106,7 +106,10 @@ export class Keyspace {
     return `${this.base}ns`;
   }
 
-  /** Sorted set: task ids leased to a node → lease deadline. */
+  /**
+   * Sorted set: task ids leased to a node → 1e14 − lease deadline (ms), newest lease first
+   * (lease_score in scripts/_prelude.lua: a new lease is added at the head of the small set).
+   */
   nodeLeases(id: string): string {
     return `${this.base}nl:${id}`;
   }

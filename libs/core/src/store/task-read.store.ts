@@ -124,8 +124,9 @@ export class TaskReadStore {
     return heads;
   }
 
-  /** Task ids leased to a node (any state), for its recovery read. */
+  /** Task ids leased to a node (any state), oldest lease first, for its recovery read. */
   async leasedTo(nodeId: string): Promise<string[]> {
-    return inStore(this.redis.zrange(this.keys.nodeLeases(nodeId), 0, -1));
+    // the set holds the newest lease first (Keyspace.nodeLeases)
+    return inStore(this.redis.zrevrange(this.keys.nodeLeases(nodeId), 0, -1));
   }
 }

@@ -141,6 +141,32 @@ local function save_node_rows(c)
   end
 end
 
+-- Texts of a node id behind a base that every pass makes again for each of its nodes (a node's
+-- lease key, its node.assigned channel: ~1,600 instructions per node and pass for the two),
+-- kept from call to call in a cache `c` (a table, one per kind of text) while the base stays the
+-- same: node_texts(c, base) gives the cached texts by id, the caller reads them inline (this runs
+-- per node) and calls node_text() on a miss. At most NODE_TEXT_MAX ids, then the cache starts
+-- afresh (node ids come and go). As plain EVAL scripts (the fallback) they start empty each call.
+local NODE_TEXT_MAX = 10000
+local LEASE_KEYS, CHANNELS = { n = 0, ids = {} }, { n = 0, ids = {} }
+
+local function node_texts(c, base)
+  if c.base ~= base then
+    c.base, c.n, c.ids = base, 0, {}
+  end
+  return c.ids
+end
+
+local function node_text(c, base, id)
+  if c.n >= NODE_TEXT_MAX then
+    c.n, c.ids = 0, {}
+  end
+  local s = base .. id
+  c.ids[id] = s
+  c.n = c.n + 1
+  return s
+end
+
 -- Changes a node's used capacity by the given deltas, if the incarnation still matches.
 local function adjust_usage(node, inc, dslots, dcpu, dmem, completedAt)
   local s = node_state(node)

@@ -111,14 +111,17 @@ local function emit_event(kind, id, state, ty, node)
     end
     local head = byNode[node or false]
     if head == nil then
-      head = '{"k":"' .. kind .. '","s":"' .. state .. '"'
-      if ty then
-        head = head .. ',"ty":"' .. ty .. '"'
+      -- one concatenation each: a string made and then extended is hashed again whole (assign.lua
+      -- makes one head per node of its pass)
+      if ty and node then
+        head = '{"k":"' .. kind .. '","s":"' .. state .. '","ty":"' .. ty .. '","n":"' .. node .. '","ids":["'
+      elseif ty then
+        head = '{"k":"' .. kind .. '","s":"' .. state .. '","ty":"' .. ty .. '","ids":["'
+      elseif node then
+        head = '{"k":"' .. kind .. '","s":"' .. state .. '","n":"' .. node .. '","ids":["'
+      else
+        head = '{"k":"' .. kind .. '","s":"' .. state .. '","ids":["'
       end
-      if node then
-        head = head .. ',"n":"' .. node .. '"'
-      end
-      head = head .. ',"ids":["'
       byNode[node or false] = head
     end
     e[n + 1], e[n + 2] = head, id
@@ -198,6 +201,18 @@ local function num_text(v)
     end
   end
   return s
+end
+
+-- A lease's score in nl:<node>: LEASE_TOP minus its deadline (ms), so the newest lease (the
+-- latest deadline) sorts first. A node's lease set is small (a listpack), and ZADD walks it from
+-- its head to the insertion point: with the deadline as the score every new lease walked past all
+-- the node's leases (~280 instructions each, ~6k per lease at 25 leases a node). Leases written
+-- before this scoring hold their deadline itself (< 1e13, until year 2286); LEASE_TOP - deadline
+-- is > 9e13, so the two never mix up (reclaim-expired.lua reads both), and its 14 digits are
+-- written exactly by num_text (%.14g). An older leader reads these as far-off deadlines.
+local LEASE_TOP = 1e14
+local function lease_score(deadline)
+  return num_text(LEASE_TOP - deadline)
 end
 
 local function checked_head(st, ...)

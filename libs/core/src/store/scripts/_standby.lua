@@ -91,8 +91,8 @@ local function take_standby(node, inc, fs, fc, fm, now, nowText, grace)
         writes[#writes + 1] = keys[x]
         writes[#writes + 1] = record
         push_at(dequeued, ty, id)
-        -- the deadline as text (num_text: no number formatted per entry by redis.call)
-        leased[#leased + 1] = num_text(now + to + grace)
+        -- the lease score as text (lease_score: no number formatted per entry by redis.call)
+        leased[#leased + 1] = lease_score(now + to + grace)
         leased[#leased + 1] = id
         emit_event('task', id, 'assigned', ty, node)
         us, uc, um = us + sl, uc + cpu, um + mem

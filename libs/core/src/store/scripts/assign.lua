@@ -81,11 +81,12 @@ local nodeRow, nodeShape, nodeUs, nodeUc, nodeUm, nodeDirty = nodes.row, nodes.s
 
 local out = {}
 -- what each node got, in one flat table for the batch (no table per node, none grown per node:
--- a table's growth rehashes it): `told` holds 7 entries per task from its index b: where its announced flag is in `out`, the
--- task's text in three pieces (task_json_parts), lease deadline, id, and the index of the node's
--- next task (false for its last); th[r] and tt[r] are the first and last of node row r.
--- `order` keeps the nodes' rows in their first appearance (their leases and node.assigned
--- messages are written in that order), each node's message is joined with one table.concat
+-- a table's growth rehashes it): `told` holds 8 entries per task from its index b: where its announced flag is in `out`, the
+-- task's text in three pieces (task_json_parts), lease score, id, the index of the node's next
+-- task (false for its last), and type; th[r] and tt[r] are the first and last of node row r.
+-- `order` keeps the nodes' rows in their first appearance (their leases, 'assigned' events and
+-- node.assigned messages are written in that order), each node's message is joined with one
+-- table.concat
 local order, told, nt, th, tt = {}, {}, 0, {}, {}
 
 -- queue removals per type, written in bulk after the loop
@@ -138,7 +139,6 @@ for j = 0, n - 1 do
       nw = nw + 2
       local deadline = now + to + grace
       count_type_start(ty, id, deadline)
-      emit_event('task', id, 'assigned', ty, nodeId)
       nodeUs[r] = nodeUs[r] + sl
       nodeUc[r] = nodeUc[r] + cpu
       nodeUm[r] = nodeUm[r] + mem
@@ -146,7 +146,7 @@ for j = 0, n - 1 do
       out[o + 1], out[o + 2], out[o + 3] = lease, attempt, 1
       -- the task joins its node's chain in `told` (inline: this runs for every task)
       local tb = nt + 1
-      nt = nt + 7
+      nt = nt + 8
       local last = tt[r]
       if last == nil then
         th[r] = tb
@@ -157,23 +157,27 @@ for j = 0, n - 1 do
       tt[r] = tb
       told[tb], told[tb + 1], told[tb + 2], told[tb + 3] = o + 3,
         task_json_parts(id, lease, attempt, ty, to, payload, sl, cpu, mem)
-      -- the deadline as text for the lease entries (a number argument to redis.call is formatted
-      -- for every entry, ~2,000 instructions; num_text caches it for the batch)
-      told[tb + 4], told[tb + 5], told[tb + 6] = num_text(deadline), id, false
+      -- the lease score as text (lease_score: newest first; a number argument to redis.call is
+      -- formatted for every entry, ~2,000 instructions; num_text caches it for the batch)
+      told[tb + 4], told[tb + 5], told[tb + 6], told[tb + 7] = lease_score(deadline), id, false, ty
     end
   end
 end
 write_leased(writes, dequeued)
--- each node's lease entries (deadline, id), one ZADD per chunk, gathered in one reused table
-local entries = {}
+-- each node's lease entries (score, id), one ZADD per chunk, gathered in one reused table; and
+-- its 'assigned' events, node by node: one event group per node (and type), where queue order
+-- alternates nodes and every event opened a group of its own (~45 bytes more each)
+local entries, leaseBase = {}, K .. 'nl:'
+local leaseKeys = node_texts(LEASE_KEYS, leaseBase)
 for _, r in ipairs(order) do
-  local b, m = th[r], 0
+  local b, m, nodeId = th[r], 0, nodes.id[r]
   while b do
     entries[m + 1], entries[m + 2] = told[b + 4], told[b + 5]
+    emit_event('task', told[b + 5], 'assigned', told[b + 7], nodeId)
     m = m + 2
     b = told[b + 6]
   end
-  bulk('ZADD', K .. 'nl:' .. nodes.id[r], entries, 2, m)
+  bulk('ZADD', leaseKeys[nodeId] or node_text(LEASE_KEYS, leaseBase, nodeId), entries, 2, m)
 end
 save_node_rows(nodes)
 flush_events()
@@ -234,8 +238,10 @@ local channel, room = ARGV[ab] or '', (tonumber(ARGV[ab + 1]) or 0) - 512
 -- joined with the tasks, no string of its own and no number formatted per node.
 local part = { '{"pattern":"node.assigned","data":{"node":"', '', '","incarnation":', '', ',"tasks":[' }
 local HEAD_PIECES = #part
+local channels = node_texts(CHANNELS, channel)
 for _, r in ipairs(order) do
   local nodeId = nodes.id[r]
+  local nodeChannel = channel ~= '' and (channels[nodeId] or node_text(CHANNELS, channel, nodeId))
   local np, size = HEAD_PIECES, 0
   part[2], part[4] = nodeId, nodes.shape[r].it
   local b = th[r]
@@ -248,7 +254,7 @@ for _, r in ipairs(order) do
     else
       if np > HEAD_PIECES and size + bytes > room then
         part[np + 1] = ']}}'
-        redis.call('PUBLISH', channel .. nodeId, table.concat(part, '', 1, np + 1))
+        redis.call('PUBLISH', nodeChannel, table.concat(part, '', 1, np + 1))
         np, size = HEAD_PIECES, 0
       end
       if np > HEAD_PIECES then
@@ -262,7 +268,7 @@ for _, r in ipairs(order) do
   end
   if np > HEAD_PIECES then
     part[np + 1] = ']}}'
-    redis.call('PUBLISH', channel .. nodeId, table.concat(part, '', 1, np + 1))
+    redis.call('PUBLISH', nodeChannel, table.concat(part, '', 1, np + 1))
   end
 end
 return out

@@ -1,7 +1,7 @@
 --[[ reclaim-expired: take back tasks whose lease deadline (assigned at + timeout + lease grace,
-  the score in nl:<node>) has passed, even when their node still heartbeats. The attempt counts
-  and ends with a retryable timeout error; the task is re-queued, or fails when its attempts are
-  exhausted. The node's late report for it is then stale.
+  held in the score in nl:<node>, see lease_score) has passed, even when their node still
+  heartbeats. The attempt counts and ends with a retryable timeout error; the task is re-queued,
+  or fails when its attempts are exhausted. The node's late report for it is then stale.
 KEYS[1]  key base
 ARGV[1]  leader lease value   ARGV[2] now   ARGV[3] aging step (ms)   ARGV[4] failed cap
 ARGV[5]  most tasks reclaimed
@@ -14,12 +14,21 @@ end
 local now, aging, failedCap, most = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local out = {}
 local taken = 0
+local expiredFrom = lease_score(now)
 for _, node in ipairs(redis.call('SMEMBERS', K .. 'nodes')) do
   if taken >= most then
     break
   end
   local lk = K .. 'nl:' .. node
-  for _, id in ipairs(redis.call('ZRANGEBYSCORE', lk, '-inf', now, 'LIMIT', 0, most - taken)) do
+  -- expired: a score of at least LEASE_TOP - now (lease_score, _prelude.lua), or at most now for
+  -- a lease scored by its deadline itself (written before lease_score)
+  local ids = redis.call('ZRANGEBYSCORE', lk, expiredFrom, '+inf', 'LIMIT', 0, most - taken)
+  if #ids < most - taken then
+    for _, id in ipairs(redis.call('ZRANGEBYSCORE', lk, '-inf', now, 'LIMIT', 0, most - taken - #ids)) do
+      ids[#ids + 1] = id
+    end
+  end
+  for _, id in ipairs(ids) do
     redis.call('ZREM', lk, id)
     local raw = redis.call('GET', K .. 't:' .. id)
     if raw then
