@@ -176,14 +176,11 @@ export class TaskRunner implements OnApplicationShutdown {
         // awaited either way: the handler starts in a later microtask, once every task of the
         // assignment that brought it is registered here
         const payload: unknown = await (dto === undefined ? parsed : validatePayload(dto, parsed));
-        const outcome = entry.abort.race(
+        const result: unknown = await entry.abort.race(
           handler.options.isolated !== undefined
             ? this.isolated.run(handler.options.isolated, payload, entry.abort.signal)
             : handler.run(payload, ctx),
         );
-        // a synchronous handler's value is used as is: one await (a promise and a microtask)
-        // fewer per attempt; race() gives a promise for anything else
-        const result: unknown = outcome instanceof Promise ? await outcome : outcome;
         this.metrics.handlerDone(task.type, 'ok', Date.now() - startedAt);
         const json = this.encodeResult(result);
         if (typeof json === 'string') this.finish(task, entry, startedAt, json, undefined);
