@@ -42,6 +42,13 @@ export interface TaskContext {
   /** Aborted on timeout, cancellation or drain. */
   signal: AbortSignal;
   /**
+   * Calls `listener` once with the reason when the attempt is aborted (timeout, cancellation,
+   * drain), at once if it already was; the returned function takes it back. For a handler that
+   * only has a timer to stop or a resource to close: unlike reading `signal`, it makes no
+   * AbortSignal (with its listener, several µs of CPU and ~1 KB per attempt in Node 20).
+   */
+  onAbort(listener: (reason: Error) => void): () => void;
+  /**
    * Reports progress (percent clamped to 0..100, optional JSON data). Cheap to call often:
    * the worker keeps the latest value per task and writes it at most every
    * PROGRESS_INTERVAL_MS under the task's lease; it shows in `GET /tasks/:id` and `/events`.

@@ -64,6 +64,42 @@ describe('an attempt abort', () => {
     }
   });
 
+  it('calls each abort listener once with the reason, and at once when already aborted', () => {
+    const abort = new AttemptAbort();
+    const first = jest.fn();
+    const second = jest.fn();
+    abort.onAbort(first);
+    abort.onAbort(second);
+    expect(first).not.toHaveBeenCalled();
+    abort.abort(new Error('cancelled'));
+    abort.abort(new Error('revoked'));
+    expect(first).toHaveBeenCalledTimes(1);
+    expect((first.mock.calls[0] as [Error])[0].message).toBe('cancelled');
+    expect(second).toHaveBeenCalledTimes(1);
+
+    const late = jest.fn();
+    abort.onAbort(late);
+    expect(late).toHaveBeenCalledTimes(1);
+    expect((late.mock.calls[0] as [Error])[0].message).toBe('cancelled');
+  });
+
+  it('does not call a listener taken back, and a throwing listener stops neither the others nor the abort', async () => {
+    const abort = new AttemptAbort();
+    const taken = jest.fn();
+    const undo = abort.onAbort(taken);
+    abort.onAbort(() => {
+      throw new Error('listener bug');
+    });
+    const after = jest.fn();
+    abort.onAbort(after);
+    undo();
+    const waiting = abort.race(new Promise(() => undefined));
+    abort.abort(new Error('timed out'));
+    expect(taken).not.toHaveBeenCalled();
+    expect(after).toHaveBeenCalledTimes(1);
+    await expect(waiting).rejects.toThrow('timed out');
+  });
+
   it('stays quiet while the attempt runs', () => {
     const abort = new AttemptAbort();
     expect(abort.aborted).toBe(false);

@@ -1,3 +1,5 @@
+const NOTHING_TO_UNDO = (): void => undefined;
+
 /**
  * How an attempt is aborted (timeout, cancel, revoked lease, drain). The AbortController is made
  * only when something asks for the signal (a handler reading `ctx.signal`, an isolated run):
@@ -8,6 +10,7 @@ export class AttemptAbort {
   private controller: AbortController | undefined;
   private why: Error | undefined;
   private rejectWaiter: ((reason: Error) => void) | undefined;
+  private listeners: ((reason: Error) => void)[] | undefined;
 
   get aborted(): boolean {
     return this.why !== undefined;
@@ -27,7 +30,32 @@ export class AttemptAbort {
     if (this.why !== undefined) return;
     this.why = reason;
     this.controller?.abort(reason);
+    const listeners = this.listeners;
+    this.listeners = undefined;
+    if (listeners !== undefined) {
+      for (const listener of listeners) {
+        try {
+          listener(reason);
+        } catch {
+          // a handler's listener: its throw must not stop the others, nor the abort (the
+          // deadline scan calls this for every expired attempt in one loop)
+        }
+      }
+    }
     this.rejectWaiter?.(reason);
+  }
+
+  /** `ctx.onAbort`: `listener` once on abort (at once if aborted); no AbortSignal is made. */
+  onAbort(listener: (reason: Error) => void): () => void {
+    if (this.why !== undefined) {
+      listener(this.why);
+      return NOTHING_TO_UNDO;
+    }
+    (this.listeners ??= []).push(listener);
+    return () => {
+      const i = this.listeners?.indexOf(listener) ?? -1;
+      if (i >= 0) this.listeners?.splice(i, 1);
+    };
   }
 
   /**

@@ -25,6 +25,10 @@ export class AttemptContext implements TaskContext {
     return this.abort.signal;
   }
 
+  onAbort(listener: (reason: Error) => void): () => void {
+    return this.abort.onAbort(listener);
+  }
+
   get progress(): Progress {
     return (this.progressFn ??= (percent, data) => this.report(this, percent, data));
   }

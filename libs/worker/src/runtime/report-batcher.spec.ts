@@ -1,4 +1,9 @@
-import type { FinishReport, SwitchyardConfig, TaskReportStore } from '@switchyard/core';
+import type {
+  FinishReport,
+  StartReport,
+  SwitchyardConfig,
+  TaskReportStore,
+} from '@switchyard/core';
 import type { WorkerMetrics } from '../metrics/worker-metrics';
 import type { NodeSession } from './node-session';
 import { ReportBatcher, type Finished } from './report-batcher';
@@ -28,6 +33,7 @@ interface HeldWrite {
 
 describe('report batching', () => {
   let writes: string[][];
+  let startWrites: string[][];
   let failNextWrite: boolean;
   /** When set, writes wait here until the test answers them. */
   let held: HeldWrite[] | undefined;
@@ -58,6 +64,10 @@ describe('report batching', () => {
             return Promise.resolve(reply);
           },
         ),
+        start: jest.fn((_node: string, _inc: number, reports: readonly StartReport[]) => {
+          startWrites.push(reports.map((r) => r.taskId));
+          return Promise.resolve(reports.map(() => 'running'));
+        }),
       } as unknown as TaskReportStore,
       { nodeId: 'n1', incarnation: 1 } as NodeSession,
       { recorded: jest.fn() } as unknown as WorkerMetrics,
@@ -71,6 +81,7 @@ describe('report batching', () => {
   beforeEach(() => {
     jest.useFakeTimers();
     writes = [];
+    startWrites = [];
     failNextWrite = false;
     held = undefined;
     batcher = make(1);
@@ -134,6 +145,50 @@ describe('report batching', () => {
     await jest.advanceTimersToNextTimerAsync(); // the retry
     expect(writes).toEqual([['a'], ['a']]);
     expect(batcher.has('a')).toBe(false);
+  });
+
+  describe('start reports', () => {
+    const start = (taskId: string): void =>
+      batcher.started({ taskId, lease: 1, startedAt: Date.now() });
+
+    it('writes a start once its task has run 50 ms, with the starts at least 25 ms old', async () => {
+      start('a'); // t = 0
+      await jest.advanceTimersByTimeAsync(20);
+      start('b'); // t = 20
+      await jest.advanceTimersByTimeAsync(20);
+      start('c'); // t = 40
+      await jest.advanceTimersByTimeAsync(9);
+      expect(startWrites).toEqual([]);
+      await jest.advanceTimersByTimeAsync(1); // t = 50: a is due, b (30 ms) goes with it
+      expect(startWrites).toEqual([['a', 'b']]);
+      await jest.advanceTimersByTimeAsync(39);
+      expect(startWrites).toEqual([['a', 'b']]);
+      await jest.advanceTimersByTimeAsync(1); // t = 90: c is due
+      expect(startWrites).toEqual([['a', 'b'], ['c']]);
+      expect(jest.getTimerCount()).toBe(0);
+    });
+
+    it('never writes the start of a task that ends within 25 ms, even at a due write', async () => {
+      start('a'); // t = 0
+      await jest.advanceTimersByTimeAsync(40);
+      start('b'); // t = 40
+      await jest.advanceTimersByTimeAsync(10); // t = 50: a is due; b is 10 ms old
+      expect(startWrites).toEqual([['a']]);
+      await jest.advanceTimersByTimeAsync(10);
+      batcher.finished(result('b'), true); // b ended at 20 ms: its finish carries the start
+      await jest.advanceTimersByTimeAsync(200);
+      expect(startWrites).toEqual([['a']]);
+      expect(writes).toEqual([['b']]);
+    });
+
+    it('writes no start of a task that finishes before its start is due', async () => {
+      start('a');
+      await jest.advanceTimersByTimeAsync(30);
+      batcher.finished(result('a'), false);
+      await jest.advanceTimersByTimeAsync(200);
+      expect(startWrites).toEqual([]);
+      expect(writes).toEqual([['a']]);
+    });
   });
 
   describe('with two writes in flight', () => {

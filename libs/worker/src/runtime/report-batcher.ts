@@ -14,8 +14,18 @@ import {
 import { WorkerMetrics } from '../metrics/worker-metrics';
 import { NodeSession } from './node-session';
 
-/** Start reports wait this long: a task that finishes sooner is recorded in one write. */
+/**
+ * A start is written by the time its task has run this long, if it still runs then; a task that
+ * finishes sooner is recorded in one write (its finish carries the start).
+ */
 const START_LINGER_MS = 50;
+/**
+ * A start write takes only the starts at least this old; younger ones wait for a later write. A
+ * task that ends within this long never has its start written on its own (short tasks were
+ * written whenever they happened to run at a 50 ms tick: a third of them under a 10 ms
+ * handler), and start writes go out at most every START_LINGER_MS − START_MIN_AGE_MS.
+ */
+const START_MIN_AGE_MS = 25;
 const MAX_BATCH = 512;
 const RETRY_DELAY_MS = 200;
 
@@ -83,11 +93,19 @@ export class ReportBatcher implements OnApplicationShutdown {
 
   started(report: StartReport): void {
     this.starts.set(report.taskId, report);
-    this.startTimer ??= setTimeout(() => {
-      this.startTimer = undefined;
-      void this.flushStarts();
-    }, START_LINGER_MS);
+    if (this.startTimer === undefined) this.armStarts(report.startedAt);
   }
+
+  /** The start write is due when the start at `startedAt` (the oldest pending) is START_LINGER_MS old. */
+  private armStarts(startedAt: number): void {
+    const delay = Math.min(START_LINGER_MS, Math.max(0, startedAt + START_LINGER_MS - Date.now()));
+    this.startTimer = setTimeout(this.startsDue, delay);
+  }
+
+  private readonly startsDue = (): void => {
+    this.startTimer = undefined;
+    void this.flushStarts();
+  };
 
   /**
    * Queues a result. While other tasks still run here, it waits up to REPORT_LINGER_MS for
@@ -244,9 +262,20 @@ export class ReportBatcher implements OnApplicationShutdown {
   }
 
   private async flushStarts(): Promise<void> {
-    if (this.starts.size === 0) return;
-    const reports = [...this.starts.values()].slice(0, MAX_BATCH);
-    reports.forEach((r) => this.starts.delete(r.taskId));
+    const takenBy = Date.now() - START_MIN_AGE_MS;
+    const reports: StartReport[] = [];
+    for (const r of this.starts.values()) {
+      if (r.startedAt <= takenBy) reports.push(r);
+      if (reports.length === MAX_BATCH) break;
+    }
+    for (const r of reports) this.starts.delete(r.taskId);
+    // the oldest start left (the map keeps start order) sets the next write
+    const next = this.starts.values().next();
+    if (next.done !== true) this.armStarts(next.value.startedAt);
+    if (reports.length > 0) await this.writeStarts(reports);
+  }
+
+  private async writeStarts(reports: StartReport[]): Promise<void> {
     try {
       const outcomes = await this.tasks.start(
         this.session.nodeId,
@@ -262,6 +291,5 @@ export class ReportBatcher implements OnApplicationShutdown {
       // the finish report will carry the start; nothing is lost
       this.logger.debug(`start reports not written: ${(err as Error).message}`);
     }
-    if (this.starts.size > 0) this.started([...this.starts.values()][0]);
   }
 }
