@@ -153,9 +153,13 @@ export class ClusterSnapshot {
   ): void {
     const node = this.nodes.get(nodeId);
     if (node === undefined) return;
-    node.used.slots = Math.max(0, node.used.slots + sign * req.slots);
-    node.used.cpu = Math.max(0, node.used.cpu + sign * req.cpu);
-    node.used.memoryMb = Math.max(0, node.used.memoryMb + sign * req.memoryMb);
+    // added or taken away, never multiplied by the sign: -1 × 0 is -0, a double, and a double in
+    // `used` throws the optimized planning code (hasRoom, reserve, planAssignments) back to the
+    // interpreter, to be compiled again
+    const used = node.used;
+    used.slots = moved(used.slots, req.slots, sign);
+    used.cpu = moved(used.cpu, req.cpu, sign);
+    used.memoryMb = moved(used.memoryMb, req.memoryMb, sign);
     if (sign < 0) {
       this.roomCache.clear(); // freed capacity can make any node a candidate again
       return;
@@ -166,6 +170,12 @@ export class ClusterSnapshot {
       if (at >= 0) list.splice(at, 1);
     }
   }
+}
+
+/** `used` moved by `amount` up (sign > 0) or down, never below 0. */
+function moved(used: number, amount: number, sign: number): number {
+  const v = sign > 0 ? used + amount : used - amount;
+  return v > 0 ? v : 0;
 }
 
 /** A selector's part of a cache key: '' for none (most tasks), so they cost no JSON.stringify. */

@@ -138,15 +138,17 @@ export class PassPlanner {
 
     const random = seededRandom(this.seed++);
     const ctx = { now: Date.now(), random, allNodeIds: snapshot.allNodeIds };
-    const plan = planAssignments(
-      heads,
-      snapshot,
-      this.strategies,
-      this.config.agingStepMs,
-      ctx,
-      batch,
-      budgets,
-    );
+    const plan = this.mayPlaceNow(heads, snapshot)
+      ? planAssignments(
+          heads,
+          snapshot,
+          this.strategies,
+          this.config.agingStepMs,
+          ctx,
+          batch,
+          budgets,
+        )
+      : { decisions: [], reserved: new Map(), types: [], limited: 0 };
     // a held hint may be decided for now (a node has room now): it is then no longer a hint
     const hints = this.standby.plan(
       this.standby.enabled
@@ -164,6 +166,19 @@ export class PassPlanner {
       backlog,
       nextDueAt: read.nextDueAt,
     };
+  }
+
+  /**
+   * Whether any head could be placed now: a node of its type has a free slot (every task needs
+   * one). When none has (the usual pass with standby hints: each finish refilled its slots from
+   * them), the plan for now would only find every head without candidates, at a string key and
+   * two objects per head. With TYPE_LIMITS the plan always runs (it counts the limited heads).
+   */
+  private mayPlaceNow(heads: readonly QueueHead[], snapshot: ClusterSnapshot): boolean {
+    if (this.limitedTypes > 0) return true;
+    const free = snapshot.freeSlotsByType();
+    for (const h of heads) if (free.has(h.type)) return true;
+    return false;
   }
 
   /** How many more tasks of each limited type may start now (TYPE_LIMITS; empty when none). */
