@@ -27,7 +27,12 @@ module.exports = {
       displayName: 'integration',
       rootDir: __dirname,
       testEnvironment: 'node',
-      testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/examples/**/*.test.ts'],
+      testMatch: [
+        '<rootDir>/test/**/*.test.ts',
+        '<rootDir>/examples/**/*.test.ts',
+        // real-Redis tests of a library's internals (not reachable through its package)
+        '<rootDir>/libs/**/*.test.ts',
+      ],
       moduleNameMapper,
       transform,
     },

@@ -6,15 +6,15 @@ import {
   type NodeCandidate,
   type TaskSchedulingStore,
 } from '@switchyard/core';
-import type { LeaderLease } from '../../libs/dispatcher/src/leadership/leader-lease';
-import { AssignmentLoop } from '../../libs/dispatcher/src/scheduling/assignment-loop';
-import { ClusterState } from '../../libs/dispatcher/src/scheduling/cluster-state';
-import { PassPlanner } from '../../libs/dispatcher/src/scheduling/pass-planner';
-import { StandbyBook } from '../../libs/dispatcher/src/scheduling/standby-book';
-import { StandbyPlanner } from '../../libs/dispatcher/src/scheduling/standby-planner';
-import type { StrategyRegistry } from '../../libs/dispatcher/src/scheduling/strategy-registry';
-import { StoreFixture, useLeadingFixture } from '../support/store-fixture';
-import { waitFor } from '../support/wait-for';
+import type { LeaderLease } from '../leadership/leader-lease';
+import { AssignmentLoop } from './assignment-loop';
+import { ClusterState } from './cluster-state';
+import { PassPlanner } from './pass-planner';
+import { StandbyBook } from './standby-book';
+import { StandbyPlanner } from './standby-planner';
+import type { StrategyRegistry } from './strategy-registry';
+import { StoreFixture, useLeadingFixture } from '../../../../test/support/store-fixture';
+import { waitFor } from '../../../../test/support/wait-for';
 
 const BATCH = 5;
 const leastUsed: AssignmentStrategy = {
