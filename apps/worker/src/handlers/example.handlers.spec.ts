@@ -4,7 +4,7 @@ import { ExampleHandlers } from './example.handlers';
 /** An attempt's abort as a handler sees it through `ctx.onAbort` (the runner's AttemptAbort). */
 class FakeAbort {
   private reason: Error | undefined;
-  private readonly listeners = new Set<(reason: Error) => void>();
+  readonly listeners = new Set<(reason: Error) => void>();
 
   abort(reason: Error): void {
     this.reason ??= reason;
@@ -27,10 +27,13 @@ describe('the sleep handler', () => {
   beforeEach(() => jest.useFakeTimers());
   afterEach(() => jest.useRealTimers());
 
-  it('sleeps the ms it is given', async () => {
-    const done = new ExampleHandlers().sleep({ ms: 10 }, new FakeAbort().ctx);
+  it('sleeps the ms it is given, and takes its abort listener back when done', async () => {
+    const abort = new FakeAbort();
+    const done = new ExampleHandlers().sleep({ ms: 10 }, abort.ctx);
+    expect(abort.listeners.size).toBe(1);
     await jest.advanceTimersByTimeAsync(10);
     await expect(done).resolves.toEqual({ slept: 10 });
+    expect(abort.listeners.size).toBe(0);
   });
 
   it('stops at the abort, with its reason, and leaves no timer behind', async () => {

@@ -31,8 +31,13 @@ export class ExampleHandlers {
     // ctx.onAbort rather than sleep(ms, …, { signal: ctx.signal }): the signal and its listener
     // were most of the worker's CPU and allocation per task under a 10 ms sleep (bench case 4)
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(resolve, ms);
-      ctx.onAbort((reason) => {
+      // the listener is taken back when the sleep ends, so a handler that sleeps in a loop
+      // holds one at a time
+      const timer = setTimeout(() => {
+        stopListening();
+        resolve();
+      }, ms);
+      const stopListening = ctx.onAbort((reason) => {
         clearTimeout(timer);
         reject(reason);
       });
