@@ -123,7 +123,7 @@ export function functionLibrary(): FunctionLibrary {
   const registrations = SCRIPT_NAMES.map((name, i) => {
     functions[name] = `sy_${hash}_${name}`;
     return `redis.register_function('${functions[name]}', function(KEYS, ARGV)
-K, EVENTS, NUM_TEXT, TYPE_JSON = KEYS[1], {}, {}, {}
+K, EVENTS, NUM_TEXT, TYPE_JSON, JSON_MID, JSON_TAIL = KEYS[1], {}, {}, {}, {}, {}
 ${bodies[i]}
 end)`;
   });

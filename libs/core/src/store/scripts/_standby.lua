@@ -18,7 +18,7 @@ local HINT = '^([^|]+)|([^|]+)|([^|]+)|(.+)$'
 -- still holds (the leader lease value current, the node's incarnation and status alive, the
 -- deadline ahead, the task queued, its needs within the node's capacity); a hint that no longer
 -- holds is dropped, and the first one that holds but does not fit stops the walk (order kept).
--- Returns { parts = the taken tasks as task_json_parts pieces, took = ids, dropped = ids,
+-- Returns { parts = the taken tasks as task_json_text_parts pieces, took = ids, dropped = ids,
 -- slots, cpu, mem = what the taken tasks use }.
 local function take_standby(node, inc, fs, fc, fm, now, nowText, grace)
   local res = { parts = {}, took = {}, dropped = {}, slots = 0, cpu = 0, mem = 0 }

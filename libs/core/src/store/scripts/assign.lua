@@ -82,7 +82,7 @@ local nodeRow, nodeShape, nodeUs, nodeUc, nodeUm, nodeDirty = nodes.row, nodes.s
 local out = {}
 -- what each node got, in one flat table for the batch (no table per node, none grown per node:
 -- a table's growth rehashes it): `told` holds 8 entries per task from its index b: where its announced flag is in `out`, the
--- task's text in three pieces (task_json_parts), lease score, id, the index of the node's next
+-- three pieces of the task's text after its id (task_json_mid, the payload, task_json_tail), lease score, id, the index of the node's next
 -- task (false for its last), and type; th[r] and tt[r] are the first and last of node row r.
 -- `order` keeps the nodes' rows in their first appearance (their leases, 'assigned' events and
 -- node.assigned messages are written in that order), each node's message is joined with one
@@ -132,8 +132,9 @@ for j = 0, n - 1 do
       out[o + 2] = 'limit'
     else
       push_at(dequeued, ty, id)
-      local record, lease, attempt, _, to, payload = lease_head(raw, id, nodeId, inc, now, nowText, st,
-        tyToText, ty, toText, a, l, cSlToRa, slText, cpuText, memText, fin, as, cold, p0)
+      local record, lease, attempt, _, to, payload, _, _, _, leaseText, attemptText, _, _, cpuJson, memJson =
+        lease_head(raw, id, nodeId, inc, now, nowText, st, tyToText, ty, toText, a, l, cSlToRa, slText, cpuText,
+          memText, fin, as, cold, p0)
       written[id] = record
       writes[nw + 1], writes[nw + 2] = key, record
       nw = nw + 2
@@ -156,7 +157,7 @@ for j = 0, n - 1 do
       end
       tt[r] = tb
       told[tb], told[tb + 1], told[tb + 2], told[tb + 3] = o + 3,
-        task_json_parts(id, lease, attempt, ty, to, payload, sl, cpu, mem)
+        task_json_mid(leaseText, attemptText, ty, toText), payload, task_json_tail(slText, cpuJson, memJson)
       -- the lease score as text (lease_score: newest first; a number argument to redis.call is
       -- formatted for every entry, ~2,000 instructions; num_text caches it for the batch)
       told[tb + 4], told[tb + 5], told[tb + 6], told[tb + 7] = lease_score(deadline), id, false, ty
@@ -172,8 +173,17 @@ local leaseKeys = node_texts(LEASE_KEYS, leaseBase)
 for _, r in ipairs(order) do
   local b, m, nodeId = th[r], 0, nodes.id[r]
   while b do
-    entries[m + 1], entries[m + 2] = told[b + 4], told[b + 5]
-    emit_event('task', told[b + 5], 'assigned', told[b + 7], nodeId)
+    local id, ty = told[b + 5], told[b + 7]
+    entries[m + 1], entries[m + 2] = told[b + 4], id
+    -- emit_event's append to the open group, inline (a node's tasks mostly share one group)
+    local e = EVENTS
+    local en = e.n
+    if en ~= nil and e.node == nodeId and e.ty == ty and e.state == 'assigned' and e.kind == 'task' then
+      e[en + 1], e[en + 2] = '","', id
+      e.n = en + 2
+    else
+      emit_event('task', id, 'assigned', ty, nodeId)
+    end
     m = m + 2
     b = told[b + 6]
   end
@@ -232,8 +242,8 @@ out[n * 3 + 1] = hinted
 -- One message per node, split where the next task would pass the byte limit (less room for the
 -- envelope); a task too large for any message is not announced (its reply's third entry is 0).
 local channel, room = ARGV[ab] or '', (tonumber(ARGV[ab + 1]) or 0) - 512
--- part: one table for every message: its head in HEAD_PIECES pieces, then each task's three
--- pieces with a ',' between tasks. The node id needs no JSON escaping (node ids are validated on
+-- part: one table for every message: its head in HEAD_PIECES pieces, then each task's five
+-- pieces ('{"id":"', id and the three of `told`) with a ',' between tasks. The node id needs no JSON escaping (node ids are validated on
 -- the way in: [A-Za-z0-9._:-]) and the incarnation is its stored text (shape.it): the head is
 -- joined with the tasks, no string of its own and no number formatted per node.
 local part = { '{"pattern":"node.assigned","data":{"node":"', '', '","incarnation":', '', ',"tasks":[' }
@@ -246,9 +256,9 @@ for _, r in ipairs(order) do
   part[2], part[4] = nodeId, nodes.shape[r].it
   local b = th[r]
   while b do
-    local announced, a, p, z = told[b], told[b + 1], told[b + 2], told[b + 3]
+    local announced, a, p, z, id = told[b], told[b + 1], told[b + 2], told[b + 3], told[b + 5]
     b = told[b + 6]
-    local bytes = #a + #p + #z + 1
+    local bytes = #id + #a + #p + #z + 8
     if channel == '' or bytes > room then
       out[announced] = 0
     else
@@ -261,8 +271,8 @@ for _, r in ipairs(order) do
         np = np + 1
         part[np] = ','
       end
-      part[np + 1], part[np + 2], part[np + 3] = a, p, z
-      np = np + 3
+      part[np + 1], part[np + 2], part[np + 3], part[np + 4], part[np + 5] = '{"id":"', id, a, p, z
+      np = np + 5
       size = size + bytes
     end
   end

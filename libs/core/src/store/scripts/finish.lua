@@ -17,7 +17,7 @@ ARGV[10 + 6n] lease grace (ms) to take the node's standby hints with (_standby.l
          and what the taken tasks use: "standby":{"took":[...],"dropped":[...],"slots":..,...}.
 Reply: n entries: 'succeeded' | 'delayed' | 'failed' | 'stale' | 'gone' | 'state:<s>'; with
        standby, one more: the tasks leased to the node from its hints, as a node.assigned
-       message's tasks in three pieces of JSON text each (task_json_parts; none when none), for
+       message's tasks in three pieces of JSON text each (task_json_text_parts; none when none), for
        the caller to join: not joined here, where every string made is hashed whole
 ]]
 local now, node, inc, aging = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
