@@ -74,10 +74,13 @@ export class TaskSchedulingStore {
       depths.set(String(depthList[i]), Number(depthList[i + 1]));
     const heads: QueueHead[] = [];
     for (let i = 0; i < headList.length; i += 3) {
+      // a small record comes whole (read-heads.lua): its header is the first line
+      const text = headList[i + 2];
+      const nl = text.indexOf('\n');
       heads.push({
         type: headList[i],
         id: headList[i + 1],
-        header: decodeTaskHeader(headList[i + 2]),
+        header: decodeTaskHeader(nl < 0 ? text : text.slice(0, nl)),
       });
     }
     return {

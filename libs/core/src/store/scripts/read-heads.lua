@@ -9,11 +9,17 @@ ARGV[5]  m, then m groups: type, how many heads to return, how many more to retu
          queue still starts with them (its first and c-th members are those two) they are read
          past, else the heads are read from the front, c more of them, and the leader drops the
          ones it has in flight
-Reply: { promoted, next due time ('' = none), {type, depth, ...}, {type, id, header JSON, ...},
+Reply: { promoted, next due time ('' = none), {type, depth, ...}, {type, id, record, ...},
          node registry version, finished tasks whose dependents wait to be resolved }
+         (record: the whole record, or its header line when it is large: the reader takes the
+         text up to the first newline)
 ]]
 local now, aging, maxPromote, maxTypes, m =
   tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+
+-- a head's record: whole up to this many bytes (a 256-byte payload's is ~310), else its header
+-- line alone (a large payload is not sent to the leader, which reads only the header)
+local WHOLE_HEAD_MAX = 1024
 
 local promoted = 0
 local due = redis.call('ZRANGEBYSCORE', K .. 'delayed', '-inf', now, 'LIMIT', 0, maxPromote)
@@ -81,7 +87,13 @@ for _ = 1, m do
       local raw = raws[i]
       if raw then
         heads[nh + 1], heads[nh + 2] = ty, id
-        heads[nh + 3] = string.sub(raw, 1, string.find(raw, '\n', 1, true) - 1)
+        -- a small record goes whole and the leader cuts its header line: cutting it here made a
+        -- string per head (~2.9k instructions per head, ~18% of this script per head)
+        if #raw <= WHOLE_HEAD_MAX then
+          heads[nh + 3] = raw
+        else
+          heads[nh + 3] = string.sub(raw, 1, string.find(raw, '\n', 1, true) - 1)
+        end
         nh = nh + 3
       else
         -- the record expired or was deleted under us: drop the dangling index entry
