@@ -91,20 +91,21 @@ local order, told, nt, th, tt = {}, {}, 0, {}, {}
 
 -- queue removals per type, written in bulk after the loop
 local dequeued = {}
--- every record read with one MGET, the new ones written with one MSET; a task named twice in a
+-- every record read with one MGET (its keys kept for the writes), the new ones written with one MSET; a task named twice in a
 -- batch sees its own earlier write (`written`)
 local ids = {}
 for j = 0, n - 1 do
   ids[j + 1] = ARGV[5 + j * 3]
 end
-local raws = mget_records(ids)
+local keys = {}
+local raws = mget_records(ids, keys)
 local written, writes, nw = {}, {}, 0
 -- the transition is the same for every task of the batch
 local queuedToAssigned = may('queued', 'assigned')
 for j = 0, n - 1 do
   local b = 5 + j * 3
   local id, nodeId, inc = ARGV[b], ARGV[b + 1], number_of(nums, ARGV[b + 2])
-  local key = K .. 't:' .. id
+  local key = keys[j + 1] -- made by mget_records
   local raw = written[id] or raws[j + 1]
   -- the task's three reply entries (see Reply above): skipped until committed
   local o = j * 3
