@@ -100,8 +100,9 @@ export class SwitchyardSystem implements SystemUnderTest {
       const n = Math.min(batchSize, count - sent);
       const outcomes = await this.client.submitBatch(Array.from({ length: n }, () => input));
       // listen per batch at once, so no finished notification passes before we listen
+      // states only, as BullMQ's QueueEvents gives ids: no task's whole view is kept meanwhile
       waits.push(
-        this.client.waitFor(
+        this.client.waitForStates(
           outcomes.map((o) => o.id),
           { timeoutMs: 300_000 },
         ),
@@ -148,7 +149,7 @@ export class SwitchyardSystem implements SystemUnderTest {
         throw new Error(`POST /tasks/batch answered ${res.status}: ${await res.text()}`);
       const { tasks } = (await res.json()) as { tasks: { id: string }[] };
       waits.push(
-        this.client.waitFor(
+        this.client.waitForStates(
           tasks.map((t) => t.id),
           { timeoutMs: 300_000 },
         ),

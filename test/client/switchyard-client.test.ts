@@ -42,6 +42,22 @@ describe('the programmatic client', () => {
     expect((await client.get(outcomes[0].id)).result).toEqual({ i: 0 });
   });
 
+  it('waits for states only: each task id with its terminal state, in the order asked', async () => {
+    // one payload object for the whole batch: each task still gets it as it was
+    const payload = { i: 7 };
+    const echoes = await client.submitBatch(
+      Array.from({ length: 20 }, () => ({ type: 'echo', payload })),
+    );
+    const { id: failed } = await client.submit({
+      type: 'fail',
+      payload: { message: 'no', retryable: false },
+    });
+    const ids = [failed, ...echoes.map((o) => o.id)];
+    const states = await client.waitForStates(ids);
+    expect(states).toEqual(ids.map((id, i) => ({ id, state: i === 0 ? 'failed' : 'succeeded' })));
+    expect((await client.get(echoes[19].id)).result).toEqual({ i: 7 });
+  });
+
   it('submits one task and reports a failure as the terminal view', async () => {
     const { id } = await client.submit({
       type: 'fail',

@@ -1,5 +1,5 @@
 import type { TaskState } from '../task/task-state';
-import type { SubmitOutcome, TaskView } from '../task/task.model';
+import type { SubmitOutcome, TaskStateView, TaskView } from '../task/task.model';
 import type { TaskInput } from './task-input';
 
 export interface WaitOptions {
@@ -24,5 +24,7 @@ export interface ClientBackend {
   cancel(id: string): Promise<ControlOutcome>;
   retry(id: string): Promise<ControlOutcome>;
   waitFor(ids: readonly string[], opts: WaitOptions): Promise<TaskView[]>;
+  /** `waitFor` giving only each task's state (optional: the client falls back to `waitFor`). */
+  waitForStates?(ids: readonly string[], opts: WaitOptions): Promise<TaskStateView[]>;
   close(): Promise<void>;
 }

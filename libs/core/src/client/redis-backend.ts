@@ -15,7 +15,7 @@ import { Keyspace } from '../store/keyspace';
 import { closeRedis, connectRedis, createRedis } from '../store/redis-connection';
 import { TaskStore } from '../store/task.store';
 import { isTaskId } from '../task/task-id';
-import type { SubmitOutcome, TaskView } from '../task/task.model';
+import type { SubmitOutcome, TaskStateView, TaskView } from '../task/task.model';
 import type { ClientBackend, ControlOutcome, WaitOptions } from './client-backend';
 import { FinishedFeed } from './finished-feed';
 import { checkTasks, type TaskInput } from './task-input';
@@ -42,6 +42,7 @@ export class RedisBackend implements ClientBackend {
   private readonly bus: BusPublisher;
   private readonly feed: FinishedFeed;
   private readonly waiters: TaskWaiters;
+  private readonly stateWaiters: TaskWaiters<TaskStateView>;
   private readonly submittedChannel: string;
   private connected: Promise<void> | undefined;
   private closed = false;
@@ -56,7 +57,11 @@ export class RedisBackend implements ClientBackend {
     this.submittedChannel = new ChannelNaming(config.prefix).channel(Patterns.TasksSubmitted);
     this.feed = new FinishedFeed(config, config.prefix, `${name}:sub`, config.maxBusMessageBytes);
     this.waiters = new TaskWaiters((ids) => this.tasks.getMany(ids));
-    this.feed.listen((done) => this.waiters.heard(done));
+    this.stateWaiters = new TaskWaiters((ids) => this.tasks.getStates(ids));
+    this.feed.listen((done) => {
+      this.waiters.heard(done);
+      this.stateWaiters.heard(done);
+    });
   }
 
   /** Connects the command and subscriber connections (also done on first use). */
@@ -120,15 +125,31 @@ export class RedisBackend implements ClientBackend {
   }
 
   /** Resolves with the views of the tasks once every one is terminal (succeeded, failed, cancelled). */
-  async waitFor(ids: readonly string[], opts: WaitOptions = {}): Promise<TaskView[]> {
+  waitFor(ids: readonly string[], opts: WaitOptions = {}): Promise<TaskView[]> {
+    return this.waitOn(this.waiters, ids, opts);
+  }
+
+  /**
+   * `waitFor` that confirms and gives only each task's state: no view is decoded or kept until
+   * the wait ends, which spares a caller waiting for many tasks most of the work and memory.
+   */
+  waitForStates(ids: readonly string[], opts: WaitOptions = {}): Promise<TaskStateView[]> {
+    return this.waitOn(this.stateWaiters, ids, opts);
+  }
+
+  private async waitOn<V extends TaskStateView>(
+    waiters: TaskWaiters<V>,
+    ids: readonly string[],
+    opts: WaitOptions,
+  ): Promise<V[]> {
     const timeoutMs = opts.timeoutMs ?? 60_000;
     const pollMs = opts.pollIntervalMs ?? 1000;
     if (ids.length === 0) return [];
     await this.connect();
     const startedAt = Date.now();
     let settle: ((failure?: unknown) => void) | undefined;
-    const wait = new TaskWait(ids, (failure) => settle?.(failure));
-    this.waiters.add(wait);
+    const wait = new TaskWait<V>(ids, (failure) => settle?.(failure));
+    waiters.add(wait);
     // A lost notification is found by a read of what is still pending once the channel has
     // been quiet for a poll interval (while messages flow, tasks are still finishing).
     let polling = false;
@@ -136,7 +157,7 @@ export class RedisBackend implements ClientBackend {
       const quietSince = Math.max(startedAt, this.feed.lastMessageAt);
       if (polling || Date.now() - quietSince < pollMs || wait.pendingCount === 0) return;
       polling = true;
-      void this.waiters
+      void waiters
         .recheck(wait)
         .catch(() => undefined) // Redis away: the next poll tries again
         .finally(() => (polling = false));
@@ -151,10 +172,10 @@ export class RedisBackend implements ClientBackend {
         );
         // a task that finished just before we listened was named by a message we already heard
         const early = ids.filter((id) => this.feed.heardDone(id));
-        if (early.length > 0) this.waiters.heard(early);
+        if (early.length > 0) waiters.heard(early);
       });
     } finally {
-      this.waiters.remove(wait);
+      waiters.remove(wait);
       clearInterval(poller);
       clearTimeout(timer);
     }
@@ -166,6 +187,7 @@ export class RedisBackend implements ClientBackend {
     if (this.closed) return;
     this.closed = true;
     this.waiters.close();
+    this.stateWaiters.close();
     await Promise.all([
       this.feed.close(),
       this.bus.close().catch(() => undefined),

@@ -1,6 +1,6 @@
 import { loadConfig, type SwitchyardConfig } from '../config/switchyard-config';
 import { SwitchyardError } from '../errors/switchyard.error';
-import type { SubmitOutcome, TaskView } from '../task/task.model';
+import type { SubmitOutcome, TaskStateView, TaskView } from '../task/task.model';
 import type { ClientBackend, ControlOutcome, WaitOptions } from './client-backend';
 import { HttpBackend, type HttpClientOptions } from './http-backend';
 import { RedisBackend } from './redis-backend';
@@ -114,6 +114,17 @@ export class SwitchyardClient<Tasks extends TaskMap = AnyTasks> {
   /** Resolves with the views of the tasks once every one is terminal (succeeded, failed, cancelled). */
   waitFor(ids: readonly string[], opts: WaitOptions = {}): Promise<TaskView[]> {
     return this.backend.waitFor(ids, opts);
+  }
+
+  /**
+   * `waitFor` resolving with only each task's id and state (in the order of `ids`). For callers
+   * that wait for many tasks and need no more: over Redis nothing but the states is decoded or
+   * held while the tasks run.
+   */
+  async waitForStates(ids: readonly string[], opts: WaitOptions = {}): Promise<TaskStateView[]> {
+    if (this.backend.waitForStates !== undefined) return this.backend.waitForStates(ids, opts);
+    const views = await this.backend.waitFor(ids, opts);
+    return views.map((v) => ({ id: v.id, state: v.state }));
   }
 
   /** The result of a task once it succeeded; rejects with TaskFailedError if it failed or was cancelled. */

@@ -41,6 +41,18 @@ describe('checking submitted inputs', () => {
     expect(specs.map((s) => s.payload)).toEqual([{ a: [1] }, null]);
   });
 
+  it('serialises a payload object repeated by consecutive inputs once per run of it', () => {
+    const calls: string[] = [];
+    const payload = (name: string): object => ({ toJSON: () => (calls.push(name), { name }) });
+    const a = payload('a');
+    const b = payload('b');
+    const inputs = [a, a, a, b, a].map((p) => ({ type: 'echo', payload: p }));
+    const { specs, payloadJsons } = checkTasks(inputs, config, now);
+    expect(calls).toEqual(['a', 'b', 'a']);
+    expect(payloadJsons).toEqual(['a', 'a', 'a', 'b', 'a'].map((n) => `{"name":"${n}"}`));
+    expect(specs.map((s) => s.payload)).toEqual([a, a, a, b, a]);
+  });
+
   it('counts UTF-8 bytes against MAX_PAYLOAD_BYTES', () => {
     // 20 three-byte characters: 22 UTF-16 units with the quotes, 62 bytes
     expect(() => toTaskSpec({ type: 'echo', payload: '€'.repeat(20) }, config, now)).not.toThrow();

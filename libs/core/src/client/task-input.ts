@@ -74,8 +74,9 @@ export function checkTasks(
 ): CheckedTasks {
   const specs: TaskSpec[] = new Array(inputs.length);
   const payloadJsons: string[] = new Array(inputs.length);
-  // a batch usually repeats one type: its pattern is tested once per distinct string
-  const typeOk: TypeMemo = { last: undefined };
+  // a batch usually repeats one type (its pattern is tested once per distinct string), and
+  // often one payload object (its JSON is made once per run of the same object)
+  const typeOk: TypeMemo = { last: undefined, payload: undefined, payloadJson: '' };
   for (let i = 0; i < inputs.length; i++) {
     specs[i] = checkTask(
       inputs[i],
@@ -92,6 +93,8 @@ export function checkTasks(
 
 interface TypeMemo {
   last: string | undefined;
+  payload: unknown;
+  payloadJson: string;
 }
 
 /**
@@ -113,7 +116,11 @@ function checkTask(
   }
   if (typeOk !== undefined) typeOk.last = type;
   const payload = input.payload ?? null;
-  const payloadJson = JSON.stringify(payload);
+  // the same object as the previous input's, in this same synchronous call: the same JSON
+  const payloadJson =
+    typeOk !== undefined && payload === typeOk.payload && typeof payload === 'object'
+      ? typeOk.payloadJson
+      : JSON.stringify(payload);
   // (undefined, for a function payload, goes to Buffer.byteLength, which throws as it always has)
   if (payloadJson === undefined || exceedsUtf8Bytes(payloadJson, config.maxPayloadBytes)) {
     throw new LimitExceededError(
@@ -150,5 +157,9 @@ function checkTask(
   if (delayMs > 0) spec.runAt = now + delayMs;
   if (input.retry !== undefined) spec.retry = { ...input.retry };
   payloadJsons[at] = payloadJson;
+  if (typeOk !== undefined) {
+    typeOk.payload = payload;
+    typeOk.payloadJson = payloadJson;
+  }
   return spec;
 }

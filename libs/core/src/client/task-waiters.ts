@@ -1,5 +1,5 @@
 import { isTerminal } from '../task/task-state';
-import type { TaskView } from '../task/task.model';
+import type { TaskStateView, TaskView } from '../task/task.model';
 
 /** Ids read from Redis in one MGET. */
 export const READ_CHUNK = 1000;
@@ -13,8 +13,13 @@ export const READ_BATCH = 500;
 /** The longest a heard id waits for its read (a finished task's record may expire). */
 export const READ_LINGER_MS = 50;
 
-/** Reads the views of tasks from Redis (missing ones left out): TaskReadStore.getMany. */
-export type ReadViews = (ids: readonly string[]) => Promise<TaskView[]>;
+/**
+ * Reads what a wait gives of each task from Redis (missing ones left out): whole views
+ * (TaskReadStore.getMany) or only states (getStates).
+ */
+export type ReadViews<V extends TaskStateView = TaskView> = (
+  ids: readonly string[],
+) => Promise<V[]>;
 
 /** A task not read in a terminal state yet: named by no message since, or named by one. */
 type Unread = 'unheard' | 'heard';
@@ -24,8 +29,8 @@ type Unread = 'unheard' | 'heard';
  * a message named it). `settled` runs once every task is terminal, or with the error of a read
  * it needed.
  */
-export class TaskWait {
-  private readonly views = new Map<string, TaskView | Unread>();
+export class TaskWait<V extends TaskStateView = TaskView> {
+  private readonly views = new Map<string, V | Unread>();
   /** Tasks not read in a terminal state yet. */
   private left: number;
   /** Of those, the ones no message has named since they were last read. */
@@ -67,7 +72,7 @@ export class TaskWait {
   }
 
   /** Takes a view read from Redis: kept if the task is one of ours, pending and terminal. */
-  offer(view: TaskView): boolean {
+  offer(view: V): boolean {
     const was = this.views.get(view.id);
     if (typeof was !== 'string') return false;
     if (!isTerminal(view.state)) {
@@ -85,9 +90,9 @@ export class TaskWait {
   }
 
   /** The views in the order of `ids` (complete once pendingCount is 0). */
-  result(): TaskView[] {
-    const out: TaskView[] = new Array(this.ids.length);
-    for (let i = 0; i < this.ids.length; i++) out[i] = this.views.get(this.ids[i]) as TaskView;
+  result(): V[] {
+    const out: V[] = new Array(this.ids.length);
+    for (let i = 0; i < this.ids.length; i++) out[i] = this.views.get(this.ids[i]) as V;
     return out;
   }
 
@@ -100,7 +105,7 @@ export class TaskWait {
   }
 
   /** Reads the given tasks for this wait alone; settles when none is left pending. */
-  async check(read: ReadViews, ids: readonly string[]): Promise<void> {
+  async check(read: ReadViews<V>, ids: readonly string[]): Promise<void> {
     for (let i = 0; i < ids.length; i += READ_CHUNK) {
       const chunk = ids.length <= READ_CHUNK ? ids : ids.slice(i, i + READ_CHUNK);
       for (const view of await read(chunk)) this.offer(view);
@@ -120,9 +125,9 @@ export class TaskWait {
  * and Redis far more CPU (the socket write and wake-up) than the ids in it. Each view goes to
  * the waits for its task: a message costs one map lookup per id, not a filter per wait.
  */
-export class TaskWaiters {
+export class TaskWaiters<V extends TaskStateView = TaskView> {
   /** Task id → the wait for it (an array in the rare case that several wait for one task). */
-  private readonly byId = new Map<string, TaskWait | TaskWait[]>();
+  private readonly byId = new Map<string, TaskWait<V> | TaskWait<V>[]>();
   /** Heard ids not read yet (a repeated id is read twice, and delivered once). */
   private toRead: string[] = [];
   /** Reads sent and not yet answered (a batch waits for them). */
@@ -132,9 +137,9 @@ export class TaskWaiters {
   private due = false;
   private linger: NodeJS.Timeout | undefined;
 
-  constructor(private readonly read: ReadViews) {}
+  constructor(private readonly read: ReadViews<V>) {}
 
-  add(wait: TaskWait): void {
+  add(wait: TaskWait<V>): void {
     for (let i = 0; i < wait.ids.length; i++) {
       const id = wait.ids[i];
       const there = this.byId.get(id);
@@ -145,7 +150,7 @@ export class TaskWaiters {
     }
   }
 
-  remove(wait: TaskWait): void {
+  remove(wait: TaskWait<V>): void {
     for (const id of wait.ids) this.forget(id, wait);
   }
 
@@ -176,7 +181,7 @@ export class TaskWaiters {
    * Reads every task the wait still waits for, for it alone (the poll once the channel has been
    * quiet: it finds what a lost message would have named).
    */
-  async recheck(wait: TaskWait): Promise<void> {
+  async recheck(wait: TaskWait<V>): Promise<void> {
     await wait.check(this.read, wait.pendingIds());
     if (wait.couldSettle) {
       this.due = true;
@@ -237,8 +242,8 @@ export class TaskWaiters {
     this.kick();
   };
 
-  private deliver(views: readonly TaskView[]): void {
-    const touched: TaskWait[] = [];
+  private deliver(views: readonly V[]): void {
+    const touched: TaskWait<V>[] = [];
     for (let i = 0; i < views.length; i++) {
       const view = views[i];
       const there = this.byId.get(view.id);
@@ -268,7 +273,7 @@ export class TaskWaiters {
   }
 
   private failAll(ids: readonly string[], err: unknown): void {
-    const failed = new Set<TaskWait>();
+    const failed = new Set<TaskWait<V>>();
     for (const id of ids) {
       const there = this.byId.get(id);
       if (there === undefined) continue;
@@ -277,7 +282,7 @@ export class TaskWaiters {
     for (const wait of failed) wait.fail(err);
   }
 
-  private forget(id: string, wait: TaskWait): void {
+  private forget(id: string, wait: TaskWait<V>): void {
     const there = this.byId.get(id);
     if (there === wait) this.byId.delete(id);
     else if (Array.isArray(there)) {

@@ -40,6 +40,7 @@ export class TaskStore {
 
   readonly get: TaskReadStore['get'];
   readonly getMany: TaskReadStore['getMany'];
+  readonly getStates: TaskReadStore['getStates'];
   readonly list: TaskReadStore['list'];
   readonly queueCounts: TaskReadStore['queueCounts'];
   readonly queueHeads: TaskReadStore['queueHeads'];
@@ -75,6 +76,7 @@ export class TaskStore {
     const reads = (this.reads = new TaskReadStore(redis, keys, scripts));
     this.get = reads.get.bind(reads);
     this.getMany = reads.getMany.bind(reads);
+    this.getStates = reads.getStates.bind(reads);
     this.list = reads.list.bind(reads);
     this.queueCounts = reads.queueCounts.bind(reads);
     this.queueHeads = reads.queueHeads.bind(reads);

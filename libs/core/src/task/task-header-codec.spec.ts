@@ -3,6 +3,7 @@ import {
   encodeNewTaskHeader,
   encodeTaskHeader,
   NewTaskHeaders,
+  stateOfRecord,
 } from './task-header-codec';
 import type { TaskState } from './task-state';
 import { newTaskHeader, type TaskHeader } from './task-record';
@@ -109,6 +110,24 @@ describe('the task header line', () => {
   it('refuses a line with too few fields or an unknown state', () => {
     expect(() => decodeTaskHeader('q|noop|0')).toThrow(/corrupt/);
     expect(() => decodeTaskHeader(`x${'|'.repeat(22)}`)).toThrow(/corrupt/);
+  });
+});
+
+describe('the state of a stored record', () => {
+  it('is read from its first bytes, for every state', () => {
+    const states: TaskState[] = ['queued', 'assigned', 'running', 'succeeded', 'failed'];
+    states.push('cancelled', 'delayed', 'blocked');
+    for (const s of states) {
+      const header = { ...newTaskHeader(spec, 'queued', now), s, n: 'w1', i: 1, l: 1 };
+      const record = Buffer.from(`${encodeTaskHeader(header)}\n{"pad":"x"}\nnull`);
+      expect(stateOfRecord(record)).toBe(s);
+    }
+  });
+
+  it('refuses a record without a known state code', () => {
+    expect(() => stateOfRecord(Buffer.from('x|noop|'))).toThrow(/corrupt/);
+    expect(() => stateOfRecord(Buffer.from('qq|noop|'))).toThrow(/corrupt/);
+    expect(() => stateOfRecord(Buffer.from(''))).toThrow(/corrupt/);
   });
 });
 

@@ -212,6 +212,16 @@ function field(line: string, k: number): string {
 }
 
 /**
+ * The state of a stored record, read from its first two bytes (the state code and its "|"),
+ * with nothing else decoded: what a wait for states only needs of each task it confirms.
+ */
+export function stateOfRecord(raw: Buffer): TaskState {
+  const s = raw.length > 1 && raw[1] === 124 ? STATE_BY_CODE[raw[0]] : undefined; // 124: '|'
+  if (s === undefined) throw new Error('corrupt task record: no state code');
+  return s;
+}
+
+/**
  * The header of a record's header line (mirrors `split` in _prelude.lua). Fields are read in
  * place from their offsets (no array of 22 substrings): the client decodes one per task it
  * confirms, the dispatcher one per queue head.

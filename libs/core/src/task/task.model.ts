@@ -67,6 +67,12 @@ export interface TaskLease {
   incarnation: number;
 }
 
+/** A task's id and state: what `waitForStates` gives, without the rest of the view. */
+export interface TaskStateView {
+  id: string;
+  state: TaskState;
+}
+
 /** Everything a reader learns about a task (GET /tasks/:id). Times are epoch ms. */
 export interface TaskView {
   id: string;
