@@ -76,23 +76,16 @@ export function checkTasks(
   const payloadJsons: string[] = new Array(inputs.length);
   // a batch usually repeats one type (its pattern is tested once per distinct string), and
   // often one payload object (its JSON is made once per run of the same object)
-  const typeOk: TypeMemo = { last: undefined, payload: undefined, payloadJson: '' };
+  const memo: BatchMemo = { lastType: undefined, payload: undefined, payloadJson: '' };
   for (let i = 0; i < inputs.length; i++) {
-    specs[i] = checkTask(
-      inputs[i],
-      config,
-      now,
-      inputs.length > 1 ? i : '',
-      typeOk,
-      payloadJsons,
-      i,
-    );
+    specs[i] = checkTask(inputs[i], config, now, inputs.length > 1 ? i : '', memo, payloadJsons, i);
   }
   return { specs, payloadJsons };
 }
 
-interface TypeMemo {
-  last: string | undefined;
+/** What the previous input of a batch had: its type (pattern passed) and payload with its JSON. */
+interface BatchMemo {
+  lastType: string | undefined;
   payload: unknown;
   payloadJson: string;
 }
@@ -106,20 +99,20 @@ function checkTask(
   config: SwitchyardConfig,
   now: number,
   where: string | number,
-  typeOk: TypeMemo | undefined,
+  memo: BatchMemo | undefined,
   payloadJsons: string[],
   at: number,
 ): TaskSpec {
   const type = input?.type;
-  if (typeof type !== 'string' || (type !== typeOk?.last && !TASK_TYPE_PATTERN.test(type))) {
+  if (typeof type !== 'string' || (type !== memo?.lastType && !TASK_TYPE_PATTERN.test(type))) {
     throw new InvalidInputError(`${field(where, 'type')} must match ${TASK_TYPE_PATTERN}`);
   }
-  if (typeOk !== undefined) typeOk.last = type;
+  if (memo !== undefined) memo.lastType = type;
   const payload = input.payload ?? null;
   // the same object as the previous input's, in this same synchronous call: the same JSON
   const payloadJson =
-    typeOk !== undefined && payload === typeOk.payload && typeof payload === 'object'
-      ? typeOk.payloadJson
+    memo !== undefined && payload === memo.payload && typeof payload === 'object'
+      ? memo.payloadJson
       : JSON.stringify(payload);
   // (undefined, for a function payload, goes to Buffer.byteLength, which throws as it always has)
   if (payloadJson === undefined || exceedsUtf8Bytes(payloadJson, config.maxPayloadBytes)) {
@@ -157,9 +150,9 @@ function checkTask(
   if (delayMs > 0) spec.runAt = now + delayMs;
   if (input.retry !== undefined) spec.retry = { ...input.retry };
   payloadJsons[at] = payloadJson;
-  if (typeOk !== undefined) {
-    typeOk.payload = payload;
-    typeOk.payloadJson = payloadJson;
+  if (memo !== undefined) {
+    memo.payload = payload;
+    memo.payloadJson = payloadJson;
   }
   return spec;
 }

@@ -26,9 +26,7 @@ export class TaskReadStore {
   /** Views of several tasks; missing ones are left out. */
   async getMany(ids: readonly string[]): Promise<TaskView[]> {
     if (ids.length === 0) return [];
-    const keys: string[] = new Array(ids.length);
-    for (let i = 0; i < ids.length; i++) keys[i] = this.keys.task(ids[i]);
-    const raws = await inStore(this.redis.mget(keys));
+    const raws = await inStore(this.redis.mget(this.taskKeys(ids)));
     const views: TaskView[] = [];
     for (let i = 0; i < raws.length; i++) {
       const raw = raws[i];
@@ -43,15 +41,19 @@ export class TaskReadStore {
    */
   async getStates(ids: readonly string[]): Promise<TaskStateView[]> {
     if (ids.length === 0) return [];
-    const keys: string[] = new Array(ids.length);
-    for (let i = 0; i < ids.length; i++) keys[i] = this.keys.task(ids[i]);
-    const raws = await inStore(this.redis.mgetBuffer(keys));
+    const raws = await inStore(this.redis.mgetBuffer(this.taskKeys(ids)));
     const states: TaskStateView[] = [];
     for (let i = 0; i < raws.length; i++) {
       const raw = raws[i];
       if (raw !== null) states.push({ id: ids[i], state: stateOfRecord(raw) });
     }
     return states;
+  }
+
+  private taskKeys(ids: readonly string[]): string[] {
+    const keys: string[] = new Array(ids.length);
+    for (let i = 0; i < ids.length; i++) keys[i] = this.keys.task(ids[i]);
+    return keys;
   }
 
   /**
