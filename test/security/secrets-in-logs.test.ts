@@ -1,4 +1,5 @@
 import { TestCluster } from '../support/test-cluster';
+import { waitFor } from '../support/wait-for';
 import { bearer, makeTestKeys } from './api-keys.fixture';
 
 /** A real dispatcher logging every request (LOG_LEVEL=trace): no key may reach its output. */
@@ -34,6 +35,14 @@ describe('API keys never reach logs or error responses', () => {
       );
       bodies.push(JSON.stringify(answer.body));
     }
+    // the access log line is written when the answer has gone out, which the client can see
+    // first: wait for the last request's line before stopping (a full run under load once
+    // stopped the process before it)
+    await waitFor(
+      () => cluster.dispatchers[0].logsMatching(/access_token=/).length,
+      (n) => n > 0,
+      { what: 'the access log line of the last request' },
+    );
     // stopping flushes everything the process had to say
     await cluster.dispatchers[0].stop('SIGTERM');
   });

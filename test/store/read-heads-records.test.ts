@@ -1,4 +1,4 @@
-import { decodeTaskHeader } from '@switchyard/core';
+import { decodeTaskHeader, LuaScripts } from '@switchyard/core';
 import { StoreFixture, useLeadingFixture } from '../support/store-fixture';
 
 /**
@@ -33,5 +33,39 @@ describe('read-heads records (real Redis)', () => {
       expect(head.header).not.toHaveProperty('pad');
       expect(head.header.s).toBe('queued');
     }
+  });
+
+  it('sends a record of up to 1,024 bytes whole and a larger one as its header line alone', async () => {
+    const specs = [
+      f.spec({ payload: { pad: 'x'.repeat(256) } }),
+      f.spec({ payload: { pad: 'x'.repeat(3000) } }),
+    ];
+    const [small, large] = (await f.tasks.submit(specs)).map((o) => o.id);
+    const raws = new Map<string, string>();
+    for (const id of [small, large]) raws.set(id, (await f.redis.get(f.keys.task(id))) as string);
+    expect(raws.get(small)!.length).toBeLessThanOrEqual(1024);
+    expect(raws.get(large)!.length).toBeGreaterThan(1024);
+
+    // the script's own reply (read-heads.lua): m = 1 type, 10 heads, none ahead, none in flight
+    const reply = await new LuaScripts(f.redis, f.keys.base).run<unknown[]>('readHeads', [
+      Date.now(),
+      1000,
+      10,
+      10,
+      1,
+      'echo',
+      10,
+      0,
+      0,
+      '',
+      '',
+      0,
+    ]);
+    const heads = reply[3] as string[];
+    const sent = new Map<string, string>();
+    for (let i = 0; i < heads.length; i += 3) sent.set(heads[i + 1], heads[i + 2]);
+    expect(sent.get(small)).toBe(raws.get(small));
+    const largeRaw = raws.get(large)!;
+    expect(sent.get(large)).toBe(largeRaw.slice(0, largeRaw.indexOf('\n')));
   });
 });
