@@ -7,6 +7,11 @@ import { payloadFor, type HandlerKind, type SystemUnderTest } from './system-und
 
 const WORKER_SCRIPT = path.join(__dirname, '..', 'bullmq-worker.js');
 const QUEUE = 'bench';
+/** A completion wait with no news for this long looks the jobs up (see settle). */
+const QUIET_MS = 1000;
+/** Jobs looked up per quiet second (bounded; the rest on the next one). */
+const LOOKUP_MAX = 5000;
+const QUIET_DEADLINE_MS = 300_000;
 
 /** BullMQ as its users run it: a Queue to add jobs, QueueEvents to learn completions, worker processes. */
 export class BullmqSystem implements SystemUnderTest {
@@ -86,7 +91,38 @@ export class BullmqSystem implements SystemUnderTest {
       );
       for (const job of jobs) waits.push(this.completion(job.id as string));
     }
-    await Promise.all(waits);
+    await this.settle(Promise.all(waits), count);
+  }
+
+  /**
+   * Waits for `all`, the QueueEvents completions. BullMQ trims its events stream (~10,000
+   * entries): a listener that falls further behind under load never hears some completions. So
+   * after each quiet second the jobs still waited for are looked up (the same fallback our client
+   * has), and the whole wait has a deadline.
+   */
+  private async settle(all: Promise<unknown>, count: number): Promise<void> {
+    let finished = false;
+    void all.then(() => (finished = true));
+    const deadline = Date.now() + QUIET_DEADLINE_MS;
+    let seen = this.waiting.size;
+    while (!finished) {
+      await Promise.race([all, new Promise((r) => setTimeout(r, QUIET_MS))]);
+      if (finished) return;
+      if (Date.now() > deadline)
+        throw new Error(`BullMQ: ${this.waiting.size} of ${count} jobs never completed`);
+      if (this.waiting.size !== seen) {
+        seen = this.waiting.size;
+        continue;
+      }
+      const ids = [...this.waiting.keys()].slice(0, LOOKUP_MAX);
+      const states = await Promise.all(ids.map((id) => this.queue.getJobState(id)));
+      ids.forEach((id, i) => {
+        if (states[i] !== 'completed') return;
+        this.waiting.get(id)?.();
+        this.waiting.delete(id);
+      });
+      seen = this.waiting.size;
+    }
   }
 
   async runOne(kind: HandlerKind): Promise<void> {
