@@ -10,9 +10,10 @@
 const path = require('node:path');
 
 const { arg } = require('./tool-args');
+const { stuckReport } = require('./stuck-report');
 const dist = path.resolve(__dirname, '../../dist/bench');
 const { RedisInstance } = require(path.join(dist, 'support/redis-instance'));
-const { SwitchyardSystem } = require(path.join(dist, 'systems/switchyard-system'));
+const { SwitchyardSystem, BENCH_PREFIX } = require(path.join(dist, 'systems/switchyard-system'));
 
 const KIND = arg('kind', 'noop');
 const TASKS = Number(arg('tasks', '20000'));
@@ -30,16 +31,18 @@ function spread(name, values) {
 async function main() {
   const redis = await RedisInstance.start();
   const sy = await SwitchyardSystem.start(redis);
+  // the ids of the tasks submitted since the warm-up ended (or of the warm-up, during it)
+  let ids = [];
+  const submit = sy.client.submitBatch.bind(sy.client);
+  sy.client.submitBatch = async (inputs) => {
+    const outcomes = await submit(inputs);
+    for (const o of outcomes) ids.push(o.id);
+    return outcomes;
+  };
   try {
     await sy.startWorkers(WORKERS, SLOTS);
     await sy.runBatch(KIND, 500, 500); // warm up
-    const ids = [];
-    const submit = sy.client.submitBatch.bind(sy.client);
-    sy.client.submitBatch = async (inputs) => {
-      const outcomes = await submit(inputs);
-      for (const o of outcomes) ids.push(o.id);
-      return outcomes;
-    };
+    ids = [];
     const t0 = Date.now();
     await sy.runBatch(KIND, TASKS, BATCH);
     const elapsed = Date.now() - t0;
@@ -75,6 +78,14 @@ async function main() {
           `(${(times.length / distinct.length).toFixed(1)} per assignment); ${spread('between assignments', gaps)}`,
       );
     }
+  } catch (err) {
+    // a wait that timed out: where its tasks stand, read before Redis goes
+    const processes = [sy.dispatcher, ...sy.workers];
+    const lines = await stuckReport(redis.client, `{${BENCH_PREFIX}}:`, ids, processes).catch(
+      (readErr) => [`no stuck report: ${readErr.message}`],
+    );
+    for (const line of lines) console.error(line);
+    throw err;
   } finally {
     await sy.close();
     await redis.stop();
