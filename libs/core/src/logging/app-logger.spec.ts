@@ -1,4 +1,9 @@
-import { idsOfRequest, loggedUrl } from './app-logger.module';
+import { EventEmitter } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Writable } from 'node:stream';
+import type { Logger } from 'pino';
+import { pinoHttp, type HttpLogger, type Options } from 'pino-http';
+import { appLoggerParams, idsOfRequest, loggedUrl } from './app-logger.module';
 
 describe('ids in request logs', () => {
   it('takes the task id or node id from the URL', () => {
@@ -22,5 +27,79 @@ describe('URLs in request logs', () => {
     expect(loggedUrl('/stats?API_KEY=s3cret&x=1')).toBe('/stats?API_KEY=[redacted]&x=1');
     expect(loggedUrl('/tasks?state=failed&limit=20')).toBe('/tasks?state=failed&limit=20');
     expect(loggedUrl(undefined)).toBeUndefined();
+  });
+});
+
+describe('credentials in request logs', () => {
+  const secret = 's3cret-value-never-logged';
+
+  /** pino-http as the apps configure it, at trace (every request logged), lines collected. */
+  function accessLogger(): { middleware: HttpLogger; lines: string[] } {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const params = appLoggerParams('dispatcher', {
+      logLevel: 'trace',
+      logPretty: false,
+      nodeId: 'n1',
+    });
+    return { middleware: pinoHttp(params.pinoHttp as Options, sink), lines };
+  }
+
+  function request(status: number): { req: IncomingMessage; res: ServerResponse } {
+    const req = {
+      method: 'POST',
+      url: '/tasks',
+      headers: {
+        authorization: `Bearer ${secret}`,
+        cookie: `k=${secret}`,
+        'x-api-key': secret,
+      },
+    } as unknown as IncomingMessage;
+    const res = Object.assign(new EventEmitter(), {
+      statusCode: status,
+      headersSent: true,
+    }) as unknown as ServerResponse;
+    return { req, res };
+  }
+
+  it('logs a request with its method, URL and status, and none of its headers', () => {
+    const { middleware, lines } = accessLogger();
+    for (const status of [201, 401, 500]) {
+      const { req, res } = request(status);
+      middleware(req, res, () => undefined);
+      res.emit('finish');
+    }
+    expect(lines).toHaveLength(3);
+    for (const line of lines) {
+      const entry = JSON.parse(line) as { req: object };
+      expect(entry.req).toEqual({ id: expect.any(Number), method: 'POST', url: '/tasks' });
+      expect(line).not.toContain(secret);
+    }
+  });
+
+  it('logs no header of a request passed to a log call, in or out of its request', () => {
+    const { middleware, lines } = accessLogger();
+    const { req, res } = request(201);
+    middleware(req, res, () => undefined);
+    (req as unknown as { log: Logger }).log.info({ req, extra: 1 }, 'inside');
+    middleware.logger.warn({ req }, 'outside');
+    expect(lines).toHaveLength(2);
+    for (const line of lines) expect(line).not.toContain(secret);
+  });
+
+  it('redacts the arguments of a failed Redis command (AUTH carries the password)', () => {
+    const { middleware, lines } = accessLogger();
+    const err = Object.assign(new Error('WRONGPASS'), {
+      command: { name: 'auth', args: [secret] },
+    });
+    middleware.logger.error({ err }, 'redis');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).not.toContain(secret);
+    expect(lines[0]).toContain('[redacted]');
   });
 });

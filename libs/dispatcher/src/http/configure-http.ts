@@ -28,6 +28,8 @@ export function configureDispatcherHttp(
   app: NestExpressApplication,
   config: SwitchyardConfig,
 ): void {
+  // Express would set X-Powered-By on every response and helmet remove it again: never set
+  app.disable('x-powered-by');
   app.use(securityHeaders());
   const cors = corsOptions(config.corsOrigins);
   if (cors !== null) app.enableCors(cors);

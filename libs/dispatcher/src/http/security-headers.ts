@@ -28,5 +28,7 @@ export function securityHeaders(): RequestHandler {
       },
     },
     frameguard: { action: 'deny' },
+    // the app never sets X-Powered-By (configureDispatcherHttp disables it): nothing to remove
+    xPoweredBy: false,
   });
 }

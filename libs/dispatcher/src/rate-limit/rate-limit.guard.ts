@@ -34,6 +34,11 @@ export class RateLimitGuard extends ThrottlerGuard {
   @Inject(SWITCHYARD_CONFIG) private readonly config!: SwitchyardConfig;
   private access: ApiKeyAccess | undefined;
 
+  /** RATE_LIMIT_MAX=0: no limit, so no per-request look-up of route options either. */
+  protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
+    return this.config.rateLimitMax === 0 || super.shouldSkip(context);
+  }
+
   protected override async getTracker(req: Record<string, unknown>): Promise<string> {
     this.access ??= new ApiKeyAccess(this.config);
     const authorization = (req as TrackedRequest).headers?.authorization;
