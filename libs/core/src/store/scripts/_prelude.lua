@@ -130,6 +130,24 @@ local function emit_event(kind, id, state, ty, node)
   end
 end
 
+-- emit_event for a run of events that share kind, state, type and node: the ids at
+-- list[from], list[from + step], ... up to list[to] (step 2: the ids of score/id pairs). One call
+-- per run instead of one per event; the first id goes through emit_event (it opens or extends the
+-- group), the others are appended to that group as emit_event's fast path would.
+local function emit_run(kind, state, ty, node, list, from, to, step)
+  if from > to or EVENTS_MAXLEN <= 0 then
+    return
+  end
+  emit_event(kind, list[from], state, ty, node)
+  local e = EVENTS
+  local n = e.n
+  for x = from + step, to, step do
+    e[n + 1], e[n + 2] = '","', list[x]
+    n = n + 2
+  end
+  e.n = n
+end
+
 -- the bound as text, made on first use (once for the library): a number argument to redis.call
 -- is formatted on every call
 local EVENTS_MAXLEN_TEXT
