@@ -160,7 +160,9 @@ for j = 0, n - 1 do
       and (l == leaseText or tonumber(l) == tonumber(leaseText)) then
       -- success of the open attempt: a few header fields change, no JSON is decoded
       -- (sl is always written; an empty cpu or memory is 0)
-      release(id, ty, sl + 0, cpu == '' and 0 or cpu + 0, mem == '' and 0 or mem + 0)
+      -- (the numbers of the texts as text_num keeps them: read inline, this runs per task)
+      release(id, ty, TEXT_NUM[sl] or text_num(sl), cpu == '' and 0 or TEXT_NUM[cpu] or text_num(cpu),
+        mem == '' and 0 or TEXT_NUM[mem] or text_num(mem))
       if sa == '' or asa == '' then
         local started = time_text(ARGV[b + 3])
         if sa == '' then
