@@ -20,10 +20,11 @@ Reply: n entries: 'succeeded' | 'delayed' | 'failed' | 'stale' | 'gone' | 'state
        message's tasks in three pieces of JSON text each (task_json_text_parts; none when none), for
        the caller to join: not joined here, where every string made is hashed whole
 ]]
-local now, node, inc, aging = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+-- (numbers the caller always sends: `+ 0` converts them for ~600 instructions, tonumber() ~1,700)
+local now, node, inc, aging = ARGV[1] + 0, ARGV[2], ARGV[3] + 0, ARGV[4] + 0
 local incText = ARGV[3]
 local retainMs, finishedCap, failedCap, n =
-  tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+  ARGV[5] + 0, ARGV[6] + 0, ARGV[7] + 0, ARGV[8] + 0
 -- `now` as the header writes it and the retention as SET takes it (once, not per task)
 local nowText, retainText = num_text(now), time_text(ARGV[5])
 local match = string.match

@@ -14,8 +14,8 @@ Reply: { promoted, next due time ('' = none), {type, depth, ...}, {type, id, rec
          (record: the whole record, or its header line when it is large: the reader takes the
          text up to the first newline)
 ]]
-local now, aging, maxPromote, maxTypes, m =
-  tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+-- (numbers the caller always sends: `+ 0` converts them for ~600 instructions, tonumber() ~1,700)
+local now, aging, maxPromote, maxTypes, m = ARGV[1] + 0, ARGV[2] + 0, ARGV[3] + 0, ARGV[4] + 0, ARGV[5] + 0
 
 -- a head's record: whole up to this many bytes (a 256-byte payload's is ~310), else its header
 -- line alone (a large payload is not sent to the leader, which reads only the header)
@@ -52,8 +52,8 @@ end
 local heads, nh = {}, 0
 local b = 6
 for _ = 1, m do
-  local ty, limit, ahead, flying = ARGV[b], tonumber(ARGV[b + 1]), tonumber(ARGV[b + 2]), tonumber(ARGV[b + 3])
-  local nskip = tonumber(ARGV[b + 6])
+  local ty, limit, ahead, flying = ARGV[b], ARGV[b + 1] + 0, ARGV[b + 2] + 0, ARGV[b + 3] + 0
+  local nskip = ARGV[b + 6] + 0
   local skip = {}
   for x = b + 7, b + 6 + nskip do
     skip[ARGV[x]] = true
