@@ -243,6 +243,11 @@ local function text_num(text)
   return x
 end
 
+-- A number given to redis.call is formatted on every call (~2,200 instructions for a small one,
+-- more for a time in ms, callgrind micro-measure): the hot scripts pass text instead: an argument
+-- as it was sent, a literal ('0'), or num_text() (cached; small integers for the library's life).
+-- For integers below 1e14 num_text writes what redis.call would (%.14g and %.17g agree).
+
 -- A lease's score in nl:<node>: LEASE_TOP minus its deadline (ms), so the newest lease (the
 -- latest deadline) sorts first. A node's lease set is small (a listpack), and ZADD walks it from
 -- its head to the insertion point: with the deadline as the score every new lease walked past all

@@ -237,7 +237,7 @@ if ns > 0 then
         hinted[l.at[x]] = 0
       end
     end
-    redis.call('PEXPIRE', key, hintTtl)
+    redis.call('PEXPIRE', key, num_text(hintTtl))
   end
 end
 out[n * 3 + 1] = hinted

@@ -212,7 +212,7 @@ end
 trim_finished(finished, finishedCap)
 for name, count in pairs(counts) do
   if count > 0 then
-    redis.call('HINCRBY', K .. 'stats', name, count)
+    redis.call('HINCRBY', K .. 'stats', name, num_text(count))
   end
 end
 flush_events()

@@ -139,11 +139,11 @@ for type in pairs(adding) do
   redis.call('SADD', K .. 'types', type)
 end
 if created > 0 then
-  redis.call('HINCRBY', K .. 'stats', 'submitted', created)
+  redis.call('HINCRBY', K .. 'stats', 'submitted', num_text(created))
 end
 flush_events()
 local channel = ARGV[FIRST + n * 6]
 if created > 0 and channel and channel ~= '' then
-  redis.call('PUBLISH', channel, '{"pattern":"tasks.submitted","data":{"count":' .. created .. '}}')
+  redis.call('PUBLISH', channel, '{"pattern":"tasks.submitted","data":{"count":' .. num_text(created) .. '}}')
 end
 return out
