@@ -70,6 +70,8 @@ end
 -- its opening '{"k":..,"ids":["' and its ids with '","' between them, '"]},' before the next
 -- group; EVENTS.n counts the pieces and EVENTS.kind/.state/.ty/.node are the open group's fields
 -- (compared, not joined into a key: no table and, within a group, no string per event).
+-- emit_run (below) appends to an open group exactly as emit_event's fast path does: a change to
+-- the entry's text or to the open group's fields (EVENTS.n, .kind, ...) changes both together.
 local EVENTS = {}
 
 local function emit_event(kind, id, state, ty, node)
@@ -133,7 +135,8 @@ end
 -- emit_event for a run of events that share kind, state, type and node: the ids at
 -- list[from], list[from + step], ... up to list[to] (step 2: the ids of score/id pairs). One call
 -- per run instead of one per event; the first id goes through emit_event (it opens or extends the
--- group), the others are appended to that group as emit_event's fast path would.
+-- group), the others are appended to that group as emit_event's fast path would (keep the two in
+-- step; bench/tools/events-equivalence.js compares emit_event sequences of two preludes).
 local function emit_run(kind, state, ty, node, list, from, to, step)
   if from > to or EVENTS_MAXLEN <= 0 then
     return
