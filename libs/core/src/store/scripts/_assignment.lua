@@ -39,7 +39,7 @@ local function lease_head(raw, id, nodeId, inc, now, nowText, _, tyToText, ty, t
     -- first attempt, no history: the new attempt is the open one in the header line (state a,
     -- attempt, lease, updated, the lease's node and incarnation, no start; the attempt's start is
     -- now), written with one concatenation
-    lease, attempt = l + 1, a + 1
+    lease, attempt = (TEXT_NUM[l] or text_num(l)) + 1, (TEXT_NUM[a] or text_num(a)) + 1
     leaseText, attemptText = num_text(lease), num_text(attempt)
     record = 'a|' .. tyToText .. attemptText .. '|' .. leaseText .. '|' .. cSlToRa .. nowText .. '|'
       .. nodeId .. '|' .. num_text(inc) .. '||' .. fin .. '|' .. nowText .. '||||' .. cold .. sep .. after
@@ -64,14 +64,15 @@ local function lease_head(raw, id, nodeId, inc, now, nowText, _, tyToText, ty, t
   if cpuText == '' then
     cpuText = '0'
   else
-    cpu = cpuText + 0
+    cpu = TEXT_NUM[cpuText] or text_num(cpuText)
   end
   if memText == '' then
     memText = '0'
   else
-    mem = memText + 0
+    mem = TEXT_NUM[memText] or text_num(memText)
   end
-  return record, lease, attempt, ty, toText + 0, payload, slText + 0, cpu, mem,
+  return record, lease, attempt, ty, TEXT_NUM[toText] or text_num(toText), payload,
+    TEXT_NUM[slText] or text_num(slText), cpu, mem,
     leaseText, attemptText, toText, slText, cpuText, memText
 end
 

@@ -94,7 +94,7 @@ end
 -- Lists finished ids in the capped "done" list (trimmed only when the push passed the cap).
 local function trim_finished(ids, cap)
   if #ids > 0 and redis.call('LPUSH', K .. 'done', unpack(ids)) > cap then
-    redis.call('LTRIM', K .. 'done', 0, cap - 1)
+    redis.call('LTRIM', K .. 'done', '0', num_text(cap - 1))
   end
 end
 

@@ -13,11 +13,11 @@ local NODE_STATE = '^(([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)|)([^|]*)|([^|]*)|(
 -- The number of a text, kept in `nums` (text -> number): tonumber() of a text runs strtod twice
 -- (~700 instructions), a hit is one table read. A batch repeats a few texts: nodes of one shape
 -- share their capacity, their usage is often the same few values, and so are a batch's task
--- requirements.
+-- requirements. A miss asks text_num (_prelude.lua), which keeps them from call to call.
 local function number_of(nums, text)
   local x = nums[text]
   if x == nil then
-    x = tonumber(text)
+    x = text_num(text)
     nums[text] = x
   end
   return x
@@ -32,8 +32,8 @@ local function decode_node(v)
     error('corrupt node state')
   end
   return {
-    fixed = fixed, inc = tonumber(inc), st = st, cs = tonumber(cs), cc = tonumber(cc), cm = tonumber(cm),
-    us = tonumber(us), uc = tonumber(uc), um = tonumber(um), lc = lc,
+    fixed = fixed, inc = text_num(inc), st = st, cs = text_num(cs), cc = text_num(cc), cm = text_num(cm),
+    us = text_num(us), uc = text_num(uc), um = text_num(um), lc = lc,
   }
 end
 

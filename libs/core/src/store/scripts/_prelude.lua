@@ -70,6 +70,8 @@ end
 -- its opening '{"k":..,"ids":["' and its ids with '","' between them, '"]},' before the next
 -- group; EVENTS.n counts the pieces and EVENTS.kind/.state/.ty/.node are the open group's fields
 -- (compared, not joined into a key: no table and, within a group, no string per event).
+-- emit_run (below) appends to an open group exactly as emit_event's fast path does: a change to
+-- the entry's text or to the open group's fields (EVENTS.n, .kind, ...) changes both together.
 local EVENTS = {}
 
 local function emit_event(kind, id, state, ty, node)
@@ -128,6 +130,25 @@ local function emit_event(kind, id, state, ty, node)
     e.n = n + 2
     e.kind, e.state, e.ty, e.node = kind, state, ty, node
   end
+end
+
+-- emit_event for a run of events that share kind, state, type and node: the ids at
+-- list[from], list[from + step], ... up to list[to] (step 2: the ids of score/id pairs). One call
+-- per run instead of one per event; the first id goes through emit_event (it opens or extends the
+-- group), the others are appended to that group as emit_event's fast path would (keep the two in
+-- step; bench/tools/events-equivalence.js compares emit_event sequences of two preludes).
+local function emit_run(kind, state, ty, node, list, from, to, step)
+  if from > to or EVENTS_MAXLEN <= 0 then
+    return
+  end
+  emit_event(kind, list[from], state, ty, node)
+  local e = EVENTS
+  local n = e.n
+  for x = from + step, to, step do
+    e[n + 1], e[n + 2] = '","', list[x]
+    n = n + 2
+  end
+  e.n = n
 end
 
 -- the bound as text, made on first use (once for the library): a number argument to redis.call
@@ -202,6 +223,33 @@ local function num_text(v)
   end
   return s
 end
+
+-- The number of a short text that recurs from task to task and call to call (a lease or attempt
+-- count, a type's timeout, slots, cpu or memory, a node's capacity and usage): tonumber() and
+-- text arithmetic run strtod (~700 instructions each; a table read is ~50). Kept as long as the
+-- library, at most TEXT_NUM_MAX texts (then afresh); not for times or ids, which do not recur.
+-- nil for a text that is no number (tonumber's answer). Per task, read TEXT_NUM[text] inline
+-- first (`TEXT_NUM[t] or text_num(t)`): a call costs as much as `t + 0` (~600 instructions).
+local TEXT_NUM, TEXT_NUM_N, TEXT_NUM_MAX = {}, 0, 4096
+local function text_num(text)
+  local x = TEXT_NUM[text]
+  if x == nil then
+    x = tonumber(text)
+    if x ~= nil then
+      if TEXT_NUM_N >= TEXT_NUM_MAX then
+        TEXT_NUM, TEXT_NUM_N = {}, 0
+      end
+      TEXT_NUM[text] = x
+      TEXT_NUM_N = TEXT_NUM_N + 1
+    end
+  end
+  return x
+end
+
+-- A number given to redis.call is formatted on every call (~2,200 instructions for a small one,
+-- more for a time in ms, callgrind micro-measure): the hot scripts pass text instead: an argument
+-- as it was sent, a literal ('0'), or num_text() (cached; small integers for the library's life).
+-- For integers below 1e14 num_text writes what redis.call would (%.14g and %.17g agree).
 
 -- A lease's score in nl:<node>: LEASE_TOP minus its deadline (ms), so the newest lease (the
 -- latest deadline) sorts first. A node's lease set is small (a listpack), and ZADD walks it from

@@ -55,7 +55,8 @@ local function take_standby(node, inc, fs, fc, fm, now, nowText, grace)
     -- more), so a walk reads no more of the list than the freed room and the stale hints in it
     local asked = cs - us
     -- the list's tail holds the oldest hint (assign.lua pushes at the head): read backwards
-    local entries = redis.call('LRANGE', key, -(done + asked), -(done + 1))
+    -- (the bounds as text: '-' and num_text of a count, kept from call to call while small)
+    local entries = redis.call('LRANGE', key, '-' .. num_text(done + asked), '-' .. num_text(done + 1))
     local n = #entries
     if n == 0 then
       break
@@ -112,7 +113,7 @@ local function take_standby(node, inc, fs, fc, fm, now, nowText, grace)
   bulk('ZADD', K .. 'nl:' .. node, leased, 2)
   if done > 0 then
     -- the walked entries leave the list (an emptied list is deleted)
-    redis.call('LTRIM', key, 0, -(done + 1))
+    redis.call('LTRIM', key, '0', '-' .. num_text(done + 1))
   end
   if fs > 0 or fc > 0 or fm > 0 or #res.took > 0 then
     s.us, s.uc, s.um = us, uc, um

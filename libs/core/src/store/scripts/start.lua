@@ -3,7 +3,7 @@ KEYS[1]  key base
 ARGV[1]  node id   ARGV[2] incarnation   ARGV[3] n, then n groups of 3: task id, lease, started at
 Reply: n entries: 'running' | 'stale' | 'gone' | 'state:<s>'
 ]]
-local node, incText, n = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local node, incText, n = ARGV[1], ARGV[2], ARGV[3] + 0
 local out = {}
 local match = string.match
 -- a start's fields: state, then fields ty..ra as one capture (with ty and l), u skipped, "n|i|"
@@ -20,7 +20,7 @@ end
 local raws = mget_records(ids, keys)
 for j = 0, n - 1 do
   local b = 4 + j * 3
-  local id, leaseText, startedAt = ARGV[b], ARGV[b + 1], tonumber(ARGV[b + 2])
+  local id, leaseText = ARGV[b], ARGV[b + 1]
   local key = keys[j + 1]
   local raw = written[id] or raws[j + 1]
   if not raw then
@@ -50,6 +50,7 @@ for j = 0, n - 1 do
       out[j + 1] = 'running'
     else
       local h, rest = split(raw)
+      local startedAt = tonumber(ARGV[b + 2])
       h.s = 'running'
       h.sa = startedAt
       h.u = startedAt

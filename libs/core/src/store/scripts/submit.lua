@@ -14,8 +14,9 @@ Reply: 3n values, per task: id, state, created (1 = new, 0 = idempotent replay)
 Error: QUEUEFULL when the batch would overfill a type's queue; NODEP when a dependency does not
   exist; DEPENDENTS when a dependency already has MAX_DEPENDENTS waiting on it (nothing is written).
 ]]
-local now, ikTtl, maxQueued, aging = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-local failedCap, maxDependents, n = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
+-- (numbers the caller always sends: `+ 0` converts them for ~600 instructions, tonumber() ~1,700)
+local now, ikTtl, maxQueued, aging = ARGV[1] + 0, ARGV[2] + 0, ARGV[3] + 0, ARGV[4] + 0
+local failedCap, maxDependents, n = ARGV[5] + 0, ARGV[6] + 0, ARGV[7] + 0
 local FIRST = 8
 
 -- all or nothing: refuse the whole batch if it would overfill a queue or a dependency is bad
@@ -138,11 +139,11 @@ for type in pairs(adding) do
   redis.call('SADD', K .. 'types', type)
 end
 if created > 0 then
-  redis.call('HINCRBY', K .. 'stats', 'submitted', created)
+  redis.call('HINCRBY', K .. 'stats', 'submitted', num_text(created))
 end
 flush_events()
 local channel = ARGV[FIRST + n * 6]
 if created > 0 and channel and channel ~= '' then
-  redis.call('PUBLISH', channel, '{"pattern":"tasks.submitted","data":{"count":' .. created .. '}}')
+  redis.call('PUBLISH', channel, '{"pattern":"tasks.submitted","data":{"count":' .. num_text(created) .. '}}')
 end
 return out
