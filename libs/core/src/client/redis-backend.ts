@@ -26,8 +26,15 @@ export class WaitTimeoutError extends SwitchyardError {
   constructor(
     readonly pending: number,
     timeoutMs: number,
+    /** The error of the last read of the pending tasks that failed, if one did. */
+    readonly lastReadError?: unknown,
   ) {
-    super(`${pending} task(s) did not finish within ${timeoutMs} ms`);
+    super(
+      `${pending} task(s) did not finish within ${timeoutMs} ms` +
+        (lastReadError === undefined
+          ? ''
+          : ` (the last read of them failed: ${(lastReadError as Error)?.message ?? String(lastReadError)})`),
+    );
   }
 }
 
@@ -159,7 +166,7 @@ export class RedisBackend implements ClientBackend {
       polling = true;
       void waiters
         .recheck(wait)
-        .catch(() => undefined) // Redis away: the next poll tries again
+        .catch((err: unknown) => (wait.lastReadError = err)) // Redis away: the next poll tries again
         .finally(() => (polling = false));
     }, pollMs);
     let timer: NodeJS.Timeout | undefined;
@@ -167,7 +174,7 @@ export class RedisBackend implements ClientBackend {
       await new Promise<void>((resolve, reject) => {
         settle = (failure) => (failure === undefined ? resolve() : reject(failure as Error));
         timer = setTimeout(
-          () => reject(new WaitTimeoutError(wait.pendingCount, timeoutMs)),
+          () => reject(new WaitTimeoutError(wait.pendingCount, timeoutMs, wait.lastReadError)),
           timeoutMs,
         );
         // a task that finished just before we listened was named by a message we already heard

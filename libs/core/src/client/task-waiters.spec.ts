@@ -1,6 +1,13 @@
 import type { TaskState } from '../task/task-state';
 import type { TaskView } from '../task/task.model';
-import { READ_BATCH, READ_CHUNK, READ_LINGER_MS, TaskWait, TaskWaiters } from './task-waiters';
+import {
+  READ_BATCH,
+  READ_CHUNK,
+  READ_LINGER_MS,
+  READ_RETRY_MS,
+  TaskWait,
+  TaskWaiters,
+} from './task-waiters';
 
 const view = (id: string, state: TaskState = 'succeeded'): TaskView =>
   ({ id, state, payload: { id }, history: [] }) as unknown as TaskView;
@@ -111,7 +118,7 @@ describe('the waits of a client', () => {
     expect(again).toBe(theirs);
   });
 
-  it('fails the waits whose tasks a failed read held, and no other', async () => {
+  it('reads again after a failed read: the wait settles once Redis answers and keeps the error', async () => {
     const redis = store({ a: 'succeeded', b: 'succeeded' });
     const waiters = new TaskWaiters(redis.read);
     const hit = waitOn(['a']);
@@ -121,8 +128,32 @@ describe('the waits of a client', () => {
     redis.failNext(new Error('connection lost'));
     waiters.heard(['a']);
     await turn();
-    expect(hit.outcome.failure).toEqual(new Error('connection lost'));
+    expect(hit.outcome.done).toBe(false);
+    expect(hit.wait.lastReadError).toEqual(new Error('connection lost'));
+    expect(spared.wait.lastReadError).toBeUndefined();
+    jest.advanceTimersByTime(READ_RETRY_MS - 1);
+    await turn();
+    expect(redis.reads).toEqual([['a']]);
+    jest.advanceTimersByTime(1);
+    await turn();
+    expect(redis.reads).toEqual([['a'], ['a']]);
+    expect(hit.outcome).toEqual({ done: true, failure: undefined });
     expect(spared.outcome.done).toBe(false);
+  });
+
+  it('does not read again for a wait that was removed meanwhile (its timeout)', async () => {
+    const redis = store({ a: 'succeeded' });
+    const waiters = new TaskWaiters(redis.read);
+    const gone = waitOn(['a']);
+    waiters.add(gone.wait);
+    redis.failNext(new Error('connection lost'));
+    waiters.heard(['a']);
+    await turn();
+    waiters.remove(gone.wait);
+    jest.advanceTimersByTime(READ_RETRY_MS);
+    await turn();
+    expect(redis.reads).toEqual([['a']]);
+    expect(jest.getTimerCount()).toBe(0);
   });
 
   it("reads a wait's tasks once it has heard of all it still waits for, not as each message names one", async () => {
@@ -262,13 +293,16 @@ describe('the waits of a client', () => {
     waiters.heard(['a']);
     waiters.heard(['b']);
     await turn();
-    expect(hit.outcome.failure).toEqual(new Error('connection lost'));
-    expect(next.outcome.failure).toEqual(new Error('connection lost'));
+    expect(hit.outcome.done || next.outcome.done).toBe(false);
     const later = waitOn(['b']);
     waiters.add(later.wait);
     waiters.heard(['b']);
     await turn();
     expect(later.outcome).toEqual({ done: true, failure: undefined });
+    expect(next.outcome).toEqual({ done: true, failure: undefined });
+    jest.advanceTimersByTime(READ_RETRY_MS);
+    await turn();
+    expect(hit.outcome).toEqual({ done: true, failure: undefined });
   });
 
   it('reads at most READ_CHUNK ids at a time, and nothing for a wait that was removed', async () => {

@@ -13,6 +13,9 @@ export const READ_BATCH = 500;
 /** The longest a heard id waits for its read (a finished task's record may expire). */
 export const READ_LINGER_MS = 50;
 
+/** A read that failed (Redis away, a command timed out) is tried again after this long. */
+export const READ_RETRY_MS = 250;
+
 /**
  * Reads what a wait gives of each task from Redis (missing ones left out): whole views
  * (TaskReadStore.getMany) or only states (getStates).
@@ -26,8 +29,8 @@ type Unread = 'unheard' | 'heard';
 
 /**
  * What one `waitFor` call waits for: each task's terminal view once read (until then whether
- * a message named it). `settled` runs once every task is terminal, or with the error of a read
- * it needed.
+ * a message named it). `settled` runs once every task is terminal. A failed read does not end
+ * it: the read is tried again, and the wait keeps the error to name it if it times out.
  */
 export class TaskWait<V extends TaskStateView = TaskView> {
   private readonly views = new Map<string, V | Unread>();
@@ -35,6 +38,8 @@ export class TaskWait<V extends TaskStateView = TaskView> {
   private left: number;
   /** Of those, the ones no message has named since they were last read. */
   private unheard: number;
+  /** The error of the last read of its tasks that failed (named by a timeout). */
+  lastReadError: unknown;
 
   constructor(
     readonly ids: readonly string[],
@@ -100,10 +105,6 @@ export class TaskWait<V extends TaskStateView = TaskView> {
     if (this.left === 0) this.settled();
   }
 
-  fail(err: unknown): void {
-    this.settled(err);
-  }
-
   /** Reads the given tasks for this wait alone; settles when none is left pending. */
   async check(read: ReadViews<V>, ids: readonly string[]): Promise<void> {
     for (let i = 0; i < ids.length; i += READ_CHUNK) {
@@ -154,11 +155,18 @@ export class TaskWaiters<V extends TaskStateView = TaskView> {
     for (const id of wait.ids) this.forget(id, wait);
   }
 
-  /** The client closes: nothing more is read (the linger timer goes). */
+  /** Heard ids whose read failed, read again when the retry timer fires. */
+  private toRetry: string[] = [];
+  private retry: NodeJS.Timeout | undefined;
+
+  /** The client closes: nothing more is read (the linger and retry timers go). */
   close(): void {
     clearTimeout(this.linger);
+    clearTimeout(this.retry);
     this.linger = undefined;
+    this.retry = undefined;
     this.toRead = [];
+    this.toRetry = [];
     this.due = false;
   }
 
@@ -230,7 +238,7 @@ export class TaskWaiters<V extends TaskStateView = TaskView> {
       this.read(chunk)
         .then(
           (views) => this.deliver(views),
-          (err: unknown) => this.failAll(chunk, err),
+          (err: unknown) => this.retryLater(chunk, err),
         )
         .finally(this.answered);
     }
@@ -272,15 +280,30 @@ export class TaskWaiters<V extends TaskStateView = TaskView> {
     }
   }
 
-  private failAll(ids: readonly string[], err: unknown): void {
-    const failed = new Set<TaskWait<V>>();
+  /**
+   * A read failed: its ids that someone still waits for are read again after READ_RETRY_MS
+   * (each wait keeps the error). Only ids of live waits are kept, so the list is bounded by them,
+   * and a wait that gives up (its timeout) takes its ids out of the retry.
+   */
+  private retryLater(ids: readonly string[], err: unknown): void {
     for (const id of ids) {
       const there = this.byId.get(id);
       if (there === undefined) continue;
-      for (const wait of Array.isArray(there) ? there : [there]) failed.add(wait);
+      if (Array.isArray(there)) for (const wait of there) wait.lastReadError = err;
+      else there.lastReadError = err;
+      this.toRetry.push(id);
     }
-    for (const wait of failed) wait.fail(err);
+    if (this.toRetry.length > 0) this.retry ??= setTimeout(this.retryNow, READ_RETRY_MS).unref();
   }
+
+  private readonly retryNow = (): void => {
+    this.retry = undefined;
+    for (const id of this.toRetry) if (this.byId.has(id)) this.toRead.push(id);
+    this.toRetry = [];
+    if (this.toRead.length === 0) return;
+    this.due = true;
+    this.kick();
+  };
 
   private forget(id: string, wait: TaskWait<V>): void {
     const there = this.byId.get(id);
