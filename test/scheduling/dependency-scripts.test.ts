@@ -1,6 +1,4 @@
-import { StoreFixture, useLeadingFixture } from '../support/store-fixture';
-
-const retry = { backoff: 'fixed' as const, baseMs: 1000, capMs: 1000, jitter: 0 };
+import { FIXED_RETRY as retry, StoreFixture, useLeadingFixture } from '../support/store-fixture';
 
 /** Dependencies at the script level: submit.lua's blocked state and the leader's resolve-deps.lua. */
 describe('task dependencies in Redis', () => {

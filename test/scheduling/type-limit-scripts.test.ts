@@ -1,6 +1,4 @@
-import { StoreFixture, useLeadingFixture } from '../support/store-fixture';
-
-const retry = { backoff: 'fixed' as const, baseMs: 1000, capMs: 1000, jitter: 0 };
+import { FIXED_RETRY as retry, StoreFixture, useLeadingFixture } from '../support/store-fixture';
 
 /** TYPE_LIMITS at the script level: assign.lua re-checks them atomically, whatever the planner thought. */
 describe('cluster-wide type limits in Redis', () => {

@@ -1,7 +1,5 @@
 import { TaskStore } from '@switchyard/core';
-import { StoreFixture, useLeadingFixture } from '../support/store-fixture';
-
-const retry = { backoff: 'fixed' as const, baseMs: 1000, capMs: 1000, jitter: 0 };
+import { FIXED_RETRY as retry, StoreFixture, useLeadingFixture } from '../support/store-fixture';
 
 /**
  * assign, finish and start read a batch's records with one MGET and assign writes them with one

@@ -1,7 +1,6 @@
 import { NotLeaderError, TaskNotFoundError, type TaskView } from '@switchyard/core';
-import { StoreFixture, useLeadingFixture } from '../support/store-fixture';
+import { FIXED_RETRY as retry, StoreFixture, useLeadingFixture } from '../support/store-fixture';
 
-const retry = { backoff: 'fixed' as const, baseMs: 1000, capMs: 1000, jitter: 0 };
 // the fixture's config: suspect after 3000 ms of silence, dead after 5000 ms
 const SUSPECT = 3000;
 const DEAD = 5000;

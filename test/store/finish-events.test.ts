@@ -1,7 +1,5 @@
 import { decodeEntry, EventStore } from '@switchyard/core';
-import { StoreFixture, useLeadingFixture } from '../support/store-fixture';
-
-const retry = { backoff: 'fixed' as const, baseMs: 1000, capMs: 1000, jitter: 0 };
+import { FIXED_RETRY as retry, StoreFixture, useLeadingFixture } from '../support/store-fixture';
 
 /**
  * finish.lua writes the 'succeeded' events of its fast path per run of one type (emit_run) and

@@ -1,6 +1,5 @@
-import { StoreFixture, useLeadingFixture } from '../support/store-fixture';
+import { FIXED_RETRY as retry, StoreFixture, useLeadingFixture } from '../support/store-fixture';
 
-const retry = { backoff: 'fixed' as const, baseMs: 1000, capMs: 1000, jitter: 0 };
 /** A lease's score in nl:<node> is LEASE_TOP minus its deadline (lease_score, _prelude.lua). */
 const LEASE_TOP = 1e14;
 

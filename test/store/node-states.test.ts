@@ -1,9 +1,7 @@
 import { decodeNodeState, type TaskSpec } from '@switchyard/core';
 import { readClusterState } from '../support/cluster-state';
 import { checkConsistency } from '../support/consistency-checker';
-import { StoreFixture, useLeadingFixture } from '../support/store-fixture';
-
-const retry = { backoff: 'fixed' as const, baseMs: 1000, capMs: 1000, jitter: 0 };
+import { FIXED_RETRY as retry, StoreFixture, useLeadingFixture } from '../support/store-fixture';
 
 /**
  * The node-state hash (`ns`: node id → incarnation|status|capacity|usage|last completion) is the

@@ -1,4 +1,4 @@
-import { StoreFixture } from '../support/store-fixture';
+import { FIXED_RETRY, StoreFixture } from '../support/store-fixture';
 
 describe('progress.lua against real Redis', () => {
   let f: StoreFixture;
@@ -67,7 +67,7 @@ describe('progress.lua against real Redis', () => {
       await f.tasks.progress('n1', inc, [{ taskId: 'no-such-task', lease, percent: 50 }]),
     ).toEqual(['gone']);
     expect(await f.snapshot()).toEqual(before);
-    const retry = { backoff: 'fixed' as const, baseMs: 1000, capMs: 1000, jitter: 0 };
+    const retry = FIXED_RETRY;
     await f.tasks.finish('n1', inc, [
       { taskId: id, lease, startedAt: 1, resultJson: '1', retry, random: 0 },
     ]);

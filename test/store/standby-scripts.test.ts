@@ -1,10 +1,9 @@
 import { Redis } from 'ioredis';
 import type { AssignedTask, TaskSpec } from '@switchyard/core';
 import { SHARED_REDIS_URL } from '../support/redis-server';
-import { StoreFixture, useLeadingFixture } from '../support/store-fixture';
+import { FIXED_RETRY as retry, StoreFixture, useLeadingFixture } from '../support/store-fixture';
 import { waitFor } from '../support/wait-for';
 
-const retry = { backoff: 'fixed' as const, baseMs: 1000, capMs: 1000, jitter: 0 };
 const TTL = 5000;
 
 describe('standby hints: written by assign.lua, taken by finish.lua (real Redis)', () => {

@@ -7,13 +7,12 @@ import {
 } from '@switchyard/core';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { StoreFixture, useLeadingFixture } from '../support/store-fixture';
+import { FIXED_RETRY as retry, StoreFixture, useLeadingFixture } from '../support/store-fixture';
 
 const PRELUDE = fs.readFileSync(
   path.join(__dirname, '../../libs/core/src/store/scripts/_prelude.lua'),
   'utf8',
 );
-const retry = { backoff: 'fixed' as const, baseMs: 1000, capMs: 1000, jitter: 0 };
 
 describe('the task scripts against real Redis', () => {
   let f: StoreFixture;

@@ -12,6 +12,9 @@ import {
 import { SHARED_REDIS_URL } from './redis-server';
 
 /** Stores on a private prefix of a real Redis, for script-level tests. */
+/** A retry policy the script tests give their tasks: fixed 1 s, no jitter (delays predictable). */
+export const FIXED_RETRY = { backoff: 'fixed' as const, baseMs: 1000, capMs: 1000, jitter: 0 };
+
 export class StoreFixture {
   readonly redis: Redis;
   readonly keys: Keyspace;
