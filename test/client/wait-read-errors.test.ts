@@ -44,6 +44,8 @@ describe('a wait rides out failed confirming reads (real Redis)', () => {
       SWITCHYARD_PREFIX: cluster.prefix,
     });
     try {
+      // the refusal looked for below is this wait's, not an earlier one's
+      await admin.call('ACL', 'LOG', 'RESET');
       await allowReads(false);
       const { id } = await own.submit({ type: 'echo', payload: { n: 1 } });
       // no poll within the test: only the message and the reads it asks for can settle the wait

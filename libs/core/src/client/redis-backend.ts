@@ -154,8 +154,8 @@ export class RedisBackend implements ClientBackend {
     if (ids.length === 0) return [];
     await this.connect();
     const startedAt = Date.now();
-    let settle: ((failure?: unknown) => void) | undefined;
-    const wait = new TaskWait<V>(ids, (failure) => settle?.(failure));
+    let settle: (() => void) | undefined;
+    const wait = new TaskWait<V>(ids, () => settle?.());
     waiters.add(wait);
     // A lost notification is found by a read of what is still pending once the channel has
     // been quiet for a poll interval (while messages flow, tasks are still finishing).
@@ -172,7 +172,7 @@ export class RedisBackend implements ClientBackend {
     let timer: NodeJS.Timeout | undefined;
     try {
       await new Promise<void>((resolve, reject) => {
-        settle = (failure) => (failure === undefined ? resolve() : reject(failure as Error));
+        settle = resolve;
         timer = setTimeout(
           () => reject(new WaitTimeoutError(wait.pendingCount, timeoutMs, wait.lastReadError)),
           timeoutMs,

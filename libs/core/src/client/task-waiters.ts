@@ -43,7 +43,7 @@ export class TaskWait<V extends TaskStateView = TaskView> {
 
   constructor(
     readonly ids: readonly string[],
-    private readonly settled: (failure?: unknown) => void,
+    private readonly settled: () => void,
   ) {
     for (let i = 0; i < ids.length; i++) this.views.set(ids[i], 'unheard');
     this.left = this.views.size;
