@@ -25,13 +25,23 @@ export class DispatcherHttpError extends SwitchyardError {
   }
 }
 
+/**
+ * A failed read that a later poll may not meet again: no answer at all (connection refused or
+ * reset, the request timeout) or the dispatcher saying it is busy (429) or cannot reach Redis
+ * (5xx). Any other answer (404, 401, 403, 400) is the dispatcher's word and ends the wait.
+ */
+function isPassingFailure(err: unknown): boolean {
+  return !(err instanceof DispatcherHttpError) || err.status === 429 || err.status >= 500;
+}
+
 /** Tasks read at once while polling (bounds the requests in flight). */
 const POLL_CONCURRENCY = 16;
 
 /**
  * The same client over the dispatcher's HTTP API, for callers that cannot reach Redis (the
  * dispatcher checks and limits everything as for any HTTP caller). `waitFor` polls
- * `GET /tasks/:id` for the tasks still pending.
+ * `GET /tasks/:id` for the tasks still pending, and rides out a dispatcher that is away or
+ * busy for a while: only its timeout ends the wait then, naming the last failed read.
  */
 export class HttpBackend implements ClientBackend {
   private readonly base: string;
@@ -70,16 +80,26 @@ export class HttpBackend implements ClientBackend {
     const deadline = Date.now() + timeoutMs;
     const views = new Map<string, TaskView>();
     let pending = [...new Set(ids)];
+    let lastReadError: unknown;
+    // a read that got no answer, or a "busy"/"unavailable" one, is read again at the next poll
+    const readOrRetry = (id: string): Promise<TaskView | undefined> =>
+      this.get(id).catch((err: unknown) => {
+        if (!isPassingFailure(err)) throw err;
+        lastReadError = err;
+        return undefined;
+      });
     for (;;) {
       for (let i = 0; i < pending.length; i += POLL_CONCURRENCY) {
-        const read = await Promise.all(
-          pending.slice(i, i + POLL_CONCURRENCY).map((id) => this.get(id)),
-        );
-        for (const view of read) if (isTerminal(view.state)) views.set(view.id, view);
+        const read = await Promise.all(pending.slice(i, i + POLL_CONCURRENCY).map(readOrRetry));
+        for (const view of read) {
+          if (view !== undefined && isTerminal(view.state)) views.set(view.id, view);
+        }
       }
       pending = pending.filter((id) => !views.has(id));
       if (pending.length === 0) return ids.map((id) => views.get(id) as TaskView);
-      if (Date.now() + pollMs > deadline) throw new WaitTimeoutError(pending.length, timeoutMs);
+      if (Date.now() + pollMs > deadline) {
+        throw new WaitTimeoutError(pending.length, timeoutMs, lastReadError);
+      }
       await new Promise((resolve) => setTimeout(resolve, pollMs));
     }
   }
