@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Cluster, type Redis } from 'ioredis';
 import { TRANSITIONS } from '../task/task-state';
+import { sendFcall } from './script-command';
 
 /** Script name → Lua file in ./scripts. */
 export const SCRIPT_FILES = {
@@ -195,7 +196,7 @@ export class LuaScripts {
   }
 
   private fcall<T>(name: ScriptName, args: ScriptArg[]): Promise<T> {
-    return this.redis.fcall(this.library.functions[name], 1, this.base, ...args) as Promise<T>;
+    return sendFcall(this.redis, this.library.functions[name], this.base, args) as Promise<T>;
   }
 
   private evalsha<T>(name: ScriptName, args: ScriptArg[]): Promise<T> {
