@@ -1,6 +1,9 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import {
+  decodeTaskHeader,
   SWITCHYARD_CONFIG,
+  type QueueHead,
+  type SubmittedHead,
   type SwitchyardConfig,
   type TasksFinishedMessage,
 } from '@switchyard/core';
@@ -48,6 +51,16 @@ export class LoopWaker implements OnApplicationShutdown {
     this.loop.wake();
   }
 
+  /**
+   * A submit: a pass now. When it names the one task it queued, the pass may decide that task
+   * without reading the queues (AssignmentLoop.wake); it still stands for a deferred finish's
+   * pass, since its commit reports the dependents that pass would have resolved.
+   */
+  submitted(head: SubmittedHead | undefined): void {
+    this.cancel();
+    this.loop.wake(head === undefined ? undefined : queueHeadOf(head));
+  }
+
   /** A finish (its capacity already given back to the cluster state). */
   finished(data: TasksFinishedMessage): void {
     if (!this.idleAfter(data)) return this.now();
@@ -76,5 +89,14 @@ export class LoopWaker implements OnApplicationShutdown {
     if (this.standby.held().size > 0) return false;
     for (const node of this.cluster.peek().nodes.values()) if (node.used.slots > 0) return false;
     return true;
+  }
+}
+
+/** The announced task as read-heads would give it; undefined when its header does not decode. */
+function queueHeadOf(head: SubmittedHead): QueueHead | undefined {
+  try {
+    return { id: head.id, type: head.type, header: decodeTaskHeader(head.header) };
+  } catch {
+    return undefined; // the pass reads the queue instead
   }
 }
