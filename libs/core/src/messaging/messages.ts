@@ -33,6 +33,11 @@ export interface TasksFinishedMessage {
    * no longer held. Absent when the list was not touched.
    */
   standby?: StandbyUse;
+  /**
+   * Finished tasks (of this finish or earlier) whose dependents wait to be resolved, as of this
+   * finish. Absent from older workers.
+   */
+  resolving?: number;
 }
 
 export interface StandbyUse {
@@ -153,6 +158,7 @@ export const MESSAGE_SCHEMAS: Record<Pattern, Check> = {
         memoryMb: int(0, 1e15),
       }),
     ),
+    resolving: optional(int(0, 1e15)),
   }),
   [Patterns.NodesChanged]: record({
     node: nodeId,

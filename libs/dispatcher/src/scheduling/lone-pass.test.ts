@@ -8,6 +8,7 @@ import {
   type AssignmentStrategy,
   type NodeCandidate,
   type TaskSchedulingStore,
+  type TasksFinishedMessage,
   type TasksSubmittedMessage,
 } from '@switchyard/core';
 import type { LeaderLease } from '../leadership/leader-lease';
@@ -53,7 +54,13 @@ describe('a pass for a lone submitted task (real Redis)', () => {
   /** The loop (ticks out of the way), fed the submit messages as the dispatcher's transport would. */
   async function startLoop() {
     const real = f.tasks.scheduling;
-    const run = { reads: 0, committed: [] as string[] };
+    const run = {
+      reads: 0,
+      committed: [] as string[],
+      leases: new Map<string, number>(),
+      /** Right after each finish message was handled: was a pass asked for, or deferred? */
+      afterFinish: [] as { passAsked: boolean; deferred: boolean }[],
+    };
     const tasks = Object.create(real) as TaskSchedulingStore;
     tasks.readHeads = (...args) => {
       run.reads++;
@@ -61,7 +68,11 @@ describe('a pass for a lone submitted task (real Redis)', () => {
     };
     tasks.assignAndHint = async (...args) => {
       const out = await real.assignAndHint(...args);
-      for (const r of out.results) if (r.ok) run.committed.push(r.taskId);
+      for (const r of out.results) {
+        if (!r.ok) continue;
+        run.committed.push(r.taskId);
+        run.leases.set(r.taskId, r.lease);
+      }
       return out;
     };
     const config = loadConfig({ SCHEDULER_TICK_MS: '60000' });
@@ -87,16 +98,50 @@ describe('a pass for a lone submitted task (real Redis)', () => {
     );
     loop = l;
     const waker = new LoopWaker(l, cluster, standby, config);
-    const channel = new ChannelNaming(f.keys.prefix).channel(Patterns.TasksSubmitted);
+    const naming = new ChannelNaming(f.keys.prefix);
+    const channel = naming.channel(Patterns.TasksSubmitted);
+    const finishedChannel = naming.channel(Patterns.TasksFinished);
     sub = new Redis(f.redis.options);
-    await sub.subscribe(channel);
-    sub.on('message', (_c: string, raw: string) => {
-      const verdict = checkBusMessage(Patterns.TasksSubmitted, raw, config.maxBusMessageBytes);
-      if (verdict.ok) waker.submitted((verdict.data as TasksSubmittedMessage).head);
+    await sub.subscribe(channel, finishedChannel);
+    const state = l as unknown as { running: boolean; wakePending: boolean };
+    sub.on('message', (c: string, raw: string) => {
+      const pattern = c === channel ? Patterns.TasksSubmitted : Patterns.TasksFinished;
+      const verdict = checkBusMessage(pattern, raw, config.maxBusMessageBytes);
+      if (!verdict.ok) return;
+      if (pattern === Patterns.TasksSubmitted) {
+        waker.submitted((verdict.data as TasksSubmittedMessage).head);
+        return;
+      }
+      // as BusEventsController does
+      const data = verdict.data as TasksFinishedMessage;
+      cluster.freed(data.node, data.freed);
+      waker.finished(data);
+      run.afterFinish.push({
+        passAsked: state.running || state.wakePending,
+        deferred: (waker as unknown as { deferred?: unknown }).deferred !== undefined,
+      });
     });
     l.onApplicationBootstrap();
     await idle();
-    return { run, channel };
+    return { run, channel, finishedChannel };
+  }
+
+  /** The worker's finish of a task the loop assigned to n1, announced as workers do. */
+  async function finishOnN1(
+    id: string,
+    inc: number,
+    run: { leases: Map<string, number> },
+    on: string,
+  ) {
+    const report = {
+      taskId: id,
+      lease: run.leases.get(id)!,
+      startedAt: Date.now(),
+      resultJson: 'null',
+      retry,
+      random: 0,
+    };
+    await f.tasks.finish('n1', inc, [report], Date.now(), on);
   }
 
   /** Waits for the loop to stand still (no pass running or about to). */
@@ -172,6 +217,56 @@ describe('a pass for a lone submitted task (real Redis)', () => {
       () => run.committed,
       (c) => c.includes(lone) && c.includes(dependent),
       { what: 'the lone task and the released dependent committed' },
+    );
+  });
+
+  it('asks for no pass after a finish that leaves the cluster idle with no dependents waiting', async () => {
+    const inc = await f.nodes.register(f.registration('n1', 4));
+    const { run, channel, finishedChannel } = await startLoop();
+    const [{ id }] = await f.tasks.submit([f.spec()], Date.now(), channel);
+    await waitFor(
+      () => run.committed,
+      (c) => c.length === 1,
+      { what: 'the task committed' },
+    );
+    await idle();
+    await finishOnN1(id, inc, run, finishedChannel);
+    const [after] = await waitFor(
+      () => run.afterFinish,
+      (a) => a.length === 1,
+      {
+        what: 'the finish heard',
+      },
+    );
+    expect(after).toEqual({ passAsked: false, deferred: false });
+  });
+
+  it('asks for a pass at once after a finish that leaves dependents waiting, and assigns them', async () => {
+    const inc = await f.nodes.register(f.registration('n1', 4));
+    const { run, channel, finishedChannel } = await startLoop();
+    const [{ id }] = await f.tasks.submit([f.spec()], Date.now(), channel);
+    await waitFor(
+      () => run.committed,
+      (c) => c.length === 1,
+      { what: 'the task committed' },
+    );
+    const [{ id: dependent }] = await f.tasks.submit([f.spec({ dependsOn: [id] })], Date.now(), '');
+    await idle();
+    await finishOnN1(id, inc, run, finishedChannel);
+    const [after] = await waitFor(
+      () => run.afterFinish,
+      (a) => a.length === 1,
+      {
+        what: 'the finish heard',
+      },
+    );
+    expect(after).toEqual({ passAsked: true, deferred: false });
+    await waitFor(
+      () => run.committed,
+      (c) => c.includes(dependent),
+      {
+        what: 'the dependent committed',
+      },
     );
   });
 });
