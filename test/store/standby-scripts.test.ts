@@ -143,6 +143,7 @@ describe('standby hints: written by assign.lua, taken by finish.lua (real Redis)
         ended: 1,
         freed: { slots: 1, cpu: 0, memoryMb: 0 },
         standby: { took: [], dropped: [gone], slots: 0, cpu: 0, memoryMb: 0 },
+        resolving: 0,
       },
     });
   });

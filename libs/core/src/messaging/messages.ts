@@ -3,6 +3,20 @@ import { Patterns, type Pattern } from './patterns';
 
 export interface TasksSubmittedMessage {
   count: number;
+  /**
+   * A submit that created exactly one queued task names it, with its record's header line as
+   * read-heads.lua would return it: an idle leader may decide it without reading the queue
+   * (assign.lua then checks it still leads its queue). Absent from older submitters and batches.
+   */
+  head?: SubmittedHead;
+}
+
+/** The one task a submit queued (TasksSubmittedMessage.head). */
+export interface SubmittedHead {
+  id: string;
+  type: string;
+  /** The header line of its record (decodeTaskHeader reads it). */
+  header: string;
 }
 
 export interface TasksFinishedMessage {
@@ -19,6 +33,11 @@ export interface TasksFinishedMessage {
    * no longer held. Absent when the list was not touched.
    */
   standby?: StandbyUse;
+  /**
+   * Finished tasks (of this finish or earlier) whose dependents wait to be resolved, as of this
+   * finish. Absent from older workers.
+   */
+  resolving?: number;
 }
 
 export interface StandbyUse {
@@ -81,6 +100,8 @@ const MAX_INT = Number.MAX_SAFE_INTEGER;
 const DAY_MS = 24 * 3600 * 1000;
 /** Task ids are ULIDs; node ids follow NODE_ID; task types are printable ASCII. */
 const taskId = text(26, 26, /^[0-9A-HJKMNP-TV-Z]{26}$/);
+/** The longest header line submit.lua puts in a tasks.submitted message (its WHOLE_HEAD_MAX). */
+export const SUBMITTED_HEADER_MAX_BYTES = 1024;
 const nodeId = text(1, 64, /^[A-Za-z0-9._-]+$/);
 const taskType = text(1, MESSAGE_LIMITS.maxIdLength, /^[\x21-\x7e]+$/);
 const sequence = int(0, MAX_INT);
@@ -117,7 +138,12 @@ export const ASSIGNED_TASKS: Check = list(assignedTask, MESSAGE_LIMITS.maxIds);
 
 /** The contract of every pattern: what SwitchyardRedisServer lets through to a handler. */
 export const MESSAGE_SCHEMAS: Record<Pattern, Check> = {
-  [Patterns.TasksSubmitted]: record({ count: int(0, 10_000_000) }),
+  [Patterns.TasksSubmitted]: record({
+    count: int(0, 10_000_000),
+    head: optional(
+      record({ id: taskId, type: taskType, header: text(1, SUBMITTED_HEADER_MAX_BYTES) }),
+    ),
+  }),
   [Patterns.TasksFinished]: record({
     node: nodeId,
     done: list(taskId, MESSAGE_LIMITS.maxIds),
@@ -132,6 +158,7 @@ export const MESSAGE_SCHEMAS: Record<Pattern, Check> = {
         memoryMb: int(0, 1e15),
       }),
     ),
+    resolving: optional(int(0, 1e15)),
   }),
   [Patterns.NodesChanged]: record({
     node: nodeId,

@@ -139,7 +139,8 @@ export class TaskSchedulingStore {
   /**
    * assign() that also writes standby hints (STANDBY_ASSIGNMENTS) in the same call: queued tasks
    * each node takes in its finish call when it frees capacity (finishAndRefill). `hinted[i]`:
-   * whether `standby.hints[i]` was written.
+   * whether `standby.hints[i]` was written. `mustLead`: decisions made without reading the queue
+   * commit only while each task leads its queue (past the ones this call took); reason `order`.
    */
   async assignAndHint(
     leaseValue: string,
@@ -148,13 +149,18 @@ export class TaskSchedulingStore {
     limits: ReadonlyMap<string, TypeLimit> = new Map(),
     announce?: AssignmentAnnouncement,
     standby?: StandbyHints,
-  ): Promise<{ results: AssignmentResult[]; hinted: boolean[] }> {
+    mustLead = false,
+  ): Promise<{ results: AssignmentResult[]; hinted: boolean[]; resolving?: number }> {
     const args: ScriptArg[] = [leaseValue, now, this.settings.leaseGraceMs, decisions.length];
     for (const d of decisions) args.push(d.taskId, d.nodeId, d.incarnation);
     args.push(limits.size);
     for (const [type, l] of limits) args.push(type, l.maxRunning ?? 0, l.maxStartsPerSecond ?? 0);
     args.push(announce?.channelBase ?? '', announce?.maxBytes ?? 0);
     if (standby !== undefined) pushStandbyHints(args, standby);
+    if (mustLead) {
+      if (standby === undefined) args.push(0, 1, 0); // no hints
+      args.push('1');
+    }
     // flat: lease (0 when skipped), attempt or reason, announced; then the hint flags
     const reply = await inStore(this.scripts.run<(string | number | number[])[]>('assign', args));
     const results = new Array<AssignmentResult>(decisions.length);
@@ -174,7 +180,9 @@ export class TaskSchedulingStore {
           : { ok: false, taskId: d.taskId, nodeId: d.nodeId, reason: String(reply[o + 1]) };
     }
     const flags = (reply[decisions.length * 3] as number[] | undefined) ?? [];
-    return { results, hinted: (standby?.hints ?? []).map((_, i) => flags[i] === 1) };
+    const hinted = (standby?.hints ?? []).map((_, i) => flags[i] === 1);
+    if (!mustLead) return { results, hinted };
+    return { results, hinted, resolving: Number(reply[decisions.length * 3 + 1] ?? 0) };
   }
 
   /**

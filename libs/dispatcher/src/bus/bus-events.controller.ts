@@ -1,6 +1,11 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { Patterns, type LeaderReleasedMessage, type TasksFinishedMessage } from '@switchyard/core';
+import {
+  Patterns,
+  type LeaderReleasedMessage,
+  type TasksFinishedMessage,
+  type TasksSubmittedMessage,
+} from '@switchyard/core';
 import { LeaderLease } from '../leadership/leader-lease';
 import { ClusterState } from '../scheduling/cluster-state';
 import { LoopWaker } from '../scheduling/loop-waker';
@@ -20,8 +25,8 @@ export class BusEventsController {
   ) {}
 
   @EventPattern(Patterns.TasksSubmitted)
-  onSubmitted(): void {
-    this.waker.now();
+  onSubmitted(@Payload() data: TasksSubmittedMessage): void {
+    this.waker.submitted(data.head);
   }
 
   @EventPattern(Patterns.TasksFinished)

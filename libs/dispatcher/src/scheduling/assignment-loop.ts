@@ -13,6 +13,7 @@ import {
   SWITCHYARD_CONFIG,
   TaskSchedulingStore,
   type AssignmentAnnouncement,
+  type QueueHead,
   type SwitchyardConfig,
 } from '@switchyard/core';
 import { LeaderLease } from '../leadership/leader-lease';
@@ -56,6 +57,8 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
   private lastErrorLogAt = 0;
   private dueTimer: NodeJS.Timeout | undefined;
   private readonly announcement: AssignmentAnnouncement;
+  /** The one task a submit announced while the loop was idle: the next pass decides it unread. */
+  private lone: QueueHead | undefined;
 
   constructor(
     private readonly tasks: TaskSchedulingStore,
@@ -92,14 +95,22 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
       this.scheduler.deleteInterval('assignment-loop');
   }
 
-  /** Asks for a pass soon; cheap to call often (calls coalesce). */
-  wake(): void {
+  /**
+   * Asks for a pass soon; cheap to call often (calls coalesce). `lone`: the only task a submit
+   * queued; if nothing else asks for a pass before it runs, that pass plans it without reading
+   * the queues (planLone), else the pass reads as usual.
+   */
+  wake(lone?: QueueHead): void {
     if (this.stopped) return;
     if (this.running) {
       this.again = true;
       return;
     }
-    if (this.wakePending) return;
+    if (this.wakePending) {
+      this.lone = undefined;
+      return;
+    }
+    this.lone = lone;
     this.wakePending = true;
     setImmediate(() => {
       this.wakePending = false;
@@ -111,13 +122,16 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
     if (this.running || this.stopped || !this.lease.isLeader) return;
     this.running = true;
     let ahead: PlannedPass | undefined;
+    const lone = this.lone;
+    this.lone = undefined;
     try {
       // bounded: each pass either assigns a full batch or promotes, or the loop ends
       for (let pass = 0; pass < 1000; pass++) {
         this.again = false;
         const ready = ahead;
         ahead = undefined;
-        const step = await this.pass(ready);
+        const step =
+          pass === 0 && lone !== undefined ? await this.lonePass(lone) : await this.pass(ready);
         ahead = step.ahead;
         if (!(step.more || this.again) || this.stopped || !this.lease.isLeader) break;
       }
@@ -128,6 +142,20 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
       if (ahead !== undefined) this.planner.drop(ahead);
       this.running = false;
     }
+  }
+
+  /**
+   * A pass for a lone submitted task, with no read: one round trip instead of two on an idle
+   * cluster. A read follows when it could not decide or commit it, or dependents wait (what the
+   * read would have resolved).
+   */
+  private async lonePass(head: QueueHead): Promise<PassStep> {
+    const leaseValue = this.lease.leaseValue;
+    if (leaseValue === null) return { more: false };
+    const planned = this.planner.planLone(leaseValue, await this.cluster.current(), head);
+    if (planned === undefined) return { more: true };
+    const done = await this.commit(planned, true);
+    return { more: done.more || !done.clean };
   }
 
   /** One pass: its read and plan (unless the last pass read it ahead), then its commit. */
@@ -203,7 +231,7 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
    * Commits a pass. `clean`: every decision was taken (none came back to the queue or the
    * snapshot); `more`: more work is likely waiting.
    */
-  private async commit(p: PlannedPass): Promise<Committed> {
+  private async commit(p: PlannedPass, mustLead = false): Promise<Committed> {
     let reply: Awaited<ReturnType<TaskSchedulingStore['assignAndHint']>>;
     try {
       reply = await this.tasks.assignAndHint(
@@ -213,6 +241,7 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
         p.limits,
         this.announcement,
         p.hints,
+        mustLead,
       );
       if (p.hints !== undefined) this.standby.settle(p.hints, reply.hinted);
     } catch (err) {
@@ -240,7 +269,11 @@ export class AssignmentLoop implements OnApplicationBootstrap, OnApplicationShut
       if (r.reason === 'node' || r.reason === 'capacity') this.cluster.markStale();
     }
     if (unannounced > 0) this.warnUnannounced(unannounced);
-    return { more: p.plan.decisions.length >= this.config.batchSize || p.backlog, clean };
+    const resolving = (reply.resolving ?? 0) > 0;
+    return {
+      more: p.plan.decisions.length >= this.config.batchSize || p.backlog || resolving,
+      clean,
+    };
   }
 
   /** Tasks too large for any node.assigned message: their workers read them from their leases. */

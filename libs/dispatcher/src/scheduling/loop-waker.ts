@@ -1,6 +1,9 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import {
+  decodeTaskHeader,
   SWITCHYARD_CONFIG,
+  type QueueHead,
+  type SubmittedHead,
   type SwitchyardConfig,
   type TasksFinishedMessage,
 } from '@switchyard/core';
@@ -20,9 +23,10 @@ export const IDLE_FINISH_WAKE_MS = 2;
  * once, and so does a finish while anything else runs or waits. A finish after which no task
  * runs, no standby hint is held and no attempt is retried has nothing to place: its pass would
  * read empty queues, on Redis and on the cores, just while the caller reads its result and
- * submits again. Its wake waits IDLE_FINISH_WAKE_MS, and a submit or node change meanwhile
- * takes its place (one pass for both). What that pass still does for the finish (resolving its
- * dependents) comes at most that much later.
+ * submits again. What such a pass does for the finish is resolve its dependents: a finish whose
+ * message counts the tasks with dependents waiting wakes a pass at once when some wait and none
+ * when none do. An older worker's finish does not count them: its wake waits
+ * IDLE_FINISH_WAKE_MS, and a submit or node change meanwhile takes its place (one pass for both).
  */
 @Injectable()
 export class LoopWaker implements OnApplicationShutdown {
@@ -48,9 +52,25 @@ export class LoopWaker implements OnApplicationShutdown {
     this.loop.wake();
   }
 
-  /** A finish (its capacity already given back to the cluster state). */
+  /**
+   * A submit: a pass now. When it names the one task it queued, the pass may decide that task
+   * without reading the queues (AssignmentLoop.wake); it still stands for a deferred finish's
+   * pass, since its commit reports the dependents that pass would have resolved.
+   */
+  submitted(head: SubmittedHead | undefined): void {
+    this.cancel();
+    this.loop.wake(head === undefined ? undefined : queueHeadOf(head));
+  }
+
+  /**
+   * A finish (its capacity already given back to the cluster state). One that leaves the
+   * cluster idle needs a pass only for dependents: when its message counts them (`resolving`),
+   * a pass now if some wait, none if none do; an older worker's message does not, and its pass
+   * is deferred.
+   */
   finished(data: TasksFinishedMessage): void {
-    if (!this.idleAfter(data)) return this.now();
+    if (!this.idleAfter(data) || (data.resolving ?? 0) > 0) return this.now();
+    if (data.resolving === 0) return;
     this.deferred ??= setTimeout(this.wakeDeferred, IDLE_FINISH_WAKE_MS);
   }
 
@@ -76,5 +96,14 @@ export class LoopWaker implements OnApplicationShutdown {
     if (this.standby.held().size > 0) return false;
     for (const node of this.cluster.peek().nodes.values()) if (node.used.slots > 0) return false;
     return true;
+  }
+}
+
+/** The announced task as read-heads would give it; undefined when its header does not decode. */
+function queueHeadOf(head: SubmittedHead): QueueHead | undefined {
+  try {
+    return { id: head.id, type: head.type, header: decodeTaskHeader(head.header) };
+  } catch {
+    return undefined; // the pass reads the queue instead
   }
 }

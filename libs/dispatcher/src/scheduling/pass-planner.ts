@@ -169,6 +169,48 @@ export class PassPlanner {
   }
 
   /**
+   * A pass for the one task a submit announced (TasksSubmittedMessage.head), planned without a
+   * read: its commit must find the task leading its queue (mustLead), so it never overtakes a
+   * task queued before it. Undefined when a read is needed: TYPE_LIMITS (their budgets are read)
+   * or no node can take it now (the read's pass plans its hint and says why it waits), or hints
+   * of its type are held (their tasks are queued ahead of it).
+   */
+  planLone(
+    leaseValue: string,
+    snapshot: ClusterSnapshot,
+    head: QueueHead,
+  ): PlannedPass | undefined {
+    const heads = [head];
+    if (this.limitedTypes > 0 || !this.mayPlaceNow(heads, snapshot)) return undefined;
+    // tasks held as standby hints are queued ahead of it: it would not lead its queue
+    if (this.standby.held().has(head.type)) return undefined;
+    const ctx = {
+      now: Date.now(),
+      random: seededRandom(this.seed++),
+      allNodeIds: snapshot.allNodeIds,
+    };
+    const plan = planAssignments(
+      heads,
+      snapshot,
+      this.strategies,
+      this.config.agingStepMs,
+      ctx,
+      1,
+      new Map(),
+    );
+    if (plan.decisions.length === 0) return undefined;
+    return {
+      leaseValue,
+      snapshot,
+      heads,
+      plan,
+      hints: undefined,
+      limits: new Map(),
+      backlog: false,
+    };
+  }
+
+  /**
    * Whether any head could be placed now: a node of its type has a free slot (every task needs
    * one). When none has (the usual pass with standby hints: each finish refilled its slots from
    * them), the plan for now would only find every head without candidates, at a string key and

@@ -14,11 +14,17 @@ then     standby hint lifetime (ms), depth (a node's list holds at most depth ×
          then s, then s groups of 3: task id, node id, incarnation
          (STANDBY_ASSIGNMENTS: queued tasks for the node to take in its finish call, _standby.lua;
          absent: none)
+then     '1' when the decisions must lead their queues (absent: no check): each task of a type
+         commits only while it is that queue's first member past the ones this call already
+         took, so decisions made without reading the queue (from a tasks.submitted message)
+         never overtake a task queued before them (the reply then also counts the finished tasks
+         whose dependents wait, which such a pass has not read)
 Reply: flat, 3 entries per decision (no table per task: converting one to a reply costs ~8k
        instructions); committed: lease (>= 1), attempt, announced (1 | 0)  (0: too large for
                      any message, or no channel given; the worker reads it from its leases)
-                  skipped:   0, reason, 0   (gone | state:<s> | node | capacity | limit)
-       then one more entry: s flags, 1 where the standby hint was written
+                  skipped:   0, reason, 0   (gone | state:<s> | node | capacity | limit | order)
+       then one more entry: s flags, 1 where the standby hint was written; with the lead flag,
+       one more: how many finished tasks have dependents to resolve (read-heads.lua's count)
 Error: NOTLEADER when the lease value does not match (nothing is written).
 ]]
 if redis.call('GET', K .. 'leader') ~= ARGV[1] then
@@ -80,6 +86,11 @@ local nums = nodes.nums
 local nodeRow, nodeShape, nodeUs, nodeUc, nodeUm, nodeDirty = nodes.row, nodes.shape, nodes.us, nodes.uc,
   nodes.um, nodes.dirty
 
+-- the standby section starts at ab (after the limits); the lead flag follows it
+local ab = lb + 1 + (tonumber(ARGV[lb]) or 0) * 3
+local mustLead = ARGV[ab + 5 + (tonumber(ARGV[ab + 4]) or 0) * 3] == '1'
+local NONE = {}
+
 local out = {}
 -- what each node got, in one flat table for the batch (no table per node, none grown per node:
 -- a table's growth rehashes it): `told` holds 8 entries per task from its index b: where its announced flag is in `out`, the
@@ -132,6 +143,8 @@ for j = 0, n - 1 do
       out[o + 2] = 'capacity'
     elseif not type_room(ty) then
       out[o + 2] = 'limit'
+    elseif mustLead and redis.call('ZRANK', K .. 'q:' .. ty, id) ~= #(dequeued[ty] or NONE) then
+      out[o + 2] = 'order'
     else
       push_at(dequeued, ty, id)
       local record, lease, attempt, _, to, payload, _, _, _, leaseText, attemptText, _, _, cpuJson, memJson =
@@ -199,7 +212,6 @@ flush_events()
 -- already there count); a hint for a node that is gone, of another incarnation or not alive, or
 -- for a task this call just assigned, is not written. A list is pushed at its head (LPUSH: its
 -- tail holds the oldest hint, taken first) and expires with its last deadline.
-local ab = lb + 1 + (tonumber(ARGV[lb]) or 0) * 3
 local hintTtl, depth, ns = tonumber(ARGV[ab + 2]) or 0, tonumber(ARGV[ab + 3]) or 1, tonumber(ARGV[ab + 4]) or 0
 local hinted = {}
 if ns > 0 then
@@ -241,6 +253,10 @@ if ns > 0 then
   end
 end
 out[n * 3 + 1] = hinted
+-- a pass that did not read the queues (mustLead) learns here whether dependents wait
+if mustLead then
+  out[n * 3 + 2] = redis.call('SCARD', K .. 'resolving')
+end
 
 -- One message per node, split where the next task would pass the byte limit (less room for the
 -- envelope); a task too large for any message is not announced (its reply's third entry is 0).

@@ -15,6 +15,7 @@ ARGV[9 + 6n]  channel for the tasks.finished announcement ('' or absent: none). 
 ARGV[10 + 6n] lease grace (ms) to take the node's standby hints with (_standby.lua; '' or
          absent: none are taken). The announcement then also names the hints taken and dropped
          and what the taken tasks use: "standby":{"took":[...],"dropped":[...],"slots":..,...}.
+         It also counts the finished tasks whose dependents wait to be resolved ("resolving").
 Reply: n entries: 'succeeded' | 'delayed' | 'failed' | 'stale' | 'gone' | 'state:<s>'; with
        standby, one more: the tasks leased to the node from its hints, as a node.assigned
        message's tasks in three pieces of JSON text each (task_json_text_parts; none when none), for
@@ -235,10 +236,13 @@ if channel and channel ~= '' and (ended > 0 or sbText ~= '') then
     end
   end
   local doneJson = nd > 0 and '"' .. table.concat(done, '","') .. '"' or ''
+  -- finished tasks whose dependents wait (this call's or earlier): the leader resolves them at
+  -- once, and an idle leader that hears none waits for no pass
+  local resolving = redis.call('SCARD', K .. 'resolving')
   redis.call('PUBLISH', channel, '{"pattern":"tasks.finished","data":{"node":' .. cjson.encode(node)
     .. ',"done":[' .. doneJson .. '],"ended":' .. num_text(ended)
     .. ',"freed":{"slots":' .. num_text(freedSlots) .. ',"cpu":' .. num_text(freedCpu)
-    .. ',"memoryMb":' .. num_text(freedMem) .. '}' .. sbText .. '}}')
+    .. ',"memoryMb":' .. num_text(freedMem) .. '}' .. sbText .. ',"resolving":' .. num_text(resolving) .. '}}')
 end
 if sb then
   out[n + 1] = sb.parts

@@ -7,6 +7,9 @@ ARGV[7]  n, then n groups of 6: id, idempotency key ('' = none), state (queued|d
   (score: queue score for queued and blocked, due time for delayed)
 ARGV[8 + 6n]  channel for the tasks.submitted announcement ('' or absent: none). Published here,
   after the writes, so the leader hears of new work without a second write from the submitter.
+  When the call created exactly one task and queued it, the announcement names it with its
+  header line ("head":{"id","type","header"}, headers up to SUBMITTED_HEADER_MAX bytes): an idle
+  leader decides it without reading the queue (assign.lua checks that it still leads it).
   A blocked task lists its dependencies in the record header (dep). Dependencies that already
   succeeded count as met; when all are met it is queued (or delayed) at once; when one already
   failed or was cancelled it is created failed, naming it.
@@ -76,6 +79,8 @@ end
 
 local out = {}
 local created = 0
+-- the last task queued here (argument index of its group): announced when it is the only one created
+local queuedAt
 -- queue entries per type (score, id pairs), added with one ZADD per type after the loop
 local enqueued = {}
 -- key/record pairs of queued tasks, written with one MSET (one command, not one SET per task);
@@ -118,6 +123,7 @@ for j = 0, n - 1 do
       nr = nr + 2
       push_at(enqueued, type, score, id)
       emit_event('task', id, state, type, nil)
+      queuedAt = b
     elseif state == 'blocked' then
       local _, rest = split(record)
       state = create_blocked(id, headers[j], rest)
@@ -143,7 +149,19 @@ if created > 0 then
 end
 flush_events()
 local channel = ARGV[FIRST + n * 6]
+-- messages.ts SUBMITTED_HEADER_MAX_BYTES: a longer header is left to read-heads
+local SUBMITTED_HEADER_MAX = 1024
 if created > 0 and channel and channel ~= '' then
-  redis.call('PUBLISH', channel, '{"pattern":"tasks.submitted","data":{"count":' .. num_text(created) .. '}}')
+  local head = ''
+  if created == 1 and queuedAt then
+    local record = ARGV[queuedAt + 5]
+    local nl = string.find(record, '\n', 1, true)
+    local header = nl and string.sub(record, 1, nl - 1) or record
+    if #header <= SUBMITTED_HEADER_MAX then
+      head = ',"head":{"id":' .. cjson.encode(ARGV[queuedAt]) .. ',"type":' .. cjson.encode(ARGV[queuedAt + 3])
+        .. ',"header":' .. cjson.encode(header) .. '}'
+    end
+  end
+  redis.call('PUBLISH', channel, '{"pattern":"tasks.submitted","data":{"count":' .. num_text(created) .. head .. '}}')
 end
 return out
