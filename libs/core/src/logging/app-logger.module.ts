@@ -1,8 +1,18 @@
-import type { DynamicModule } from '@nestjs/common';
+import {
+  Global,
+  Inject,
+  Module,
+  RequestMethod,
+  type DynamicModule,
+  type MiddlewareConsumer,
+  type NestModule,
+  type Provider,
+} from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { LoggerModule, type Params } from 'nestjs-pino';
-import type { Options } from 'pino-http';
+import { Logger, PARAMS_PROVIDER_TOKEN, PinoLogger, type Params } from 'nestjs-pino';
+import { pino, type DestinationStream, type Logger as PinoRoot, type LoggerOptions } from 'pino';
 import { SWITCHYARD_CONFIG, type SwitchyardConfig } from '../config/switchyard-config';
+import { accessLog, type AccessLogMiddleware } from './access-log';
 
 const TASK_PATH = /^\/tasks\/([0-9A-HJKMNP-TV-Z]{26})(?:\/|$|\?)/;
 const NODE_PATH = /^\/nodes\/([A-Za-z0-9._-]{1,64})(?:\/|$|\?)/;
@@ -25,7 +35,7 @@ export function loggedUrl(url: string | undefined): string | undefined {
 }
 
 /** pino-pretty is a development dependency: readable logs only where it is installed. */
-function prettyTransport(): Options['transport'] | undefined {
+function prettyTransport(): LoggerOptions['transport'] | undefined {
   try {
     require.resolve('pino-pretty');
   } catch {
@@ -35,6 +45,61 @@ function prettyTransport(): Options['transport'] | undefined {
   return {
     target: 'pino-pretty',
     options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' },
+  };
+}
+
+/** The root logger and the access log middleware of an app, built once from its config. */
+interface AppLogging {
+  root: PinoRoot;
+  access: AccessLogMiddleware;
+}
+
+const APP_LOGGING = Symbol('APP_LOGGING');
+
+/** The app's root logger (logger options below) and its access log on top of it. */
+export function appLogging(
+  app: 'dispatcher' | 'worker',
+  config: Pick<SwitchyardConfig, 'logLevel' | 'logPretty' | 'nodeId'>,
+  destination?: DestinationStream,
+): AppLogging {
+  const options = appLoggerOptions(app, config);
+  const root = destination === undefined ? pino(options) : pino(options, destination);
+  const successLevel =
+    LEVELS.indexOf(config.logLevel) <= LEVELS.indexOf('debug') ? 'debug' : 'silent';
+  return { root, access: accessLog(root, { successLevel, bindingsOf: idBindingsOfRequest }) };
+}
+
+/**
+ * nestjs-pino's Logger and PinoLogger (what `app.useLogger` and `new Logger()` write through)
+ * on the app's root logger, and the access log for every route. nestjs-pino's own LoggerModule
+ * would put pino-http and its request binding in front of every route instead (see accessLog).
+ */
+@Global()
+@Module({})
+export class AppLoggerModule implements NestModule {
+  constructor(@Inject(APP_LOGGING) private readonly logging: AppLogging) {}
+
+  configure(consumer: MiddlewareConsumer): void {
+    // every route, as nestjs-pino applied pino-http
+    consumer.apply(this.logging.access).forRoutes({ path: '*', method: RequestMethod.ALL });
+  }
+}
+
+function loggerModule(logging: Provider): DynamicModule {
+  const params: Provider = {
+    provide: PARAMS_PROVIDER_TOKEN,
+    inject: [APP_LOGGING],
+    // PinoLogger writes outside requests through the passed logger, inside through the
+    // request's (accessLog); `context` is the field of a Nest logger's context name
+    useFactory: (logging: AppLogging): Params => ({
+      pinoHttp: { logger: logging.root } as unknown as Params['pinoHttp'],
+      renameContext: 'context',
+    }),
+  };
+  return {
+    module: AppLoggerModule,
+    providers: [logging, params, Logger, PinoLogger],
+    exports: [Logger, PinoLogger, params],
   };
 }
 
@@ -48,27 +113,28 @@ export function appLoggerModule(
   app: 'dispatcher' | 'worker',
   config: Pick<SwitchyardConfig, 'logLevel' | 'logPretty' | 'nodeId'>,
 ): DynamicModule {
-  return LoggerModule.forRoot(appLoggerParams(app, config));
+  return loggerModule({ provide: APP_LOGGING, useValue: appLogging(app, config) });
 }
 
 /** The same logger, configured from the SWITCHYARD_CONFIG provider (for modules built async). */
 export function appLoggerModuleFromConfig(app: 'dispatcher' | 'worker'): DynamicModule {
-  return LoggerModule.forRootAsync({
+  return loggerModule({
+    provide: APP_LOGGING,
     inject: [SWITCHYARD_CONFIG],
-    useFactory: (config: SwitchyardConfig) => appLoggerParams(app, config),
+    useFactory: (config: SwitchyardConfig) => appLogging(app, config),
   });
 }
 
 /**
- * customProps: the ids of a request's URL, or nothing when it has none, so pino-http makes no
- * child logger for empty bindings (it skips a falsy result; its typings do not say so).
+ * The ids of a request's URL, or nothing when it has none, so a line of a request without
+ * ids gets no empty fields.
  */
-const idBindingsOfRequest = ((req: IncomingMessage) => {
+function idBindingsOfRequest(req: IncomingMessage): object | undefined {
   const ids = idsOfRequest(req.url);
   return ids.taskId !== undefined || ids.nodeId !== undefined ? ids : undefined;
-}) as (req: IncomingMessage) => object;
+}
 
-/** A request as pino-http hands it to the req serializer (Express sets originalUrl). */
+/** A request as the req serializer gets it (Express sets originalUrl). */
 interface RawRequest {
   id?: unknown;
   method?: string;
@@ -76,54 +142,40 @@ interface RawRequest {
   originalUrl?: string;
 }
 
-/** The nestjs-pino parameters of both apps (appLoggerModule); exported for its spec. */
-export function appLoggerParams(
+/** The pino options of both apps' root logger (appLogging); exported for its spec. */
+export function appLoggerOptions(
   app: 'dispatcher' | 'worker',
   config: Pick<SwitchyardConfig, 'logLevel' | 'logPretty' | 'nodeId'>,
-): Params {
+): LoggerOptions {
   const transport = config.logPretty ? prettyTransport() : undefined;
-  const successLevel =
-    LEVELS.indexOf(config.logLevel) <= LEVELS.indexOf('debug') ? 'debug' : 'silent';
   return {
-    pinoHttp: {
-      level: config.logLevel,
-      base: app === 'worker' ? { app, node: config.nodeId } : { app },
-      ...(transport !== undefined && { transport }),
-      // The req serializer below logs no header, so these paths match nothing today: they
-      // stay as a second guard for a line that one day logs a request some other way (about
-      // 1 µs per request, measured; a leaked key costs far more)
-      redact: {
-        paths: [
-          'req.headers.authorization',
-          'req.headers.cookie',
-          'req.headers["x-api-key"]',
-          // ioredis puts a failed command's arguments on its errors: for AUTH, the password
-          'err.command.args',
-        ],
-        censor: '[redacted]',
-      },
-      // the serializers get the raw request and response and pick the fields logged, the same
-      // values pino's standard serializers would hand them (those copy headers, parse the query
-      // and the redaction then walks them, on every request, for fields no line carries)
-      wrapSerializers: false,
-      serializers: {
-        req: (req: RawRequest) => ({
-          id: req.id || undefined,
-          method: req.method,
-          url: loggedUrl(req.originalUrl || req.url),
-        }),
-        res: (res: ServerResponse) => ({ statusCode: res.headersSent ? res.statusCode : null }),
-      },
-      customProps: idBindingsOfRequest,
-      customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) => {
-        if (err !== undefined || res.statusCode >= 500) return 'error';
-        if (res.statusCode >= 400) return 'warn';
-        // successful requests at debug: one line per request would cost the hot submit path;
-        // below LOG_LEVEL, silent, so pino-http does not build the line only to drop it
-        return successLevel;
-      },
+    level: config.logLevel,
+    base: app === 'worker' ? { app, node: config.nodeId } : { app },
+    ...(transport !== undefined && { transport }),
+    // The req serializer below logs no header, so these paths match nothing today: they
+    // stay as a second guard for a line that one day logs a request some other way (about
+    // 1 µs per request, measured; a leaked key costs far more)
+    redact: {
+      paths: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        'req.headers["x-api-key"]',
+        // ioredis puts a failed command's arguments on its errors: for AUTH, the password
+        'err.command.args',
+      ],
+      censor: '[redacted]',
     },
-    renameContext: 'context',
+    // the serializers get the raw request and response and pick the fields logged (pino's
+    // standard serializers would copy headers, parse the query and the redaction then walk
+    // them, for fields no line carries)
+    serializers: {
+      req: (req: RawRequest) => ({
+        id: req.id || undefined,
+        method: req.method,
+        url: loggedUrl(req.originalUrl || req.url),
+      }),
+      res: (res: ServerResponse) => ({ statusCode: res.headersSent ? res.statusCode : null }),
+    },
   };
 }
 
