@@ -8,7 +8,6 @@ type Mode = 'forward' | 'drop' | 'busy';
 /**
  * A TCP stand-in between the client and a real dispatcher: forwards, hangs up on every
  * connection (a dispatcher restarting), or answers 503 (a dispatcher that cannot reach Redis).
- * Switching the mode closes the connections open so far, so the next request meets it.
  */
 class Outage {
   mode: Mode = 'forward';
@@ -26,9 +25,14 @@ class Outage {
     return `http://127.0.0.1:${(this.server.address() as { port: number }).port}`;
   }
 
+  /**
+   * An outage also ends the connections open so far (the client's pooled keep-alive ones), so
+   * its next request meets it. Forwarding again ends none: a request sent at once on a pooled
+   * connection this closed would fail before it knew.
+   */
   set(mode: Mode): void {
     this.mode = mode;
-    for (const socket of this.sockets) socket.destroy();
+    if (mode !== 'forward') for (const socket of this.sockets) socket.destroy();
   }
 
   async close(): Promise<void> {
