@@ -9,31 +9,14 @@ import { runMemoryCase } from './cases/memory-case';
 import { runSchedulingCase } from './cases/scheduling-case';
 import { runWorkerCases } from './cases/worker-cases';
 import { planFromArgs } from './support/bench-plan';
+import { measureHost, type HostYardstick } from './support/host-yardstick';
 import { markdownTable, Results } from './support/results';
 import { checkTargets } from './support/targets';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
 
-/**
- * How fast this host runs plain JavaScript right now: the best of three 10^8-step loops, in ms.
- * The machine here is shared and its speed drifts (the same build and BullMQ alike ran 2-3x
- * slower some hours than others); absolute figures (p50 < 1 ms, decisions/s) compare only
- * between runs with a similar yardstick, ratios within a run always.
- */
-function cpuYardstickMs(): number {
-  let best = Infinity;
-  for (let r = 0; r < 3; r++) {
-    const start = process.hrtime.bigint();
-    let x = 0;
-    for (let i = 0; i < 1e8; i++) x += i % 7;
-    if (x < 0) throw new Error('unreachable: keeps the loop from being optimised away');
-    best = Math.min(best, Number(process.hrtime.bigint() - start) / 1e6);
-  }
-  return Math.round(best);
-}
-
-function machineFacts(): Record<string, unknown> {
+async function machineFacts(): Promise<Record<string, unknown>> {
   const cpus = os.cpus();
   return {
     cpuModel: cpus[0]?.model ?? 'unknown',
@@ -41,7 +24,7 @@ function machineFacts(): Record<string, unknown> {
     memoryGb: Math.round(os.totalmem() / 1024 ** 3),
     kernel: os.release(),
     loadAverage: os.loadavg(),
-    cpuYardstickMs: cpuYardstickMs(),
+    yardstick: await measureHost(),
   };
 }
 
@@ -77,6 +60,10 @@ function resultsMarkdown(
 ): string {
   const m = report.machine;
   const load = (v: unknown): string => (v as number[]).map((l) => l.toFixed(2)).join(' ');
+  const yardstick = (v: unknown): string => {
+    const y = v as HostYardstick;
+    return `localhost Redis round trip ${y.redisRoundTripUs} µs, 10^8-step JavaScript loop ${y.cpuLoopMs} ms`;
+  };
   return [
     '# Benchmark results',
     '',
@@ -86,7 +73,7 @@ function resultsMarkdown(
     '',
     `- machine: ${String(m.cpuModel)}, ${String(m.cpuCount)} CPUs, ${String(m.memoryGb)} GB, Linux ${String(m.kernel)}`,
     `- load average before / after: ${load(m.loadAverage)} / ${load(m.loadAverageAfter)}`,
-    `- CPU yardstick: a 10^8-step JavaScript loop in ${String(m.cpuYardstickMs)} ms (best of 3; lower is faster; compare absolute figures only between runs with similar values)`,
+    `- host yardstick (bench/support/host-yardstick.ts; compare absolute figures only between runs with close values): ${yardstick(m.yardstick)}`,
     `- versions: ${Object.entries(report.versions)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}`,
@@ -104,7 +91,7 @@ async function main(): Promise<void> {
   const plan = planFromArgs(process.argv.slice(2));
   Logger.overrideLogger(['error', 'warn']); // the client's bus connection logs at info
   const startedAt = new Date();
-  const machineBefore = machineFacts();
+  const machineBefore = await machineFacts();
   process.stdout.write(
     `switchyard bench${plan.quick ? ' (quick)' : ''}: ${plan.reps} repetition(s), load ${os
       .loadavg()
