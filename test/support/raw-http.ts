@@ -9,7 +9,7 @@ export interface RawRequest {
 }
 
 export type RawAnswer =
-  | { kind: 'answer'; status: number; contentType: string; body: string }
+  | { kind: 'answer'; status: number; contentType: string; body: string; location?: string }
   | { kind: 'dropped'; error: string };
 
 /** Most of an answer kept for a failure message; the rest is read and discarded. */
@@ -70,7 +70,7 @@ export function rawRequest(port: number, req: RawRequest, timeoutMs = 15_000): P
         if (body.length < KEPT_BODY_CHARS) body += chunk.slice(0, KEPT_BODY_CHARS - body.length);
       });
       res.on('end', () => {
-        settle({ kind: 'answer', status, contentType, body });
+        settle({ kind: 'answer', status, contentType, body, location: res.headers.location });
         outgoing.destroy(); // one connection per request
       });
       res.on('error', (err) => settle({ kind: 'dropped', error: `while reading: ${String(err)}` }));
