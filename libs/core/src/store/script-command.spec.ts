@@ -1,8 +1,8 @@
-import { Redis, type Command } from 'ioredis';
+import { Redis, type Command, type RedisOptions } from 'ioredis';
 import { sendFcall } from './script-command';
 
 /** A connection that never connects and hands back every command it is given. */
-function capturing(options: ConstructorParameters<typeof Redis>[0] & object): {
+function capturing(options: RedisOptions): {
   redis: Redis;
   sent: Command[];
 } {

@@ -1,4 +1,3 @@
-import { SchedulerRegistry } from '@nestjs/schedule';
 import { Redis } from 'ioredis';
 import {
   ChannelNaming,
@@ -11,13 +10,9 @@ import {
   type TasksFinishedMessage,
   type TasksSubmittedMessage,
 } from '@switchyard/core';
-import type { LeaderLease } from '../leadership/leader-lease';
 import { AssignmentLoop } from './assignment-loop';
-import { ClusterState } from './cluster-state';
 import { LoopWaker } from './loop-waker';
-import { PassPlanner } from './pass-planner';
-import { StandbyBook } from './standby-book';
-import { StandbyPlanner } from './standby-planner';
+import { leadingLoop } from './leading-loop.fixture';
 import type { StrategyRegistry } from './strategy-registry';
 import {
   FIXED_RETRY as retry,
@@ -76,26 +71,9 @@ describe('a pass for a lone submitted task (real Redis)', () => {
       return out;
     };
     const config = loadConfig({ SCHEDULER_TICK_MS: '60000' });
-    const cluster = new ClusterState(f.nodes);
-    const standby = new StandbyPlanner(new StandbyBook(), strategies, config);
-    const leader = {
-      isLeader: true,
-      get leaseValue() {
-        return lease;
-      },
-      onElected: () => undefined,
-      renew: () => Promise.resolve(),
-    } as unknown as LeaderLease;
-    const planner = new PassPlanner(tasks, cluster, strategies, standby, config);
-    const l = new AssignmentLoop(
-      tasks,
-      cluster,
-      planner,
-      leader,
-      new SchedulerRegistry(),
-      standby,
-      config,
-    );
+    const wired = leadingLoop({ tasks, nodes: f.nodes, strategies, config, lease: () => lease });
+    const { cluster, standby } = wired;
+    const l = wired.loop;
     loop = l;
     const waker = new LoopWaker(l, cluster, standby, config);
     const naming = new ChannelNaming(f.keys.prefix);

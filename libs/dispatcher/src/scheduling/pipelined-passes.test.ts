@@ -1,4 +1,3 @@
-import { SchedulerRegistry } from '@nestjs/schedule';
 import {
   loadConfig,
   type AssignmentStrategy,
@@ -6,13 +5,9 @@ import {
   type NodeCandidate,
   type TaskSchedulingStore,
 } from '@switchyard/core';
-import type { LeaderLease } from '../leadership/leader-lease';
 import { AssignmentLoop } from './assignment-loop';
-import { ClusterState } from './cluster-state';
-import { PassPlanner } from './pass-planner';
-import { StandbyBook } from './standby-book';
-import { StandbyPlanner } from './standby-planner';
 import type { StrategyRegistry } from './strategy-registry';
+import { leadingLoop } from './leading-loop.fixture';
 import { StoreFixture, useLeadingFixture } from '../../../../test/support/store-fixture';
 import { waitFor } from '../../../../test/support/wait-for';
 
@@ -58,26 +53,7 @@ describe('pipelined scheduling passes (real Redis)', () => {
       return out;
     };
     const config = loadConfig({ SCHEDULER_BATCH_SIZE: String(BATCH) });
-    const cluster = new ClusterState(f.nodes);
-    const standby = new StandbyPlanner(new StandbyBook(), strategies, config);
-    const leader = {
-      isLeader: true,
-      get leaseValue() {
-        return lease;
-      },
-      onElected: () => undefined,
-      renew: () => Promise.resolve(),
-    } as unknown as LeaderLease;
-    const planner = new PassPlanner(tasks, cluster, strategies, standby, config);
-    loop = new AssignmentLoop(
-      tasks,
-      cluster,
-      planner,
-      leader,
-      new SchedulerRegistry(),
-      standby,
-      config,
-    );
+    loop = leadingLoop({ tasks, nodes: f.nodes, strategies, config, lease: () => lease }).loop;
     loop.wake();
     return { committed, readsAhead };
   }
