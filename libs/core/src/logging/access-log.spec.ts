@@ -1,9 +1,6 @@
-import { EventEmitter } from 'node:events';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Writable } from 'node:stream';
 import { PinoLogger } from 'nestjs-pino';
 import type { SwitchyardConfig } from '../config/switchyard-config';
-import { appLogging } from './app-logger.module';
+import { collectedLogging, exchange as exchangeOf } from './testing/logged-exchange';
 
 const TASK_ID = '01M8D3ZHTN946B1AXM00FC59FA';
 const SECRET = 'key-that-no-line-may-carry';
@@ -20,34 +17,12 @@ interface Line {
   context?: string;
 }
 
-/** The apps' access log at a LOG_LEVEL, writing to an array of parsed lines. */
-function accessLogAt(logLevel: SwitchyardConfig['logLevel']) {
-  const lines: Line[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(JSON.parse(chunk.toString()) as Line);
-      done();
-    },
-  });
-  const logging = appLogging('dispatcher', { logLevel, logPretty: false, nodeId: 'n1' }, sink);
-  return { ...logging, lines };
-}
+/** The apps' access log at a LOG_LEVEL, its lines parsed. */
+const accessLogAt = (logLevel: SwitchyardConfig['logLevel']) => collectedLogging<Line>(logLevel);
 
-/** A request with credentials in its headers, and a response that has answered `status`. */
-function exchange(status: number, url = `/tasks/${TASK_ID}`) {
-  const req = {
-    method: 'GET',
-    url,
-    originalUrl: url,
-    headers: { authorization: `Bearer ${SECRET}`, 'x-api-key': SECRET, cookie: `k=${SECRET}` },
-  } as unknown as IncomingMessage;
-  const res = Object.assign(new EventEmitter(), {
-    statusCode: status,
-    headersSent: true,
-    writableEnded: true,
-  }) as unknown as ServerResponse;
-  return { req, res };
-}
+/** A GET with credentials in its headers, answered `status`. */
+const exchange = (status: number, url = `/tasks/${TASK_ID}`) =>
+  exchangeOf(status, { url, secret: SECRET });
 
 describe('access log', () => {
   it('writes a 4xx at warn and a 5xx at error, each with its request id, ids, status and time', () => {

@@ -1,10 +1,8 @@
-import { EventEmitter } from 'node:events';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Writable } from 'node:stream';
 import { PinoLogger } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import type { AccessLogMiddleware } from './access-log';
-import { appLogging, idsOfRequest, loggedUrl } from './app-logger.module';
+import { idsOfRequest, loggedUrl } from './app-logger.module';
+import { collectedLogging, exchange } from './testing/logged-exchange';
 
 describe('ids in request logs', () => {
   it('takes the task id or node id from the URL', () => {
@@ -36,38 +34,11 @@ describe('credentials in request logs', () => {
 
   /** The access log as the apps configure it, at trace (every request logged), lines collected. */
   function accessLogger(): { middleware: AccessLogMiddleware; root: Logger; lines: string[] } {
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(chunk.toString());
-        done();
-      },
-    });
-    const { access, root } = appLogging(
-      'dispatcher',
-      { logLevel: 'trace', logPretty: false, nodeId: 'n1' },
-      sink,
-    );
-    return { middleware: access, root, lines };
+    const { access, root, texts } = collectedLogging('trace');
+    return { middleware: access, root, lines: texts };
   }
 
-  function request(status: number): { req: IncomingMessage; res: ServerResponse } {
-    const req = {
-      method: 'POST',
-      url: '/tasks',
-      headers: {
-        authorization: `Bearer ${secret}`,
-        cookie: `k=${secret}`,
-        'x-api-key': secret,
-      },
-    } as unknown as IncomingMessage;
-    const res = Object.assign(new EventEmitter(), {
-      statusCode: status,
-      headersSent: true,
-      writableEnded: true,
-    }) as unknown as ServerResponse;
-    return { req, res };
-  }
+  const request = (status: number) => exchange(status, { method: 'POST', url: '/tasks', secret });
 
   it('logs a request with its method, URL and status, and none of its headers', () => {
     const { middleware, lines } = accessLogger();

@@ -122,6 +122,30 @@ describe('a pass for a lone submitted task (real Redis)', () => {
     await f.tasks.finish('n1', inc, [report], Date.now(), on);
   }
 
+  /** Waits until the loop has committed one task. */
+  const oneCommitted = (run: { committed: string[] }) =>
+    waitFor(
+      () => run.committed,
+      (c) => c.length === 1,
+      { what: 'the task committed' },
+    );
+
+  /** finishOnN1, then what the loop did right after hearing it. */
+  async function finishHeard(
+    id: string,
+    inc: number,
+    run: Awaited<ReturnType<typeof startLoop>>['run'],
+    on: string,
+  ) {
+    await finishOnN1(id, inc, run, on);
+    const [after] = await waitFor(
+      () => run.afterFinish,
+      (a) => a.length === 1,
+      { what: 'the finish heard' },
+    );
+    return after;
+  }
+
   /** Waits for the loop to stand still (no pass running or about to). */
   const idle = () =>
     waitFor(
@@ -139,11 +163,7 @@ describe('a pass for a lone submitted task (real Redis)', () => {
     const { run, channel } = await startLoop();
     const readsBefore = run.reads;
     const [{ id }] = await f.tasks.submit([f.spec()], Date.now(), channel);
-    await waitFor(
-      () => run.committed,
-      (c) => c.length === 1,
-      { what: 'the task committed' },
-    );
+    await oneCommitted(run);
     expect(run.committed).toEqual([id]);
     expect(run.reads).toBe(readsBefore);
     expect(await statesOf([id])).toEqual(['assigned']);
@@ -202,20 +222,9 @@ describe('a pass for a lone submitted task (real Redis)', () => {
     const inc = await f.nodes.register(f.registration('n1', 4));
     const { run, channel, finishedChannel } = await startLoop();
     const [{ id }] = await f.tasks.submit([f.spec()], Date.now(), channel);
-    await waitFor(
-      () => run.committed,
-      (c) => c.length === 1,
-      { what: 'the task committed' },
-    );
+    await oneCommitted(run);
     await idle();
-    await finishOnN1(id, inc, run, finishedChannel);
-    const [after] = await waitFor(
-      () => run.afterFinish,
-      (a) => a.length === 1,
-      {
-        what: 'the finish heard',
-      },
-    );
+    const after = await finishHeard(id, inc, run, finishedChannel);
     expect(after).toEqual({ passAsked: false, deferred: false });
   });
 
@@ -223,21 +232,10 @@ describe('a pass for a lone submitted task (real Redis)', () => {
     const inc = await f.nodes.register(f.registration('n1', 4));
     const { run, channel, finishedChannel } = await startLoop();
     const [{ id }] = await f.tasks.submit([f.spec()], Date.now(), channel);
-    await waitFor(
-      () => run.committed,
-      (c) => c.length === 1,
-      { what: 'the task committed' },
-    );
+    await oneCommitted(run);
     const [{ id: dependent }] = await f.tasks.submit([f.spec({ dependsOn: [id] })], Date.now(), '');
     await idle();
-    await finishOnN1(id, inc, run, finishedChannel);
-    const [after] = await waitFor(
-      () => run.afterFinish,
-      (a) => a.length === 1,
-      {
-        what: 'the finish heard',
-      },
-    );
+    const after = await finishHeard(id, inc, run, finishedChannel);
     expect(after).toEqual({ passAsked: true, deferred: false });
     await waitFor(
       () => run.committed,
