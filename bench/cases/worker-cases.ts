@@ -111,6 +111,13 @@ async function slowlogSummary(system: SystemUnderTest): Promise<string> {
     .join('; ');
 }
 
+/** No-op tasks each system runs before the first measured run of cases 1, 2, 3 and 5 (at most a case's own count). */
+const WARM_UP_TASKS = 5_000;
+/** Tasks through `POST /tasks/batch` before case 2 measures it (500 left its first repetition cold). */
+const HTTP_WARM_UP_TASKS = 5_000;
+/** How long the single-submit paths run before case 2 measures them. */
+const HTTP_WARM_UP_MS = 1_000;
+
 /** Cases 1, 2, 3 and 5 on 2 workers × 16 slots, then case 4 on a fresh pair with 2 workers × 50 slots. */
 export async function runWorkerCases(plan: BenchPlan, results: Results): Promise<void> {
   const want = (n: number): boolean => plan.cases.has(n);
@@ -121,7 +128,9 @@ export async function runWorkerCases(plan: BenchPlan, results: Results): Promise
   const pair = await startPair(plan);
   try {
     await Promise.all([pair.sy.startWorkers(2, 16), pair.bq.startWorkers(2, 16)]);
-    for (const system of [pair.sy, pair.bq]) await system.runBatch('noop', 500, 500); // warm up
+    // warm up: in the first repetition after 500 tasks both systems were still slower (JIT)
+    for (const system of [pair.sy, pair.bq])
+      await system.runBatch('noop', Math.min(WARM_UP_TASKS, plan.noopTasks), plan.batchSize);
     if (want(1) || want(7)) {
       await throughput(plan, results, pair, CASE_NAMES[1], 'noop', plan.noopTasks);
       for (const system of [pair.sy, pair.bq]) {
@@ -176,18 +185,13 @@ async function sleepCase(plan: BenchPlan, results: Results): Promise<void> {
   }
 }
 
-/** Tasks through `POST /tasks/batch` before case 2 measures it (500 left its first repetition cold). */
-const HTTP_WARM_UP_TASKS = 5_000;
-/** How long the single-submit paths run before case 2 measures them. */
-const HTTP_WARM_UP_MS = 1_000;
-
 async function httpCases(plan: BenchPlan, results: Results, pair: Pair): Promise<void> {
   const name = CASE_NAMES[2];
   // warm the paths measured here as case 1's are warmed: the shared warm-up goes through the
   // client, so the dispatcher's HTTP routes (body parsing, validation, the submit store's
   // argument building) met their first requests in the first repetition, and BullMQ's
   // counterparts (addBulk, Queue.add) were already warm
-  await pair.sy.runHttpBatch('noop', HTTP_WARM_UP_TASKS, plan.batchSize);
+  await pair.sy.runHttpBatch('noop', Math.min(HTTP_WARM_UP_TASKS, plan.noopTasks), plan.batchSize);
   for (const system of [pair.sy, pair.bq]) {
     await system.submitSingles(plan.singleSubmitConnections, HTTP_WARM_UP_MS);
     await system.drain();
