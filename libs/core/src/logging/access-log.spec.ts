@@ -70,6 +70,21 @@ describe('access log', () => {
     ]);
   });
 
+  it('writes a response that carries an error (res.err) at error, whatever the status', () => {
+    const { access, lines } = accessLogAt('info');
+    const { req, res } = exchange(200, '/nodes/w-1/drain');
+    access(req, res, () => undefined);
+    Object.assign(res, { err: new Error('handler failed after answering') });
+    res.emit('close');
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 50,
+        msg: 'request errored',
+        err: expect.objectContaining({ message: 'handler failed after answering' }),
+      }),
+    ]);
+  });
+
   it('writes a successful request at debug only when LOG_LEVEL shows debug, and once', () => {
     const debug = accessLogAt('debug');
     const { req, res } = exchange(201, '/tasks');

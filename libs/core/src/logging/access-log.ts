@@ -95,12 +95,13 @@ function writeAccessLine(
   started: number,
   err: Error | undefined,
 ): void {
-  const level = levelOf(res, err, options);
+  // an error set on the response counts as one passed to the listener (as in pino-http)
+  const failure = err ?? res.err;
+  const level = levelOf(res, failure, options);
   if (level === 'silent') return;
   const responseTime = Date.now() - started;
   // serialized by the root's req/res serializers and redacted like any line
   const line = { req, ...options.bindingsOf(req), res };
-  const failure = err ?? res.err;
   if (failure !== undefined || res.statusCode >= 500) {
     const error = failure ?? new Error(`failed with status code ${res.statusCode}`);
     root[level]({ ...line, err: error, responseTime }, 'request errored');

@@ -6,8 +6,9 @@ import { Command, type Redis } from 'ioredis';
  * `Array.prototype.flat()`, which costs ~0.25 µs per argument on Node 20: ~40 µs for the leader's
  * ~170-argument assign call, more than building the wire text; it was ~5% of the dispatcher's
  * CPU in case 1 and is paid again by workers (finish) and submitters (submit). Script arguments
- * are flat already (strings and numbers): they are only made text, as the constructor would. What the method would also apply is kept: a connection
- * with a keyPrefix, friendly error stacks or auto-pipelining takes the method's path.
+ * are flat already (strings and numbers): they are only made text, as the constructor would.
+ * What the method would also apply is kept: a connection with a keyPrefix, friendly error
+ * stacks or auto-pipelining takes the method's path.
  */
 export function sendFcall(
   redis: Redis,
