@@ -98,4 +98,27 @@ describe('standby assignments with real dispatcher and worker processes', () => 
       sub.disconnect();
     }
   });
+
+  it('lets a node that finishes fast hold more than two refills of hints (by its pace)', async () => {
+    // one worker of 2 slots, short tasks: it ends hundreds a second, so within STANDBY_HORIZON_MS
+    // (50 ms) it ends more than 4, the most a fixed STANDBY_DEPTH of 2 allowed it
+    cluster = await TestCluster.start({ workers: [{ slots: 2 }] });
+    const node = [...cluster.workers.keys()][0];
+    const list = `{${cluster.prefix}}:sb:${node}`;
+    const ids: string[] = [];
+    for (let batch = 0; batch < 4; batch++) {
+      const specs = Array.from({ length: 500 }, () => ({ type: 'sleep', payload: { ms: 0 } }));
+      const submitted = await cluster.post('/tasks/batch', { tasks: specs });
+      expect(submitted.status).toBe(201);
+      ids.push(...submitted.body.tasks.map((t: { id: string }) => t.id));
+    }
+    let deepest = 0;
+    await waitFor(
+      async () => (deepest = Math.max(deepest, await cluster.redis.llen(list))),
+      (n) => n > 4,
+      { what: "the node's standby list to hold more than 4 hints", intervalMs: 2 },
+    );
+    const views = await cluster.waitForTasks(ids);
+    expect(views.every((v) => v.state === 'succeeded')).toBe(true);
+  });
 });

@@ -37,6 +37,7 @@ import { PassPlanner } from './scheduling/pass-planner';
 import { LoopWaker } from './scheduling/loop-waker';
 import { StandbyBook } from './scheduling/standby-book';
 import { StandbyPlanner } from './scheduling/standby-planner';
+import { NodePace } from './scheduling/node-pace';
 import { StrategyRegistry } from './scheduling/strategy-registry';
 import { TaskControl } from './tasks/task-control.service';
 import { TypeLimitProbe } from './scheduling/type-limit-probe';
@@ -112,6 +113,7 @@ function dispatcherDefinition(definition: DynamicModule): DynamicModule {
       ClusterState,
       StandbyBook,
       StandbyPlanner,
+      NodePace,
       PassPlanner,
       AssignmentLoop,
       LoopWaker,

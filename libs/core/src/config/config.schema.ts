@@ -226,10 +226,17 @@ export const CONFIG_VARIABLES = {
   ),
   standbyDepth: intVar(
     'STANDBY_DEPTH',
-    'How many refills of standby hints a node may hold: up to this many times its slot count (and its cpu and memory). With 1 a node that finishes all its tasks at once takes every hint it holds and waits for the next pass for more; 2 keeps a second refill ready for short tasks. A task submitted later with a higher priority waits at most this many refills. For many tasks of a few ms or less, 4 moved more of them with less Redis and dispatcher CPU each (bench/README.md, thirteenth pass: about 12% in case 1).',
-    2,
+    'The most refills of standby hints a node may hold: up to this many times its slot count (and its cpu and memory). How many it holds within that is set by its pace (STANDBY_HORIZON_MS).',
+    8,
     1,
-    4,
+    64,
+  ),
+  standbyHorizonMs: intVar(
+    'STANDBY_HORIZON_MS',
+    "A node holds standby hints for about this much of its work: as many as it ended attempts in this long, at its pace over the last second (from its finishes), at least one slot's worth and at most STANDBY_DEPTH refills; a node not heard from lately holds one refill. Short tasks get deep lists (no wait for a pass between refills), long ones shallow (their hints do not sit while other nodes free up). A task submitted later with a higher priority waits about this long behind hints already written. 0: every node holds STANDBY_DEPTH refills.",
+    50,
+    0,
+    MINUTE,
   ),
   standbyTtlMs: intVar(
     'STANDBY_TTL_MS',

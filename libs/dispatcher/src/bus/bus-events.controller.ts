@@ -32,6 +32,7 @@ export class BusEventsController {
   @EventPattern(Patterns.TasksFinished)
   onFinished(@Payload() data: TasksFinishedMessage): void {
     this.cluster.freed(data.node, data.freed);
+    this.standby.finished(data.node, data.ended);
     const sb = data.standby;
     if (sb !== undefined) {
       // the same finish leased standby hints to the node: that much of `freed` is in use again

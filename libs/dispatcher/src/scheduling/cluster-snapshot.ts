@@ -68,11 +68,14 @@ export class ClusterSnapshot {
   }
 
   /**
-   * The same nodes with `used` taken from `usedOf` (nothing when it has no entry): the
-   * projected capacity the standby plan places hints on (`depth` times the capacity, minus the
-   * hints already held).
+   * The same nodes with `used` taken from `usedOf` (nothing when it has no entry) and their
+   * capacity from `capacityOf` (their own without it): the projected capacity the standby plan
+   * places hints on (what each node may hold in hints, minus the hints already held).
    */
-  projected(usedOf: ReadonlyMap<string, NodeCapacity>, depth = 1): ClusterSnapshot {
+  projected(
+    usedOf: ReadonlyMap<string, NodeCapacity>,
+    capacityOf?: (node: TrackedNode) => NodeCapacity,
+  ): ClusterSnapshot {
     const nodes: SnapshotNode[] = [];
     for (const n of this.nodes.values()) {
       const { id, incarnation, labels, capacity, status, types } = n;
@@ -80,14 +83,7 @@ export class ClusterSnapshot {
         id,
         incarnation,
         labels,
-        capacity:
-          depth === 1
-            ? capacity
-            : {
-                slots: capacity.slots * depth,
-                cpu: capacity.cpu * depth,
-                memoryMb: capacity.memoryMb * depth,
-              },
+        capacity: capacityOf === undefined ? capacity : capacityOf(n),
         status,
         types,
         used: usedOf.get(id) ?? NOTHING_USED,

@@ -67,9 +67,10 @@ describe('PassPlanner: the plan for now and the standby hints', () => {
   it('with every slot taken, plans the heads as hints only, in queue order', async () => {
     heads = ['a1', 'a2', 'a3'].map((id, i) => head(id, 'echo', i));
     const nodes = [nodeView('n1', { slots: 2, usedSlots: 2 })];
-    const planned = await pass(planner(nodes), nodes);
+    const fixedDepth = { STANDBY_DEPTH: '2', STANDBY_HORIZON_MS: '0' };
+    const planned = await pass(planner(nodes, fixedDepth), nodes);
     expect(planned?.plan.decisions).toEqual([]);
-    // the node holds hints for up to twice its slots (STANDBY_DEPTH 2): all three heads
+    // the node holds hints for up to twice its slots (STANDBY_DEPTH 2, not by pace): all three
     expect(planned?.hints?.hints.map((h) => h.taskId)).toEqual(['a1', 'a2', 'a3']);
     expect(strategy.calls).toBe(3);
   });

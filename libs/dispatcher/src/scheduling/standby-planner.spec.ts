@@ -59,8 +59,8 @@ describe('the standby planner', () => {
     expect(p.roomByType(snapshot)).toEqual(new Map());
   });
 
-  it('with STANDBY_DEPTH 2, places up to twice a node’s slot count', () => {
-    const { book, planner: p } = planner({ STANDBY_DEPTH: '2' });
+  it('with STANDBY_DEPTH 2 and no pace (STANDBY_HORIZON_MS 0), places up to twice a node’s slot count', () => {
+    const { book, planner: p } = planner({ STANDBY_DEPTH: '2', STANDBY_HORIZON_MS: '0' });
     const snapshot = new ClusterSnapshot([view('a', 2, 2), view('b', 3, 3)], 1);
     expect(p.roomByType(snapshot)).toEqual(new Map([['echo', 10]]));
     const hints = p.plan(
@@ -172,5 +172,68 @@ describe('the standby book', () => {
     book.clear();
     expect(book.size).toBe(0);
     expect(book.heldByType().size).toBe(0);
+  });
+});
+
+describe('the standby planner, by pace (STANDBY_HORIZON_MS)', () => {
+  // node a: 4 slots, all taken; the planner hears its finishes at ctx.now and before
+  const full = (): ClusterSnapshot => new ClusterSnapshot([view('a', 4, 4)], 1);
+  const heads = (n: number): QueueHead[] => Array.from({ length: n }, (_, i) => head(i + 1));
+  function held(env: Record<string, string>, finishes: (p: StandbyPlanner) => void): number {
+    const { book, planner: p } = planner({ STANDBY_DEPTH: '4', ...env });
+    finishes(p);
+    p.plan(heads(40), full(), 1000, ctx, 100);
+    return book.size;
+  }
+
+  it('gives a node not heard from lately one refill', () => {
+    expect(held({}, () => undefined)).toBe(4);
+    // heard from, but silent past the reset: the old pace no longer counts
+    expect(held({}, (p) => p.finished('a', 5_000, ctx.now - 10_000))).toBe(4);
+  });
+
+  it('gives a fast node up to STANDBY_DEPTH refills', () => {
+    // 2,000 attempts ended over the last second: ~100 in 50 ms, capped at 4 × 4 slots
+    const fast = (p: StandbyPlanner): void => {
+      for (let t = 0; t < 1000; t += 10) p.finished('a', 20, ctx.now - 1000 + t);
+    };
+    expect(held({}, fast)).toBe(16);
+    expect(held({ STANDBY_DEPTH: '2' }, fast)).toBe(8);
+  });
+
+  it('gives a node as many hints as it ends attempts within the horizon', () => {
+    // 100 a second for two seconds: 5 in 50 ms, 20 in 200 ms (capped at 16)
+    const steady = (p: StandbyPlanner): void => {
+      for (let t = 0; t < 2000; t += 10) p.finished('a', 1, ctx.now - 2000 + t);
+    };
+    expect(held({}, steady)).toBe(5);
+    expect(held({ STANDBY_HORIZON_MS: '200' }, steady)).toBe(16);
+  });
+
+  it('gives a slow node fewer hints than its slots, and never none', () => {
+    // one wave of 4 long tasks a second: under one attempt in 50 ms
+    const slow = (p: StandbyPlanner): void => {
+      for (let t = 0; t < 3000; t += 1000) p.finished('a', 4, ctx.now - 2500 + t);
+    };
+    expect(held({}, slow)).toBe(1);
+  });
+
+  it('does not read a first wave of finishes as a burst', () => {
+    // 4 attempts ended just now, the first heard: judged over 100 ms, ~2 in 50 ms
+    expect(held({}, (p) => p.finished('a', 4, ctx.now))).toBe(2);
+  });
+
+  it('with STANDBY_HORIZON_MS 0 gives every node STANDBY_DEPTH refills, whatever its pace', () => {
+    const slow = (p: StandbyPlanner): void => p.finished('a', 1, ctx.now - 500);
+    expect(held({ STANDBY_HORIZON_MS: '0' }, slow)).toBe(16);
+  });
+
+  it('keeps cpu and memory in proportion to the slots it gives', () => {
+    // 2 of the node's 4 slots: 2,000 of its 4,000 millicores, room for one task of 1,500
+    const { book, planner: p } = planner({ STANDBY_DEPTH: '4' });
+    p.finished('a', 4, ctx.now);
+    const hungry = heads(4).map((h) => ({ ...h, header: { ...h.header, cpu: 1500 } }));
+    p.plan(hungry, full(), 1000, ctx, 100);
+    expect(book.size).toBe(1);
   });
 });
