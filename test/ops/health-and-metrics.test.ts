@@ -99,6 +99,15 @@ describe('health and metrics', () => {
     expect(sample(d.body, 'switchyard_nodes', { status: 'alive' })).toBe(1);
     expect(sample(d.body, 'switchyard_node_slots', { node: 'hm-1' })).toBe(4);
     expect(sample(d.body, 'switchyard_slot_utilization_ratio')).toBeGreaterThanOrEqual(0);
+    // the node's finishes were heard: its pace (which sizes its standby hints) is above 0, and
+    // with every runnable task done no hint is held for it
+    await waitFor(
+      async () => (await text(`${cluster.dispatcher.url}/metrics`)).body,
+      (body) =>
+        (sample(body, 'switchyard_node_pace', { node: 'hm-1' }) ?? 0) > 0 &&
+        sample(body, 'switchyard_standby_hint_slots', { node: 'hm-1' }) === 0,
+      { what: "hm-1's pace and standby hints in the dispatcher's metrics" },
+    );
     expect(sample(d.body, 'switchyard_leader_epoch')).toBeGreaterThan(0);
     expect(d.body).toContain('# TYPE switchyard_cluster_tasks_total counter');
 

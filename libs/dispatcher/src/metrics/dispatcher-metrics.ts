@@ -11,6 +11,8 @@ import {
 } from '@switchyard/core';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { LeaderLease } from '../leadership/leader-lease';
+import { NodePace } from '../scheduling/node-pace';
+import { StandbyBook } from '../scheduling/standby-book';
 import { waitingReasonCode, WAITING_REASONS } from '../scheduling/waiting-reason';
 
 /** Queue headers read per scrape for the by-priority breakdown, over all types. */
@@ -80,6 +82,18 @@ export class DispatcherMetrics {
     labelNames: ['node'],
     registers: [this.registry],
   });
+  private readonly pace = new Gauge({
+    name: 'switchyard_node_pace',
+    help: "Attempts a node ended per second over about the last second, as this dispatcher heard its finishes; the leader sizes the node's standby hints by it (STANDBY_HORIZON_MS).",
+    labelNames: ['node'],
+    registers: [this.registry],
+  });
+  private readonly hintSlots = new Gauge({
+    name: 'switchyard_standby_hint_slots',
+    help: "Slots' worth of standby hints the leader holds for a node (0 on a dispatcher that does not lead).",
+    labelNames: ['node'],
+    registers: [this.registry],
+  });
   private readonly utilisation = new Gauge({
     name: 'switchyard_slot_utilization_ratio',
     help: 'Slots in use over slot capacity of the nodes that take work (alive).',
@@ -104,6 +118,8 @@ export class DispatcherMetrics {
     private readonly lease: LeaderLease,
     @Inject(SWITCHYARD_CONFIG) private readonly config: SwitchyardConfig,
     drops: BusDrops,
+    private readonly nodePace: NodePace,
+    private readonly hints: StandbyBook,
   ) {
     collectDefaultMetrics({ register: this.registry });
     new Counter({
@@ -173,6 +189,10 @@ export class DispatcherMetrics {
     this.nodes.reset();
     this.slotsUsed.reset();
     this.slotsTotal.reset();
+    this.pace.reset();
+    this.hintSlots.reset();
+    const now = Date.now();
+    const held = this.hints.heldByNode();
     for (const status of NODE_STATUSES)
       this.nodes.set({ status }, nodes.filter((n) => n.status === status).length);
     let used = 0;
@@ -181,6 +201,8 @@ export class DispatcherMetrics {
       if (n.status === 'dead') continue;
       this.slotsUsed.set({ node: n.id }, n.used.slots);
       this.slotsTotal.set({ node: n.id }, n.capacity.slots);
+      this.pace.set({ node: n.id }, this.nodePace.perSecond(n.id, now) ?? 0);
+      this.hintSlots.set({ node: n.id }, held.get(n.id)?.slots ?? 0);
       if (n.status === 'alive') {
         used += n.used.slots;
         total += n.capacity.slots;
