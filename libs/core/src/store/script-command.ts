@@ -36,19 +36,27 @@ export class PrebuiltCommand extends Command {
 
 /**
  * The RESP text of `FCALL` with these arguments as ioredis's `Command.toWritable` writes it
- * (`*<n>`, `$5 fcall`, then `$<bytes>` and the text per argument), in UTF-8 pieces.
+ * (`*<n>`, `$5 fcall`, then `$<bytes>` and the text per argument), in UTF-8 pieces. Each piece's
+ * parts are joined once (a flat string) rather than concatenated (a rope of several strings per
+ * argument: ~0.9 KB of garbage per task of a batch submit).
  */
 function wirePieces(all: readonly string[]): Buffer[] {
   const pieces: Buffer[] = [];
-  let piece = `*${all.length + 1}\r\n$5\r\nfcall\r\n`;
-  for (const arg of all) {
-    piece += `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`;
-    if (piece.length >= PIECE_CHARS) {
-      pieces.push(Buffer.from(piece, 'utf8'));
-      piece = '';
+  const parts: (string | number)[] = [`*${all.length + 1}\r\n$5\r\nfcall\r\n`];
+  let chars = 0;
+  // indexed loops: a batch submit runs this once, often before it is optimised, and an
+  // unoptimised for-of allocates an iterator result per argument
+  for (let i = 0; i < all.length; i++) {
+    const arg = all[i];
+    parts.push('$', Buffer.byteLength(arg), '\r\n', arg, '\r\n');
+    chars += arg.length;
+    if (chars >= PIECE_CHARS) {
+      pieces.push(Buffer.from(parts.join(''), 'utf8'));
+      parts.length = 0;
+      chars = 0;
     }
   }
-  if (piece !== '' || pieces.length === 0) pieces.push(Buffer.from(piece, 'utf8'));
+  if (parts.length > 0 || pieces.length === 0) pieces.push(Buffer.from(parts.join(''), 'utf8'));
   return pieces;
 }
 
@@ -79,7 +87,8 @@ export function sendFcall(
   // the text ioredis makes of each argument in the constructor (toArg: String of a number)
   const all: string[] = [fn, '1', base];
   let chars = fn.length + base.length + 1;
-  for (const a of args) {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
     const text = typeof a === 'string' ? a : String(a);
     all.push(text);
     chars += text.length;
