@@ -1,8 +1,8 @@
 import { Command, type Redis } from 'ioredis';
 
 /**
- * From this many characters of arguments on, a command goes on the wire as Buffers of at most
- * ~48 KB built here rather than as ioredis's one string. That string is a rope of four pieces per
+ * From this many characters of arguments on, a command goes on the wire as Buffers of about
+ * PIECE_CHARS characters each, built here, rather than as ioredis's one string. That string is a rope of four pieces per
  * argument which the socket write flattens into one large string and copies again into a UTF-8
  * buffer of up to three times its length: for a 1,000-task submit (~400 KB) large allocations
  * whose fresh pages cost far more than the copying (on the bench host one 400 KB Buffer costs
@@ -10,7 +10,8 @@ import { Command, type Redis } from 'ioredis';
  * run) keep ioredis's string, which is cheaper for them.
  */
 export const WIRE_PIECES_MIN_CHARS = 64 * 1024;
-/** Characters of wire text per piece (at most three bytes each in UTF-8). */
+/** Characters of arguments per piece: a piece ends with the argument that reaches it (UTF-8: at
+ * most three bytes per character, so ~48 KB unless one argument is larger). */
 const PIECE_CHARS = 16 * 1024;
 
 /**
