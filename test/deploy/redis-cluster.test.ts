@@ -33,8 +33,11 @@ describe('Switchyard on a real 3-master Redis Cluster (REDIS_CLUSTER_NODES)', ()
   }, 60_000);
 
   it('runs 200 tasks of mixed types to succeeded with the right results', async () => {
+    // the echo texts make the batch long enough (~130k characters) to be written to the
+    // cluster node in pieces (script-command.ts), multi-byte characters included
     const specs = Array.from({ length: 200 }, (_, i) => {
-      if (i % 3 === 0) return { type: 'echo', payload: { i, text: `hello ${i}` } };
+      if (i % 3 === 0)
+        return { type: 'echo', payload: { i, text: `hello ${i} ${'é😀'.repeat(600)}` } };
       if (i % 3 === 1) return { type: 'sleep', payload: { ms: 5 + (i % 20) } };
       return { type: 'hash', payload: { rounds: 1 + (i % 5), input: `in-${i}` } };
     });

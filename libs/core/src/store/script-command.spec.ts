@@ -1,5 +1,5 @@
 import { Redis, type Command, type RedisOptions } from 'ioredis';
-import { sendFcall } from './script-command';
+import { PrebuiltCommand, sendFcall, WIRE_PIECES_MIN_CHARS } from './script-command';
 
 /** A connection that never connects and hands back every command it is given. */
 function capturing(options: RedisOptions): {
@@ -17,6 +17,22 @@ function capturing(options: RedisOptions): {
 
 const ARGS = ['lease:1', 1_700_000_000_123, 0, 2, '01J0000000000000000000000A', 'w-1', '', 1.5];
 
+/** A batch submit's worth of arguments (~200k characters), with 2-, 3- and 4-byte characters. */
+const LARGE_ARGS = Array.from({ length: 600 }, (_, i) => [
+  `01J${String(i).padStart(23, '0')}`,
+  '',
+  'queued',
+  1_700_000_000_000 + i,
+  `h|t|0|3|30000|0|0\n{"text":"${'é中😀 "q" \\\\ x'.repeat(20)}${'x'.repeat(i)}"}`,
+]).flat();
+
+/** What a command puts on a socket: toWritable writes early pieces to it, then returns the rest. */
+function wireOf(command: Command): Buffer {
+  const written: Buffer[] = [];
+  const last = command.toWritable({ write: (chunk: Buffer) => written.push(chunk) });
+  return Buffer.concat([...written, Buffer.from(last)]);
+}
+
 describe('sendFcall', () => {
   it('puts the same command on the wire as redis.fcall', async () => {
     const { redis, sent } = capturing({});
@@ -26,6 +42,32 @@ describe('sendFcall', () => {
     expect(sent[1].name).toBe('fcall');
     expect(sent[1].args).toEqual(sent[0].args);
     expect(sent[1].toWritable(undefined as never)).toEqual(sent[0].toWritable(undefined as never));
+  });
+
+  it('writes a large command as the same bytes as redis.fcall, in pieces of at most 48 KB', async () => {
+    const { redis, sent } = capturing({});
+    await redis.fcall('sy_submit', 1, 'sy:', ...LARGE_ARGS);
+    await sendFcall(redis, 'sy_submit', 'sy:', LARGE_ARGS);
+    const [viaMethod, viaPieces] = sent;
+    expect(viaPieces).toBeInstanceOf(PrebuiltCommand);
+    expect(viaPieces.args).toEqual(viaMethod.args);
+    const expected = Buffer.from(viaMethod.toWritable(undefined as never));
+    expect(expected.length).toBeGreaterThan(WIRE_PIECES_MIN_CHARS * 2);
+    // Buffer.equals: a deep toEqual of ~500 KB takes seconds
+    expect(wireOf(viaPieces).equals(expected)).toBe(true);
+    // without a socket to write to (not how ioredis calls it), the whole text at once
+    expect(expected.equals(viaPieces.toWritable(undefined as never) as Buffer)).toBe(true);
+    const { pieces } = viaPieces as PrebuiltCommand;
+    expect(pieces.length).toBeGreaterThan(4);
+    for (const piece of pieces) expect(piece.length).toBeLessThanOrEqual(48 * 1024 + 2048);
+  });
+
+  it('leaves a command below the piece size to ioredis as one string', async () => {
+    const { redis, sent } = capturing({});
+    const args = LARGE_ARGS.slice(0, 50);
+    await sendFcall(redis, 'sy_submit', 'sy:', args);
+    expect(sent[0]).not.toBeInstanceOf(PrebuiltCommand);
+    expect(typeof sent[0].toWritable(undefined as never)).toBe('string');
   });
 
   it('decodes the reply as text, as redis.fcall does', async () => {

@@ -67,9 +67,18 @@ export class TaskSubmission {
     const outcomes = coalescable(specs)
       ? [await this.singles.submit(specs[0], payloadJsons[0])]
       : await this.tasks.submit(specs, now, this.submittedChannel, payloadJsons);
-    outcomes.forEach((o, i) => o.created && this.metrics.tasksSubmitted(specs[i].type));
+    this.countCreated(specs, outcomes);
     if (outcomes.some((o) => o.created)) this.loop.wake();
     return outcomes;
+  }
+
+  /** The created tasks in the submitted counter: one increment per type, not per task (a label lookup each). */
+  private countCreated(specs: readonly TaskSpec[], outcomes: readonly SubmitOutcome[]): void {
+    const created = new Map<string, number>();
+    for (let i = 0; i < outcomes.length; i++) {
+      if (outcomes[i].created) created.set(specs[i].type, (created.get(specs[i].type) ?? 0) + 1);
+    }
+    for (const [type, count] of created) this.metrics.tasksSubmitted(type, count);
   }
 
   /** Checks a submission against the config bounds and fills in defaults. */
