@@ -9,6 +9,7 @@
 // `--root`: the worktree whose build runs (its dist/bench and dist/apps): A/B runs alternate
 // two roots under the same command, one system per run.
 const path = require('node:path');
+const { performance } = require('node:perf_hooks');
 
 const { arg } = require('./tool-args');
 const root = path.resolve(arg('root', path.resolve(__dirname, '../..')));
@@ -32,12 +33,13 @@ function percentile(samples, p) {
 /** One task: POST /tasks, then the client's wait for its outcome; the milliseconds between. */
 async function runOne(sy, body) {
   const t0 = performance.now();
-  const res = await fetch(`${sy.httpUrl}/tasks`, {
+  const res = await globalThis.fetch(`${sy.httpUrl}/tasks`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body,
   });
-  if (res.status !== 201) throw new Error(`POST /tasks answered ${res.status}: ${await res.text()}`);
+  if (res.status !== 201)
+    throw new Error(`POST /tasks answered ${res.status}: ${await res.text()}`);
   const { id } = await res.json();
   await sy.client.waitFor([id], { timeoutMs: 60_000 });
   return performance.now() - t0;

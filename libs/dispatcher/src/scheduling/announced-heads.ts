@@ -5,6 +5,10 @@
  * decides it or reads past it; the second asks for nothing (it would clear the lone head of a
  * pending pass, or queue a read pass behind a running one).
  *
+ * A forged or replayed copy costs at most a pass, never one that is needed: a message naming a
+ * task exists only once the task is committed, so whichever announcement of it comes first asks
+ * for a pass that finds it.
+ *
  * Bounded: a task announced only once (the message lost, another dispatcher's submit) stays
  * until newer ones push it out; one pushed out before its second announcement costs a pass.
  */
