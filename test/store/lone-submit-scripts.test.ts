@@ -94,6 +94,22 @@ describe('a lone submitted task (submit.lua head, assign.lua lead check)', () =>
     ]);
   });
 
+  it("tells its caller the head its message names (the submitting dispatcher's own loop)", async () => {
+    const calls = [
+      [f.spec({ priority: 2 })],
+      [f.spec(), f.spec()],
+      [f.spec({ runAt: Date.now() + 60_000 })],
+      [f.spec({ idempotencyKey: 'k2' })],
+      [f.spec({ idempotencyKey: 'k2' }), f.spec()],
+    ];
+    const told = [];
+    for (const specs of calls)
+      told.push((await f.tasks.submission.submitTelling(specs, Date.now(), channel)).head);
+    const messages = await announced(calls.length);
+    expect(told).toEqual(messages.map((m) => m.head));
+    expect(told.map((h) => h !== undefined)).toEqual([true, false, false, true, true]);
+  });
+
   it('commits a lone task only while it leads its queue, and leaves both tasks queued otherwise', async () => {
     const inc = await f.nodes.register(f.registration('n1', 4));
     const [older, lone] = (await f.tasks.submit([f.spec(), f.spec()])).map((o) => o.id);

@@ -1,15 +1,27 @@
 import type { Redis } from 'ioredis';
 import { StoreUnavailableError } from '../errors/switchyard.error';
+import { SUBMITTED_HEADER_MAX_BYTES, type SubmittedHead } from '../messaging/messages';
 import { queueScore } from '../task/queue-score';
 import { NewTaskHeaders } from '../task/task-header-codec';
 import { newTaskId } from '../task/task-id';
 import { encodeNewTaskRecord } from '../task/task-record';
 import type { TaskState } from '../task/task-state';
 import type { SubmitOutcome, TaskSpec } from '../task/task.model';
+import { exceedsUtf8Bytes } from '../task/utf8-bytes';
 import type { Keyspace } from './keyspace';
 import { LuaScripts, type ScriptArg } from './lua-scripts';
 import { inStore } from './redis-errors';
 import type { TaskStoreSettings } from './task-store.types';
+
+/** What one submit call did. */
+export interface SubmitReceipt {
+  outcomes: SubmitOutcome[];
+  /**
+   * The one task the call queued, when it created only that one: what its tasks.submitted
+   * message names (submit.lua's `head`, same rule, same header line).
+   */
+  head?: SubmittedHead;
+}
 
 /** Creates tasks (submit.lua), and under SUBMIT_DURABILITY waits for replicas to have them. */
 export class TaskSubmissionStore {
@@ -40,6 +52,19 @@ export class TaskSubmissionStore {
     announceOn = '',
     payloadJsons?: readonly string[],
   ): Promise<SubmitOutcome[]> {
+    return (await this.submitTelling(specs, now, announceOn, payloadJsons)).outcomes;
+  }
+
+  /**
+   * submit, and the task its announcement names (SubmitReceipt.head): a dispatcher that stores
+   * a task tells its own scheduling loop what the leader hears on the bus.
+   */
+  async submitTelling(
+    specs: readonly TaskSpec[],
+    now = Date.now(),
+    announceOn = '',
+    payloadJsons?: readonly string[],
+  ): Promise<SubmitReceipt> {
     const s = this.settings;
     // sized once: 7 settings, 6 per task, the channel (pushing 6,000 values grew it a dozen times)
     const args: ScriptArg[] = new Array<ScriptArg>(8 + specs.length * 6);
@@ -74,6 +99,8 @@ export class TaskSubmissionStore {
     const reply = await inStore(this.scripts.run<(string | number)[]>('submit', args));
     await this.confirmReplicated();
     const outcomes: SubmitOutcome[] = new Array(specs.length);
+    let created = 0;
+    let last = -1;
     for (let i = 0; i < specs.length; i++) {
       const k = i * 3;
       outcomes[i] = {
@@ -81,8 +108,13 @@ export class TaskSubmissionStore {
         state: reply[k + 1] as TaskState,
         created: reply[k + 2] === 1,
       };
+      if (outcomes[i].created) {
+        created++;
+        last = i;
+      }
     }
-    return outcomes;
+    if (created !== 1) return { outcomes };
+    return { outcomes, head: queuedHead(outcomes[last].id, specs[last].type, args, last) };
   }
 
   /**
@@ -107,4 +139,22 @@ export class TaskSubmissionStore {
       );
     }
   }
+}
+
+/**
+ * The head submit.lua announces for the task at `index` of the call: only when it went in as
+ * queued (not delayed, not blocked, even if released at once) and its header line fits a message.
+ */
+function queuedHead(
+  id: string,
+  type: string,
+  args: readonly ScriptArg[],
+  index: number,
+): SubmittedHead | undefined {
+  const at = 7 + index * 6;
+  if (args[at + 2] !== 'queued') return undefined;
+  const record = args[at + 5] as string;
+  const header = record.slice(0, record.indexOf('\n'));
+  if (exceedsUtf8Bytes(header, SUBMITTED_HEADER_MAX_BYTES)) return undefined;
+  return { id, type, header };
 }

@@ -79,6 +79,18 @@ describe('waking the scheduling loop for bus events', () => {
     expect(wakes).toBe(1);
   });
 
+  it('wakes once for a lone task announced twice (own submit and its message), per task', () => {
+    const head = (id: string) => ({ id, type: 'echo', header: 'q|echo|0|3|10000|0|0|1|1' });
+    waker.submitted(head('t1'));
+    waker.submitted(head('t2'));
+    waker.submitted(head('t1'));
+    waker.submitted(head('t2'));
+    expect(wakes).toBe(2);
+    waker.submitted(undefined);
+    waker.submitted(undefined);
+    expect(wakes).toBe(4); // a batch's announcements are not told apart
+  });
+
   it('wakes at once when the finish brings work: a retry, or standby hints taken or dropped', () => {
     waker.finished(finish({ done: [], ended: 1 }));
     waker.finished(

@@ -7,6 +7,7 @@ import {
   type SwitchyardConfig,
   type TasksFinishedMessage,
 } from '@switchyard/core';
+import { AnnouncedHeads } from './announced-heads';
 import { AssignmentLoop } from './assignment-loop';
 import { ClusterState } from './cluster-state';
 import { StandbyPlanner } from './standby-planner';
@@ -31,6 +32,7 @@ export const IDLE_FINISH_WAKE_MS = 2;
 @Injectable()
 export class LoopWaker implements OnApplicationShutdown {
   private deferred: NodeJS.Timeout | undefined;
+  private readonly announced = new AnnouncedHeads();
   /**
    * Without standby hints an empty book says nothing about the queue; with TYPE_LIMITS a finish
    * frees its type's budget for queued tasks whatever runs elsewhere.
@@ -53,11 +55,14 @@ export class LoopWaker implements OnApplicationShutdown {
   }
 
   /**
-   * A submit: a pass now. When it names the one task it queued, the pass may decide that task
-   * without reading the queues (AssignmentLoop.wake); it still stands for a deferred finish's
-   * pass, since its commit reports the dependents that pass would have resolved.
+   * A submit, heard on the bus or told by this dispatcher's own TaskSubmission: a pass now. When
+   * it names the one task it queued, the pass may decide that task without reading the queues
+   * (AssignmentLoop.wake); it still stands for a deferred finish's pass, since its commit reports
+   * the dependents that pass would have resolved. The second announcement of a task (own submit
+   * and bus message) asks for nothing more (AnnouncedHeads).
    */
   submitted(head: SubmittedHead | undefined): void {
+    if (head !== undefined && this.announced.repeated(head.id)) return;
     this.cancel();
     this.loop.wake(head === undefined ? undefined : queueHeadOf(head));
   }

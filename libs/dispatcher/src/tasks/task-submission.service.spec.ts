@@ -5,7 +5,7 @@ import {
   type TaskSubmissionStore,
 } from '@switchyard/core';
 import type { DispatcherMetrics } from '../metrics/dispatcher-metrics';
-import type { AssignmentLoop } from '../scheduling/assignment-loop';
+import type { LoopWaker } from '../scheduling/loop-waker';
 import type { StrategyRegistry } from '../scheduling/strategy-registry';
 import type { SubmitTaskDto } from './dto/submit-task.dto';
 import { TaskSubmission } from './task-submission.service';
@@ -14,17 +14,21 @@ import { TaskSubmission } from './task-submission.service';
 function submissionWith(replayed: ReadonlySet<number>) {
   const counted: [string, number][] = [];
   const store = {
-    submit: (specs: readonly TaskSpec[]): Promise<SubmitOutcome[]> =>
-      Promise.resolve(
-        specs.map((_s, i) => ({ id: `t${i}`, state: 'queued', created: !replayed.has(i) })),
-      ),
+    submitTelling: (specs: readonly TaskSpec[]): Promise<{ outcomes: SubmitOutcome[] }> =>
+      Promise.resolve({
+        outcomes: specs.map((_s, i) => ({
+          id: `t${i}`,
+          state: 'queued',
+          created: !replayed.has(i),
+        })),
+      }),
   } as unknown as TaskSubmissionStore;
   const metrics = {
     tasksSubmitted: (type: string, count = 1) => counted.push([type, count]),
   } as unknown as DispatcherMetrics;
   const submission = new TaskSubmission(
     store,
-    { wake: () => undefined } as unknown as AssignmentLoop,
+    { submitted: () => undefined } as unknown as LoopWaker,
     { assertSubmittable: () => undefined } as unknown as StrategyRegistry,
     metrics,
     loadConfig({}),

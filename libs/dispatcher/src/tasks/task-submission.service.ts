@@ -14,7 +14,7 @@ import {
   type TaskSpec,
 } from '@switchyard/core';
 import { DispatcherMetrics } from '../metrics/dispatcher-metrics';
-import { AssignmentLoop } from '../scheduling/assignment-loop';
+import { LoopWaker } from '../scheduling/loop-waker';
 import { StrategyRegistry } from '../scheduling/strategy-registry';
 import type { SubmitTaskDto } from './dto/submit-task.dto';
 import { SubmitCoalescer } from './submit-coalescer';
@@ -36,15 +36,14 @@ export class TaskSubmission {
 
   constructor(
     private readonly tasks: TaskSubmissionStore,
-    private readonly loop: AssignmentLoop,
+    private readonly waker: LoopWaker,
     private readonly strategies: StrategyRegistry,
     private readonly metrics: DispatcherMetrics,
     @Inject(SWITCHYARD_CONFIG) private readonly config: SwitchyardConfig,
   ) {
     this.submittedChannel = new ChannelNaming(config.prefix).channel(Patterns.TasksSubmitted);
     this.singles = new SubmitCoalescer(
-      (specs, payloadJsons) =>
-        this.tasks.submit(specs, Date.now(), this.submittedChannel, payloadJsons),
+      (specs, payloadJsons) => this.store(specs, Date.now(), payloadJsons),
       config.maxBatchSize,
     );
   }
@@ -63,12 +62,10 @@ export class TaskSubmission {
     const specs = checked.map((c) => c.spec);
     // the payloads as the JSON text whose size was checked: the records hold it, made once
     const payloadJsons = checked.map((c) => c.payloadJson);
-    // the script tells the leader (tasks.submitted); this dispatcher may be it
     const outcomes = coalescable(specs)
       ? [await this.singles.submit(specs[0], payloadJsons[0])]
-      : await this.tasks.submit(specs, now, this.submittedChannel, payloadJsons);
+      : await this.store(specs, now, payloadJsons);
     this.countCreated(specs, outcomes);
-    if (outcomes.some((o) => o.created)) this.loop.wake();
     return outcomes;
   }
 
@@ -79,6 +76,23 @@ export class TaskSubmission {
       if (outcomes[i].created) created.set(specs[i].type, (created.get(specs[i].type) ?? 0) + 1);
     }
     for (const [type, count] of created) this.metrics.tasksSubmitted(type, count);
+  }
+
+  /**
+   * One submit call. The script tells the leader (tasks.submitted); this dispatcher may be it,
+   * so its own loop hears the same announcement at once, the lone task it names included: a
+   * leader's pass then neither waits for the message nor misses it when the message is lost,
+   * and decides a lone task without reading the queues (the waker takes the message that
+   * follows as the same announcement). On another dispatcher the loop ignores it.
+   */
+  private async store(
+    specs: readonly TaskSpec[],
+    now: number,
+    payloadJsons: readonly string[],
+  ): Promise<SubmitOutcome[]> {
+    const receipt = await this.tasks.submitTelling(specs, now, this.submittedChannel, payloadJsons);
+    if (receipt.outcomes.some((o) => o.created)) this.waker.submitted(receipt.head);
+    return receipt.outcomes;
   }
 
   /** Checks a submission against the config bounds and fills in defaults. */
