@@ -1,5 +1,11 @@
 import { SchedulerRegistry } from '@nestjs/schedule';
-import type { NodeStore, SwitchyardConfig, TaskSchedulingStore } from '@switchyard/core';
+import type {
+  AssignmentStrategy,
+  NodeCandidate,
+  NodeStore,
+  SwitchyardConfig,
+  TaskSchedulingStore,
+} from '@switchyard/core';
 import type { LeaderLease } from '../leadership/leader-lease';
 import { AssignmentLoop } from './assignment-loop';
 import { ClusterState } from './cluster-state';
@@ -7,6 +13,17 @@ import { PassPlanner } from './pass-planner';
 import { StandbyBook } from './standby-book';
 import { StandbyPlanner } from './standby-planner';
 import type { StrategyRegistry } from './strategy-registry';
+
+/** A strategy that picks the first candidate: the tests' node choice is then known. */
+const firstCandidate: AssignmentStrategy = {
+  select: (_task: unknown, candidates: readonly NodeCandidate[]) => candidates[0] ?? null,
+};
+
+/** Strategies that resolve every task to firstCandidate and let every submit through. */
+export const firstCandidateStrategies = {
+  resolve: () => firstCandidate,
+  assertSubmittable: () => undefined,
+} as unknown as StrategyRegistry;
 
 /**
  * The leader's assignment loop wired as the dispatcher module wires it, for tests on real Redis:

@@ -4,16 +4,13 @@ import {
   checkBusMessage,
   loadConfig,
   Patterns,
-  type AssignmentStrategy,
-  type NodeCandidate,
   type TaskSchedulingStore,
   type TasksFinishedMessage,
   type TasksSubmittedMessage,
 } from '@switchyard/core';
 import { AssignmentLoop } from './assignment-loop';
 import { LoopWaker } from './loop-waker';
-import { leadingLoop } from './leading-loop.fixture';
-import type { StrategyRegistry } from './strategy-registry';
+import { firstCandidateStrategies, leadingLoop } from './leading-loop.fixture';
 import {
   FIXED_RETRY as retry,
   StoreFixture,
@@ -21,10 +18,7 @@ import {
 } from '../../../../test/support/store-fixture';
 import { waitFor } from '../../../../test/support/wait-for';
 
-const first: AssignmentStrategy = {
-  select: (_task: unknown, candidates: readonly NodeCandidate[]) => candidates[0] ?? null,
-};
-const strategies = { resolve: () => first } as unknown as StrategyRegistry;
+const strategies = firstCandidateStrategies;
 
 /**
  * The leader's pass for a lone submitted task on real Redis: the submit's message names the task

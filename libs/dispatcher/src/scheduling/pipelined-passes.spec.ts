@@ -3,9 +3,7 @@ import {
   loadConfig,
   NotLeaderError,
   type AssignmentDecision,
-  type AssignmentStrategy,
   type HeadsInFlight,
-  type NodeCandidate,
   type NodeStore,
   type NodeView,
   type QueueHead,
@@ -17,15 +15,12 @@ import { ClusterState } from './cluster-state';
 import { PassPlanner } from './pass-planner';
 import { StandbyBook } from './standby-book';
 import { StandbyPlanner } from './standby-planner';
-import type { StrategyRegistry } from './strategy-registry';
+import { firstCandidateStrategies } from './leading-loop.fixture';
 import { nodeView } from './node-view.fixture';
 
 const BATCH = 5;
 const LEASE = '1:me';
-const firstCandidate: AssignmentStrategy = {
-  select: (_task: unknown, candidates: readonly NodeCandidate[]) => candidates[0] ?? null,
-};
-const strategies = { resolve: () => firstCandidate } as unknown as StrategyRegistry;
+const strategies = firstCandidateStrategies;
 
 const node = (id: string): NodeView => nodeView(id, { slots: 100 });
 

@@ -4,26 +4,17 @@ import {
   checkBusMessage,
   loadConfig,
   Patterns,
-  type AssignmentStrategy,
-  type NodeCandidate,
   type TaskSchedulingStore,
   type TasksSubmittedMessage,
 } from '@switchyard/core';
 import type { DispatcherMetrics } from '../metrics/dispatcher-metrics';
-import { leadingLoop } from '../scheduling/leading-loop.fixture';
+import { firstCandidateStrategies, leadingLoop } from '../scheduling/leading-loop.fixture';
 import { LoopWaker } from '../scheduling/loop-waker';
-import type { StrategyRegistry } from '../scheduling/strategy-registry';
 import { TaskSubmission } from './task-submission.service';
 import { StoreFixture, useLeadingFixture } from '../../../../test/support/store-fixture';
 import { waitFor } from '../../../../test/support/wait-for';
 
-const first: AssignmentStrategy = {
-  select: (_task: unknown, candidates: readonly NodeCandidate[]) => candidates[0] ?? null,
-};
-const strategies = {
-  resolve: () => first,
-  assertSubmittable: () => undefined,
-} as unknown as StrategyRegistry;
+const strategies = firstCandidateStrategies;
 const metrics = { tasksSubmitted: () => undefined } as unknown as DispatcherMetrics;
 
 /**
