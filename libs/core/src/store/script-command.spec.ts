@@ -70,6 +70,20 @@ describe('sendFcall', () => {
     expect(typeof sent[0].toWritable(undefined as never)).toBe('string');
   });
 
+  it('leaves a large command of many short arguments (an assign call) to ioredis as one string', async () => {
+    const { redis, sent } = capturing({});
+    // 2,000 decisions: task id, node id, incarnation (~90k characters, ~12 an argument)
+    const args = Array.from({ length: 2000 }, (_, i) => [
+      `01J${String(i).padStart(23, '0')}`,
+      `fake-${i % 1000}`,
+      1,
+    ]).flat();
+    expect(args.join('').length).toBeGreaterThan(WIRE_PIECES_MIN_CHARS);
+    await sendFcall(redis, 'sy_assign', 'sy:', args);
+    expect(sent[0]).not.toBeInstanceOf(PrebuiltCommand);
+    expect(typeof sent[0].toWritable(undefined as never)).toBe('string');
+  });
+
   it('decodes the reply as text, as redis.fcall does', async () => {
     const { redis, sent } = capturing({});
     void sendFcall(redis, 'sy_assign', 'sy:', []);
