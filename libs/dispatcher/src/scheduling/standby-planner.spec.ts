@@ -228,6 +228,18 @@ describe('the standby planner, by pace (STANDBY_HORIZON_MS)', () => {
     expect(held({ STANDBY_HORIZON_MS: '0' }, slow)).toBe(16);
   });
 
+  it('keeps a huge capacity a positive whole number when it scales it', () => {
+    // 750 million millicores over 4 slots, 16 slots' worth of hints: 3 × 10^9, past 2^31
+    const { book, planner: p } = planner({ STANDBY_DEPTH: '4', STANDBY_HORIZON_MS: '0' });
+    const huge = new ClusterSnapshot(
+      [{ ...view('a', 4, 4), capacity: { slots: 4, cpu: 750_000_000, memoryMb: 4096 } }],
+      1,
+    );
+    const hungry = heads(4).map((h) => ({ ...h, header: { ...h.header, cpu: 1000 } }));
+    p.plan(hungry, huge, 1000, ctx, 100);
+    expect(book.size).toBe(4);
+  });
+
   it('keeps cpu and memory in proportion to the slots it gives', () => {
     // 2 of the node's 4 slots: 2,000 of its 4,000 millicores, room for one task of 1,500
     const { book, planner: p } = planner({ STANDBY_DEPTH: '4' });

@@ -27,6 +27,9 @@ import { StrategyRegistry } from './strategy-registry';
  * up, and a later higher-priority task would wait behind them). A node not heard from lately
  * holds one refill. With STANDBY_HORIZON_MS=0 every node holds STANDBY_DEPTH refills.
  */
+/** The largest capacity a projection holds (a small integer to V8). */
+const SMALL_INT_MAX = 2 ** 30 - 1;
+
 @Injectable()
 export class StandbyPlanner {
   readonly enabled: boolean;
@@ -163,10 +166,11 @@ export class StandbyPlanner {
     const { slots, cpu, memoryMb } = node.capacity;
     const hinted = this.hintSlots(node, now);
     // whole numbers (`| 0`): the planning code is compiled for small integers in capacities
+    // (kept below 2^30, where `| 0` would wrap)
     return {
       slots: hinted,
-      cpu: ((cpu * hinted) / slots) | 0,
-      memoryMb: ((memoryMb * hinted) / slots) | 0,
+      cpu: Math.min((cpu * hinted) / slots, SMALL_INT_MAX) | 0,
+      memoryMb: Math.min((memoryMb * hinted) / slots, SMALL_INT_MAX) | 0,
     };
   }
 
