@@ -1,13 +1,12 @@
 import type { Redis } from 'ioredis';
 import { StoreUnavailableError } from '../errors/switchyard.error';
-import { SUBMITTED_HEADER_MAX_BYTES, type SubmittedHead } from '../messaging/messages';
+import type { SubmittedHead } from '../messaging/messages';
 import { queueScore } from '../task/queue-score';
 import { NewTaskHeaders } from '../task/task-header-codec';
 import { newTaskId } from '../task/task-id';
 import { encodeNewTaskRecord } from '../task/task-record';
 import type { TaskState } from '../task/task-state';
 import type { SubmitOutcome, TaskSpec } from '../task/task.model';
-import { exceedsUtf8Bytes } from '../task/utf8-bytes';
 import type { Keyspace } from './keyspace';
 import { LuaScripts, type ScriptArg } from './lua-scripts';
 import { inStore } from './redis-errors';
@@ -99,8 +98,6 @@ export class TaskSubmissionStore {
     const reply = await inStore(this.scripts.run<(string | number)[]>('submit', args));
     await this.confirmReplicated();
     const outcomes: SubmitOutcome[] = new Array(specs.length);
-    let created = 0;
-    let last = -1;
     for (let i = 0; i < specs.length; i++) {
       const k = i * 3;
       outcomes[i] = {
@@ -108,13 +105,18 @@ export class TaskSubmissionStore {
         state: reply[k + 1] as TaskState,
         created: reply[k + 2] === 1,
       };
-      if (outcomes[i].created) {
-        created++;
-        last = i;
-      }
     }
-    if (created !== 1) return { outcomes };
-    return { outcomes, head: queuedHead(outcomes[last].id, specs[last].type, args, last) };
+    // the task the script's announcement names (its position, 1-based; 0 or absent: none)
+    const announced = Number(reply[specs.length * 3] ?? 0);
+    if (!(announced > 0)) return { outcomes };
+    const record = args[7 + (announced - 1) * 6 + 5] as string;
+    const nl = record.indexOf('\n');
+    const head: SubmittedHead = {
+      id: outcomes[announced - 1].id,
+      type: specs[announced - 1].type,
+      header: nl < 0 ? record : record.slice(0, nl),
+    };
+    return { outcomes, head };
   }
 
   /**
@@ -139,22 +141,4 @@ export class TaskSubmissionStore {
       );
     }
   }
-}
-
-/**
- * The head submit.lua announces for the task at `index` of the call: only when it went in as
- * queued (not delayed, not blocked, even if released at once) and its header line fits a message.
- */
-function queuedHead(
-  id: string,
-  type: string,
-  args: readonly ScriptArg[],
-  index: number,
-): SubmittedHead | undefined {
-  const at = 7 + index * 6;
-  if (args[at + 2] !== 'queued') return undefined;
-  const record = args[at + 5] as string;
-  const header = record.slice(0, record.indexOf('\n'));
-  if (exceedsUtf8Bytes(header, SUBMITTED_HEADER_MAX_BYTES)) return undefined;
-  return { id, type, header };
 }

@@ -13,7 +13,9 @@ ARGV[8 + 6n]  channel for the tasks.submitted announcement ('' or absent: none).
   A blocked task lists its dependencies in the record header (dep). Dependencies that already
   succeeded count as met; when all are met it is queued (or delayed) at once; when one already
   failed or was cancelled it is created failed, naming it.
-Reply: 3n values, per task: id, state, created (1 = new, 0 = idempotent replay)
+Reply: 3n values, per task: id, state, created (1 = new, 0 = idempotent replay); then one more:
+  the position (1-based) of the task the announcement names (or would name, without a channel),
+  0 for none: the submitting dispatcher tells its own loop the same head (TaskSubmissionStore)
 Error: QUEUEFULL when the batch would overfill a type's queue; NODEP when a dependency does not
   exist; DEPENDENTS when a dependency already has MAX_DEPENDENTS waiting on it (nothing is written).
 ]]
@@ -151,17 +153,23 @@ flush_events()
 local channel = ARGV[FIRST + n * 6]
 -- messages.ts SUBMITTED_HEADER_MAX_BYTES: a longer header is left to read-heads
 local SUBMITTED_HEADER_MAX = 1024
+-- the one task created, when it went in queued and its header line fits a message
+local header, announced = nil, 0
+if created == 1 and queuedAt then
+  local record = ARGV[queuedAt + 5]
+  local nl = string.find(record, '\n', 1, true)
+  header = nl and string.sub(record, 1, nl - 1) or record
+  if #header <= SUBMITTED_HEADER_MAX then
+    announced = (queuedAt - FIRST) / 6 + 1
+  end
+end
 if created > 0 and channel and channel ~= '' then
   local head = ''
-  if created == 1 and queuedAt then
-    local record = ARGV[queuedAt + 5]
-    local nl = string.find(record, '\n', 1, true)
-    local header = nl and string.sub(record, 1, nl - 1) or record
-    if #header <= SUBMITTED_HEADER_MAX then
-      head = ',"head":{"id":' .. cjson.encode(ARGV[queuedAt]) .. ',"type":' .. cjson.encode(ARGV[queuedAt + 3])
-        .. ',"header":' .. cjson.encode(header) .. '}'
-    end
+  if announced > 0 then
+    head = ',"head":{"id":' .. cjson.encode(ARGV[queuedAt]) .. ',"type":' .. cjson.encode(ARGV[queuedAt + 3])
+      .. ',"header":' .. cjson.encode(header) .. '}'
   end
   redis.call('PUBLISH', channel, '{"pattern":"tasks.submitted","data":{"count":' .. num_text(created) .. head .. '}}')
 end
+out[n * 3 + 1] = announced
 return out
