@@ -1,21 +1,28 @@
 // The scheduling tools' cluster (assign-cost.js, assign-instructions.js): `count` registered
-// nodes with no processes behind them, `total` queued no-op tasks, and this tool as the leader;
+// nodes with no processes behind them (or one, registerNoopNode: the instruction and cost tools), `total` queued no-op tasks, and this tool as the leader;
 // and the finish reports a worker would send for them (phase-instructions.js, redis-instructions.js).
+
+/**
+ * Registers node `id` for type noop with `slots` and `room` millicores and MB (no process behind
+ * it); returns its incarnation.
+ */
+function registerNoopNode(nodes, id, slots, room = 1e9) {
+  return nodes.register({
+    id,
+    types: ['noop'],
+    capacity: { slots, cpu: room, memoryMb: room },
+    labels: {},
+    hostname: 'bench',
+    pid: 0,
+  });
+}
 
 /** Registers fake-0 .. fake-<count-1> (type noop, `slots` each); returns their ids and incarnations. */
 async function registerFakeNodes(nodes, count, slots) {
   const ids = [];
   for (let i = 0; i < count; i++) {
     const id = `fake-${i}`;
-    const inc = await nodes.register({
-      id,
-      types: ['noop'],
-      capacity: { slots, cpu: 1e6, memoryMb: 1e6 },
-      labels: {},
-      hostname: 'bench',
-      pid: 0,
-    });
-    ids.push({ id, inc });
+    ids.push({ id, inc: await registerNoopNode(nodes, id, slots, 1e6) });
   }
   return ids;
 }
@@ -45,4 +52,4 @@ function succeededReports(held, now, retry) {
   }));
 }
 
-module.exports = { queueNoops, registerFakeNodes, succeededReports };
+module.exports = { queueNoops, registerFakeNodes, registerNoopNode, succeededReports };

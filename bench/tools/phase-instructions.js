@@ -15,7 +15,7 @@ const path = require('node:path');
 const { ownStores } = require('./own-redis');
 const { arg } = require('./tool-args');
 const { underCallgrind } = require('./callgrind-redis');
-const { succeededReports } = require('./fake-cluster');
+const { registerNoopNode, succeededReports } = require('./fake-cluster');
 const { functionShares, printShares } = require('./redis-functions');
 
 const core = require(path.resolve(arg('core', 'libs/core/dist')));
@@ -65,14 +65,7 @@ async function main() {
   const own = await underCallgrind(path.join(dir, 'cg.out'));
   try {
     const stores = ownStores(core, own, 'pi');
-    const inc = await stores.nodes.register({
-      id: 'w1',
-      types: ['noop'],
-      capacity: { slots: 1e6, cpu: 1e9, memoryMb: 1e9 },
-      labels: {},
-      hostname: 'bench',
-      pid: 0,
-    });
+    const inc = await registerNoopNode(stores.nodes, 'w1', 1e6);
     await own.redis.set(stores.keys.leader, '1:bench');
     await round(own, stores, inc, () => own.dump());
     // the warm round's dump files per phase, for --functions

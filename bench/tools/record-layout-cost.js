@@ -20,6 +20,7 @@ const path = require('node:path');
 const { ownStores } = require('./own-redis');
 const { arg } = require('./tool-args');
 const { underCallgrind } = require('./callgrind-redis');
+const { registerNoopNode } = require('./fake-cluster');
 
 const CORE = arg('core', 'libs/core/dist');
 const core = require(path.resolve(CORE));
@@ -72,14 +73,7 @@ return #raws`,
 /** Queues, reads and assigns TASKS no-op tasks to one node; returns their record keys. */
 async function leasedRecords(stores) {
   const { config, tasks, nodes, keys } = stores;
-  const inc = await nodes.register({
-    id: 'w1',
-    types: ['noop'],
-    capacity: { slots: 1e6, cpu: 1e9, memoryMb: 1e9 },
-    labels: {},
-    hostname: 'bench',
-    pid: 0,
-  });
+  const inc = await registerNoopNode(nodes, 'w1', 1e6);
   const payload = { pad: 'x'.repeat(246) };
   for (let s = 0; s < TASKS; s += 500) {
     const now = Date.now();

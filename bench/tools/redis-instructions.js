@@ -15,7 +15,7 @@ const { ownStores } = require('./own-redis');
 
 const { arg } = require('./tool-args');
 const { underCallgrind } = require('./callgrind-redis');
-const { succeededReports } = require('./fake-cluster');
+const { registerNoopNode, succeededReports } = require('./fake-cluster');
 const core = require(path.resolve(arg('core', 'libs/core/dist')));
 const TASKS = Number(arg('tasks', '4000'));
 const WARM_UP = 2000;
@@ -38,14 +38,7 @@ async function load(own) {
   const { config, keys, tasks, nodes } = ownStores(core, own, 'ri');
   const inc = {};
   for (const id of NODES) {
-    inc[id] = await nodes.register({
-      id,
-      types: ['noop'],
-      capacity: { slots: SLOTS, cpu: 1e9, memoryMb: 1e9 },
-      labels: {},
-      hostname: 'bench',
-      pid: 0,
-    });
+    inc[id] = await registerNoopNode(nodes, id, SLOTS);
   }
   await own.redis.set(keys.leader, '1:bench');
   const payload = { pad: 'x'.repeat(246) };

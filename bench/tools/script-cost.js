@@ -11,6 +11,7 @@ const core = require(path.resolve(arg('core', 'libs/core/dist')));
 // --events 0 runs the scripts with the change-event stream off (EVENTS_STREAM_MAX_LEN=0)
 if (arg('events') !== undefined) core.configureScripts({ eventsMaxLen: Number(arg('events')) });
 const { ownStores, startOwnRedis } = require('./own-redis');
+const { registerNoopNode } = require('./fake-cluster');
 const ROUNDS = Number(arg('rounds', '40'));
 const BATCH = Number(arg('batch', '32'));
 const STEPS = ['submit', 'readHeads', 'assign', 'finish'];
@@ -54,14 +55,7 @@ async function main() {
   const { redis, stop } = own;
   try {
     const { config, keys, tasks, nodes } = ownStores(core, own, 'cost');
-    const inc = await nodes.register({
-      id: 'w1',
-      types: ['noop'],
-      capacity: { slots: 100000, cpu: 1e9, memoryMb: 1e9 },
-      labels: {},
-      hostname: 'bench',
-      pid: 0,
-    });
+    const inc = await registerNoopNode(nodes, 'w1', 100000);
     await redis.set(keys.leader, '1:bench');
     const payload = { pad: 'x'.repeat(256 - 10) };
     const totals = Object.fromEntries(
