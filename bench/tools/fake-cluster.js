@@ -1,6 +1,7 @@
 // The scheduling tools' cluster (assign-cost.js, assign-instructions.js): `count` registered
-// nodes with no processes behind them (or one, registerNoopNode: the instruction and cost tools), `total` queued no-op tasks, and this tool as the leader;
-// and the finish reports a worker would send for them (phase-instructions.js, redis-instructions.js).
+// nodes with no processes behind them, `total` queued no-op tasks, and this tool as the leader;
+// one such node for the instruction and cost tools (registerNoopNode); and the finish reports a
+// worker would send for them (phase-instructions.js, redis-instructions.js).
 
 /**
  * Registers node `id` for type noop with `slots` and `room` millicores and MB (no process behind
