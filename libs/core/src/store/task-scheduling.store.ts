@@ -1,5 +1,6 @@
 import type { TypeLimit } from '../config/task-type.variables';
 import { decodeTaskHeader } from '../task/task-header-codec';
+import { headerLineOf } from '../task/task-record';
 import type { LuaScripts, ScriptArg } from './lua-scripts';
 import { inStore } from './redis-errors';
 import {
@@ -75,12 +76,10 @@ export class TaskSchedulingStore {
     const heads: QueueHead[] = [];
     for (let i = 0; i < headList.length; i += 3) {
       // a small record comes whole (read-heads.lua): its header is the first line
-      const text = headList[i + 2];
-      const nl = text.indexOf('\n');
       heads.push({
         type: headList[i],
         id: headList[i + 1],
-        header: decodeTaskHeader(nl < 0 ? text : text.slice(0, nl)),
+        header: decodeTaskHeader(headerLineOf(headList[i + 2])),
       });
     }
     return {

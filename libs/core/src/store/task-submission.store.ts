@@ -4,13 +4,22 @@ import type { SubmittedHead } from '../messaging/messages';
 import { queueScore } from '../task/queue-score';
 import { NewTaskHeaders } from '../task/task-header-codec';
 import { newTaskId } from '../task/task-id';
-import { encodeNewTaskRecord } from '../task/task-record';
+import { encodeNewTaskRecord, headerLineOf } from '../task/task-record';
 import type { TaskState } from '../task/task-state';
 import type { SubmitOutcome, TaskSpec } from '../task/task.model';
 import type { Keyspace } from './keyspace';
 import { LuaScripts, type ScriptArg } from './lua-scripts';
 import { inStore } from './redis-errors';
 import type { TaskStoreSettings } from './task-store.types';
+
+/**
+ * submit.lua's arguments (its ARGV[1] is args[0] here): six settings and the task count, then
+ * ARGS_PER_TASK per task (id, idempotency key, state, type, score, record), then the channel.
+ */
+const FIRST_TASK_ARG = 7;
+const ARGS_PER_TASK = 6;
+/** Where a task's record is among its arguments. */
+const RECORD_ARG = 5;
 
 /** What one submit call did. */
 export interface SubmitReceipt {
@@ -65,8 +74,10 @@ export class TaskSubmissionStore {
     payloadJsons?: readonly string[],
   ): Promise<SubmitReceipt> {
     const s = this.settings;
-    // sized once: 7 settings, 6 per task, the channel (pushing 6,000 values grew it a dozen times)
-    const args: ScriptArg[] = new Array<ScriptArg>(8 + specs.length * 6);
+    // sized once: the settings, 6 per task, the channel (pushing 6,000 values grew it a dozen times)
+    const args: ScriptArg[] = new Array<ScriptArg>(
+      FIRST_TASK_ARG + specs.length * ARGS_PER_TASK + 1,
+    );
     args[0] = now;
     args[1] = s.idempotencyTtlMs;
     args[2] = s.maxQueuedPerType;
@@ -75,7 +86,7 @@ export class TaskSubmissionStore {
     args[5] = s.maxDependents;
     args[6] = specs.length;
     const headers = new NewTaskHeaders();
-    let at = 7;
+    let at = FIRST_TASK_ARG;
     for (let i = 0; i < specs.length; i++) {
       const spec = specs[i];
       const delayed = spec.runAt !== undefined && spec.runAt > now;
@@ -109,12 +120,11 @@ export class TaskSubmissionStore {
     // the task the script's announcement names (its position, 1-based; 0 or absent: none)
     const announced = Number(reply[specs.length * 3] ?? 0);
     if (!(announced > 0)) return { outcomes };
-    const record = args[7 + (announced - 1) * 6 + 5] as string;
-    const nl = record.indexOf('\n');
+    const record = args[FIRST_TASK_ARG + (announced - 1) * ARGS_PER_TASK + RECORD_ARG] as string;
     const head: SubmittedHead = {
       id: outcomes[announced - 1].id,
       type: specs[announced - 1].type,
-      header: nl < 0 ? record : record.slice(0, nl),
+      header: headerLineOf(record),
     };
     return { outcomes, head };
   }

@@ -148,6 +148,12 @@ export function encodeNewTaskRecord(
   return `${line}\n${payloadJson}`;
 }
 
+/** A record's header line: the text before its first newline (all of it when it has none). */
+export function headerLineOf(record: string): string {
+  const nl = record.indexOf('\n');
+  return nl < 0 ? record : record.slice(0, nl);
+}
+
 export function decodeTaskRecord(raw: string): DecodedTask {
   const first = raw.indexOf('\n');
   if (first < 0) throw new Error('corrupt task record: no header separator');
