@@ -1,15 +1,21 @@
 #!/usr/bin/env node
 // What a finish-like success write costs Redis per task, by record layout (callgrind): real
 // leased records (submit, read-heads and assign of the core's scripts, one node), then the same
-// tasks written four ways by EVAL scripts, each over its own copy of the records:
+// tasks written eight ways by EVAL scripts, each over its own copy of the records:
 //   string   as finish.lua's fast path: MGET, match FINISH_HEAD (read from finish.lua), rewrite
 //            the header, SET with PX (the record keeps its payload, so the payload is read and
 //            written again)
 //   hash     the record as a hash (header, payload): HGET the header, HSET the new header and
 //            the result, PEXPIRE; the payload stays untouched in Redis
+//   tail     one string with the header line last ("<payload>\n<header>\n"): GETRANGE of the
+//            record's last TAIL_READ bytes, match, SETRANGE of the result and the new header
+//            over the old one (at STRLEN minus its length), PEXPIRE; the payload is not read
+//   apart    the header line in a key of its own beside the payload's: MGET of the header
+//            keys, match, SET PX of the new header, PEXPIRE of the payload's key
 //   copy     MGET and SET of the same text (no match, nothing built): what reading and writing
 //            the record costs on its own
 //   read     MGET alone
+//   expire   MGET and a PEXPIRE per record: what one more command per task costs
 //   match    MGET and the header match only
 // and MEMORY USAGE of one record in each layout. Evidence for what a layout change could save
 // (bench/README.md, fifteenth pass), not a model of the whole finish call.
@@ -26,6 +32,8 @@ const CORE = arg('core', 'libs/core/dist');
 const core = require(path.resolve(CORE));
 const TASKS = Number(arg('tasks', '1600'));
 const BATCH = Number(arg('batch', '16'));
+// the tail layout reads this many bytes from a record's end: its header line and some payload
+const TAIL_READ = 256;
 
 // finish.lua's FINISH_HEAD, as the script has it
 function finishHead() {
@@ -55,12 +63,39 @@ for i = 1, #KEYS do
   redis.call('PEXPIRE', KEYS[i], '3600000')
 end
 return #KEYS`,
+    tail: `local now, fin = ARGV[1], 'null\\n'
+for i = 1, #KEYS do
+  local key = KEYS[i]
+  local tail = string.match(redis.call('GETRANGE', key, '-${TAIL_READ}', '-1'), '\\n([^\\n]*\\n)$')
+  local st, kept, ty, l, sl, cpu, mem, lnli, sa, as, asa, pc, p0 = string.match(tail, ${head})
+  redis.call('SETRANGE', key, redis.call('STRLEN', key) - #tail,
+    fin .. ${rewrite} .. string.sub(tail, pc, p0 - 1) .. '\\n')
+  redis.call('PEXPIRE', key, '3600000')
+end
+return #KEYS`,
+    apart: `local now, states = ARGV[1], {}
+for i = 1, #KEYS do
+  states[i] = KEYS[i] .. ':s'
+end
+local raws = redis.call('MGET', unpack(states))
+for i = 1, #KEYS do
+  local raw = raws[i]
+  local st, kept, ty, l, sl, cpu, mem, lnli, sa, as, asa, pc, p0 = string.match(raw, ${head})
+  redis.call('SET', states[i], ${rewrite} .. string.sub(raw, pc, p0 - 1) .. '\\n', 'PX', '3600000')
+  redis.call('PEXPIRE', KEYS[i], '3600000')
+end
+return #raws`,
     copy: `local raws = redis.call('MGET', unpack(KEYS))
 for i = 1, #KEYS do
   redis.call('SET', KEYS[i], raws[i], 'PX', '3600000')
 end
 return #raws`,
     read: `local raws = redis.call('MGET', unpack(KEYS))
+return #raws`,
+    expire: `local raws = redis.call('MGET', unpack(KEYS))
+for i = 1, #KEYS do
+  redis.call('PEXPIRE', KEYS[i], '3600000')
+end
 return #raws`,
     match: `local raws = redis.call('MGET', unpack(KEYS))
 for i = 1, #KEYS do
@@ -110,9 +145,14 @@ async function main() {
       const copies = records.map((k) => `${k}:${name}`);
       for (let i = 0; i < records.length; i++) {
         const raw = await redis.get(records[i]);
+        const nl = raw.indexOf('\n');
         if (name === 'hash') {
-          const nl = raw.indexOf('\n');
           await redis.hset(copies[i], 'h', raw.slice(0, nl + 1), 'p', raw.slice(nl + 1));
+        } else if (name === 'tail') {
+          await redis.set(copies[i], `${raw.slice(nl + 1)}\n${raw.slice(0, nl)}\n`);
+        } else if (name === 'apart') {
+          await redis.set(copies[i], raw.slice(nl + 1));
+          await redis.set(`${copies[i]}:s`, raw.slice(0, nl + 1));
         } else await redis.set(copies[i], raw);
       }
       memory[name] = await redis.memory('USAGE', copies[0]);
