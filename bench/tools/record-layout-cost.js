@@ -17,8 +17,9 @@
 //   read     MGET alone
 //   expire   MGET and a PEXPIRE per record: what one more command per task costs
 //   match    MGET and the header match only
-// and MEMORY USAGE of one record in each layout. Evidence for what a layout change could save
-// (bench/README.md, fifteenth pass), not a model of the whole finish call.
+// and MEMORY USAGE of one record in each layout (apart: the payload's key alone). Evidence for
+// what a layout change could save (bench/README.md, fifteenth and sixteenth passes), not a model
+// of the whole finish call.
 //   node bench/tools/record-layout-cost.js [--core libs/core/dist] [--tasks 1600] [--batch 16]
 const fs = require('node:fs');
 const os = require('node:os');
